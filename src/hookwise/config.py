@@ -1,0 +1,37 @@
+"""Settings read from the environment (and later from git config).
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        return default
+
+
+def worker_idle_seconds() -> float:
+    """How long the worker waits for new events before it exits."""
+    return _float("HOOKWISE_WORKER_IDLE", 600.0)
+
+
+def worker_poll_seconds() -> float:
+    """How often the worker looks at the spools when nothing woke it."""
+    return _float("HOOKWISE_WORKER_POLL", 0.25)
+
+
+def compact_every_batches() -> int:
+    """Compact a store's tables after this many ingested batches."""
+    return int(_float("HOOKWISE_COMPACT_EVERY", 50))
+
+
+def capture_disabled() -> bool:
+    return os.environ.get("HOOKWISE_DISABLE", "") not in ("", "0")

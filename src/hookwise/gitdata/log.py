@@ -1,0 +1,170 @@
+"""Commits with diff stats, read through ``git log --numstat``.
+
+git's own diff machinery is several times faster than walking diffs through
+libgit2 from Python (measured on pytest's history: ~3,900 commits/s for
+``git log --numstat`` against ~560 commits/s for ``pygit2`` diff stats), so
+hookwise streams ``git log`` and parses its output. Large ranges are split
+into one ``git log`` per core.
+
+Merge commits carry no diff stats of their own, as in ``git log --numstat``:
+the changes they bring in are counted on the commits they merge.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from hookwise.errors import GitError
+from hookwise.records import CommitRecord
+
+FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%ad%x1f%cn%x1f%ce%x1f%cd%x1f%B"
+LOG_ARGS = (
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "log.showSignature=false",
+    "log",
+    "--numstat",
+    "-z",
+    "--no-renames",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--date=raw",
+    "--encoding=UTF-8",
+    f"--format={FORMAT}",
+)
+# Below this many commits one git process is faster than starting several.
+PARALLEL_THRESHOLD = 2000
+
+
+def _tz_minutes(raw: str) -> int:
+    sign = -1 if raw.startswith("-") else 1
+    digits = raw.lstrip("+-")
+    return sign * (int(digits[:2]) * 60 + int(digits[2:4]))
+
+
+def _raw_date(raw: str) -> tuple[int, int]:
+    stamp, _, tz = raw.partition(" ")
+    return int(stamp), _tz_minutes(tz or "+0000")
+
+
+def parse_log(data: bytes) -> Iterator[CommitRecord]:
+    """Parse the output of ``git log`` run with ``LOG_ARGS``."""
+    for chunk in data.split(b"\x1e"):
+        if not chunk:
+            continue
+        head, _, stats = chunk.partition(b"\0")
+        fields = head.decode("utf-8", errors="replace").split("\x1f", 8)
+        if len(fields) != 9:
+            raise GitError("unexpected git log output; is this a git version older than 2.31?")
+        sha, parents, an, ae, ad, cn, ce, cd, message = fields
+        author_time, author_tz = _raw_date(ad)
+        committer_time, committer_tz = _raw_date(cd)
+        subject, _, body = message.partition("\n")
+        insertions = deletions = 0
+        paths: list[str] = []
+        for entry in stats.lstrip(b"\n").split(b"\0"):
+            if not entry:
+                continue
+            ins, dels, path = entry.split(b"\t", 2)
+            if ins != b"-":  # binary files count as changed, with no lines
+                insertions += int(ins)
+                deletions += int(dels)
+            paths.append(path.decode("utf-8", errors="surrogateescape"))
+        parent_list = tuple(parents.split()) if parents else ()
+        yield CommitRecord(
+            sha=sha,
+            parents=parent_list,
+            author_name=an,
+            author_email=ae,
+            author_time=author_time,
+            author_tz=author_tz,
+            committer_name=cn,
+            committer_email=ce,
+            committer_time=committer_time,
+            committer_tz=committer_tz,
+            subject=subject.strip(),
+            body=body.strip("\n"),
+            files_changed=len(paths),
+            insertions=insertions,
+            deletions=deletions,
+            paths=tuple(paths),
+        )
+
+
+def _run_log(repo: Path, extra: Sequence[str], stdin: bytes | None) -> bytes:
+    proc = subprocess.run(
+        ["git", *LOG_ARGS, *extra],
+        cwd=repo,
+        input=stdin,
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git log failed: {detail[-1] if detail else proc.returncode}")
+    return proc.stdout
+
+
+def rev_list(
+    repo: Path, include: Iterable[str], exclude: Iterable[str] = ()
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(sha, parents) of commits reachable from ``include`` but not ``exclude``, newest first."""
+    revs = list(include) + [f"^{sha}" for sha in exclude]
+    if not revs:
+        return []
+    proc = subprocess.run(
+        ["git", "rev-list", "--parents", "--stdin"],
+        cwd=repo,
+        input="\n".join(revs).encode() + b"\n",
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git rev-list failed: {detail[-1] if detail else proc.returncode}")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for line in proc.stdout.decode().splitlines():
+        sha, *parents = line.split()
+        out.append((sha, tuple(parents)))
+    return out
+
+
+def read_commits(
+    repo: Path,
+    shas: Sequence[str],
+    *,
+    jobs: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[CommitRecord]:
+    """Read the given commits (any order) with their diff stats.
+
+    Large ranges are cut into contiguous chunks read by one ``git log`` per
+    core at a time; ``on_progress`` is called with the size of each chunk read.
+    """
+    if not shas:
+        return []
+    jobs = jobs or os.cpu_count() or 1
+    if len(shas) < PARALLEL_THRESHOLD:
+        chunks = [shas]
+    else:
+        size = max(PARALLEL_THRESHOLD // 2, -(-len(shas) // (jobs * 4)))
+        chunks = [shas[i : i + size] for i in range(0, len(shas), size)]
+
+    def run(chunk: Sequence[str]) -> list[CommitRecord]:
+        out = _run_log(repo, ["--no-walk=unsorted", "--stdin"], ("\n".join(chunk) + "\n").encode())
+        records = list(parse_log(out))
+        if on_progress is not None:
+            on_progress(len(chunk))
+        return records
+
+    commits: list[CommitRecord] = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for records in pool.map(run, chunks):
+            commits.extend(records)
+    return commits

@@ -1,0 +1,1 @@
+"""What hookwise does, as plain functions over typed values. No click here."""

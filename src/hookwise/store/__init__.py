@@ -1,0 +1,1 @@
+"""The per-repository LanceDB store at ``.git/hookwise/store``."""

@@ -1,0 +1,197 @@
+"""Opening the store, its lock, and the reads and writes every service shares."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+import warnings
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from hookwise.errors import SchemaError, StoreError
+from hookwise.paths import RepoPaths
+from hookwise.records import CommitRecord, RefEvent
+from hookwise.store import schema
+
+VERSION_FILE = "hookwise-schema.json"
+
+
+@contextlib.contextmanager
+def exclusive(lock_path: Path, timeout: float = 30.0) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``lock_path``; wait at most ``timeout``."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"the store is locked by another hookwise process ({lock_path}); "
+                        "wait for it to finish, or stop it with `hookwise worker --stop`"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _quote(values: Iterable[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+class Store:
+    """The LanceDB tables of one repository."""
+
+    def __init__(self, paths: RepoPaths, db: Any) -> None:
+        self.paths = paths
+        self._db = db
+        self._tables: dict[str, Any] = {}
+
+    # -- opening -----------------------------------------------------------
+
+    @classmethod
+    def open(cls, paths: RepoPaths, *, create: bool = True) -> Store:
+        store_dir = paths.store_dir
+        if not store_dir.exists() and not create:
+            raise StoreError(
+                f"no hookwise store in {paths.hookwise_dir}; run `hookwise init` first"
+            )
+        try:
+            store_dir.mkdir(parents=True, exist_ok=True)
+            probe = store_dir / ".write-test"
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write to the store at {store_dir} ({exc.strerror}); "
+                "fix its permissions (it must be writable by you) and try again"
+            ) from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import lancedb
+
+        store = cls(paths, lancedb.connect(str(store_dir)))
+        store._ensure_schema()
+        return store
+
+    def _version_path(self) -> Path:
+        return self.paths.store_dir / VERSION_FILE
+
+    def schema_version(self) -> int:
+        try:
+            return int(json.loads(self._version_path().read_text())["version"])
+        except FileNotFoundError:
+            return 0
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(
+                f"{self._version_path()} is damaged; run `hookwise doctor --rebuild` "
+                "to rebuild the store from git"
+            ) from exc
+
+    def _ensure_schema(self) -> None:
+        version = self.schema_version()
+        if version > schema.SCHEMA_VERSION:
+            raise SchemaError(
+                f"this store was written by a newer hookwise (schema {version}, this one "
+                f"knows {schema.SCHEMA_VERSION}); upgrade hookwise: pip install -U hookwise"
+            )
+        existing = set(self._db.list_tables().tables)
+        for spec in schema.TABLES.values():
+            if spec.name not in existing:
+                self._db.create_table(spec.name, schema=spec.schema)
+        if version == 0:
+            version = schema.SCHEMA_VERSION  # a new store starts at the current version
+        while version < schema.SCHEMA_VERSION:
+            schema.MIGRATIONS[version](self._db)
+            version += 1
+            self._write_version(version)
+        if self.schema_version() != version:
+            self._write_version(version)
+
+    def _write_version(self, version: int) -> None:
+        tmp = self._version_path().with_suffix(".tmp")
+        tmp.write_text(json.dumps({"version": version}) + "\n")
+        tmp.replace(self._version_path())
+
+    def table(self, name: str) -> Any:
+        if name not in schema.TABLES:
+            known = ", ".join(schema.TABLES)
+            raise StoreError(f"unknown table {name!r}; the tables are: {known}")
+        if name not in self._tables:
+            self._tables[name] = self._db.open_table(name)
+        return self._tables[name]
+
+    def lock(self, timeout: float = 30.0) -> contextlib.AbstractContextManager[None]:
+        """The store's write lock: one writer (worker or backfill) at a time."""
+        return exclusive(self.paths.hookwise_dir / "store.lock", timeout)
+
+    # -- reads -------------------------------------------------------------
+
+    def count(self, name: str) -> int:
+        return int(self.table(name).count_rows())
+
+    def column(self, name: str, column: str) -> pa.ChunkedArray:
+        tbl = self.table(name).search().select([column]).limit(None).to_arrow()
+        return tbl.column(column)
+
+    def known_shas(self) -> set[str]:
+        return set(self.column("commits", "sha").to_pylist())
+
+    def known_ids(self, name: str = "ref_events") -> set[str]:
+        return set(self.column(name, schema.TABLES[name].key).to_pylist())
+
+    def read(self, name: str, where: str | None = None) -> pa.Table:
+        query = self.table(name).search()
+        if where:
+            query = query.where(where)
+        return query.limit(None).to_arrow()
+
+    def commits_by_sha(self, shas: Iterable[str]) -> pa.Table:
+        shas = list(shas)
+        if not shas:
+            return schema.COMMITS.empty_table()
+        return self.read("commits", f"sha IN ({_quote(shas)})")
+
+    def size_bytes(self) -> int:
+        total = 0
+        for root, _, files in os.walk(self.paths.store_dir):
+            for f in files:
+                with contextlib.suppress(OSError):
+                    total += (Path(root) / f).stat().st_size
+        return total
+
+    # -- writes (callers hold ``lock()``) ------------------------------------
+
+    def _upsert(self, name: str, data: pa.Table, *, update: bool) -> None:
+        if data.num_rows == 0:
+            return
+        merge = self.table(name).merge_insert(schema.TABLES[name].key)
+        if update:
+            merge = merge.when_matched_update_all()
+        merge.when_not_matched_insert_all().execute(data)
+
+    def insert_commits(self, records: Iterable[CommitRecord], *, update: bool = False) -> None:
+        """Insert commits that are not stored yet (``update``: replace those that are)."""
+        self._upsert("commits", schema.commits_to_arrow(records), update=update)
+
+    def upsert_commit_rows(self, rows: pa.Table) -> None:
+        self._upsert("commits", rows.cast(schema.COMMITS), update=True)
+
+    def insert_ref_events(self, events: Iterable[RefEvent]) -> None:
+        self._upsert("ref_events", schema.ref_events_to_arrow(events), update=False)
+
+    def optimize(self, *, prune_older_than: timedelta | None = None) -> None:
+        """Compact small fragments (and drop versions older than ``prune_older_than``)."""
+        for name in schema.TABLES:
+            self.table(name).optimize(cleanup_older_than=prune_older_than)

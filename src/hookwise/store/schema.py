@@ -1,0 +1,152 @@
+"""Arrow schemas of the store's tables, its version and its migrations.
+
+Records are frozen dataclasses everywhere else; this module is the one place
+that turns them into Arrow columns and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from hookwise.conventional import parse as parse_conventional
+from hookwise.records import CommitRecord, RefEvent
+
+SCHEMA_VERSION = 1
+
+_STR_LIST = pa.list_(pa.string())
+
+COMMITS = pa.schema(
+    [
+        pa.field("sha", pa.string(), nullable=False),
+        pa.field("parents", _STR_LIST),
+        pa.field("is_merge", pa.bool_()),
+        pa.field("had_conflicts", pa.bool_()),  # null for non-merges
+        pa.field("conflict_paths", _STR_LIST),
+        pa.field("author_name", pa.string()),
+        pa.field("author_email", pa.string()),
+        pa.field("author_time", pa.int64()),
+        pa.field("author_tz", pa.int32()),
+        pa.field("committer_name", pa.string()),
+        pa.field("committer_email", pa.string()),
+        pa.field("committer_time", pa.int64()),
+        pa.field("committer_tz", pa.int32()),
+        pa.field("branch", pa.string()),
+        pa.field("subject", pa.string()),
+        pa.field("body", pa.string()),
+        pa.field("cc_category", pa.string()),
+        pa.field("cc_type", pa.string()),
+        pa.field("cc_scope", pa.string()),
+        pa.field("cc_breaking", pa.bool_()),
+        pa.field("cc_valid", pa.bool_()),
+        pa.field("files_changed", pa.int32()),
+        pa.field("insertions", pa.int32()),
+        pa.field("deletions", pa.int32()),
+        pa.field("paths", _STR_LIST),
+        pa.field("source", pa.string()),
+        pa.field("action", pa.string()),
+        pa.field("rewritten", pa.bool_()),
+        pa.field("captured_at", pa.int64()),
+    ]
+)
+
+REWRITE = pa.struct([("old", pa.string()), ("new", pa.string())])
+
+REF_EVENTS = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("time", pa.int64()),
+        pa.field("tz", pa.int32()),
+        pa.field("kind", pa.string()),
+        pa.field("from", pa.string()),
+        pa.field("to", pa.string()),
+        pa.field("from_sha", pa.string()),
+        pa.field("to_sha", pa.string()),
+        pa.field("rewrites", pa.list_(REWRITE)),
+        pa.field("worktree", pa.string()),
+        pa.field("source", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    schema: pa.Schema
+    key: str
+
+
+TABLES: dict[str, TableSpec] = {
+    "commits": TableSpec("commits", COMMITS, "sha"),
+    "ref_events": TableSpec("ref_events", REF_EVENTS, "id"),
+}
+
+
+def commits_to_arrow(records: Iterable[CommitRecord]) -> pa.Table:
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        cc = parse_conventional(f"{r.subject}\n\n{r.body}", is_merge=r.is_merge)
+        rows.append(
+            {
+                "sha": r.sha,
+                "parents": list(r.parents),
+                "is_merge": r.is_merge,
+                "had_conflicts": r.had_conflicts if r.is_merge else None,
+                "conflict_paths": list(r.conflict_paths),
+                "author_name": r.author_name,
+                "author_email": r.author_email,
+                "author_time": r.author_time,
+                "author_tz": r.author_tz,
+                "committer_name": r.committer_name,
+                "committer_email": r.committer_email,
+                "committer_time": r.committer_time,
+                "committer_tz": r.committer_tz,
+                "branch": r.branch,
+                "subject": r.subject,
+                "body": r.body,
+                "cc_category": cc.category,
+                "cc_type": cc.type,
+                "cc_scope": cc.scope,
+                "cc_breaking": cc.breaking,
+                "cc_valid": cc.valid,
+                "files_changed": r.files_changed,
+                "insertions": r.insertions,
+                "deletions": r.deletions,
+                "paths": list(r.paths),
+                "source": r.source,
+                "action": r.action,
+                "rewritten": r.rewritten,
+                "captured_at": r.captured_at,
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=COMMITS)
+
+
+def ref_events_to_arrow(events: Iterable[RefEvent]) -> pa.Table:
+    rows = [
+        {
+            "id": e.id,
+            "time": e.time,
+            "tz": e.tz,
+            "kind": e.kind,
+            "from": e.from_ref,
+            "to": e.to_ref,
+            "from_sha": e.from_sha,
+            "to_sha": e.to_sha,
+            "rewrites": [{"old": o, "new": n} for o, n in e.rewrites],
+            "worktree": e.worktree,
+            "source": e.source,
+        }
+        for e in events
+    ]
+    return pa.Table.from_pylist(rows, schema=REF_EVENTS)
+
+
+# Migrations: MIGRATIONS[n] takes a store at version n to n + 1. A migration
+# receives the open LanceDB connection and must be safe to re-run (a crash
+# between the migration and the version file leaves the old version number).
+Migration = Callable[[Any], None]
+MIGRATIONS: dict[int, Migration] = {}
