@@ -35,3 +35,8 @@ def compact_every_batches() -> int:
 
 def capture_disabled() -> bool:
     return os.environ.get("HOOKWISE_DISABLE", "") not in ("", "0")
+
+
+def worker_disabled() -> bool:
+    """HOOKWISE_NO_WORKER: spool events but never start the worker (tests, benchmarks)."""
+    return os.environ.get("HOOKWISE_NO_WORKER", "") not in ("", "0")
