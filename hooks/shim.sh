@@ -13,16 +13,24 @@
 hw_python='@HOOKWISE_PYTHON@'
 hw_chained='@HOOKWISE_CHAINED@'
 hw_chained_shell='@HOOKWISE_CHAINED_SHELL@'
-hw_hook=${0##*/}
+# The hook's name from $0, also when another manager runs this file under a
+# suffixed name (pre-commit's migration mode runs it as post-commit.legacy).
+case ${0##*/} in
+    post-commit*) hw_hook=post-commit ;;
+    post-merge*) hw_hook=post-merge ;;
+    post-checkout*) hw_hook=post-checkout ;;
+    post-rewrite*) hw_hook=post-rewrite ;;
+    *) hw_hook=${0##*/} ;;
+esac
 hw_stdin=
 
 hw_record() {
     hw_state=${HOOKWISE_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/hookwise}
-    [ -d "$hw_dir/spool" ] || mkdir -p "$hw_dir/spool" || return 1
     if [ "$hw_hook" = post-rewrite ]; then
         # git's old->new pairs, kept in a hidden file so the chained hook gets them too
+        # (set only once it is complete: the chain below reads it instead of stdin)
+        cat > "$hw_dir/spool/.stdin-$$" || { rm -f "$hw_dir/spool/.stdin-$$"; return 1; }
         hw_stdin="$hw_dir/spool/.stdin-$$"
-        cat > "$hw_stdin" || return 1
     fi
     hw_file="$hw_dir/spool/$hw_hook-${hw_head:-none}-$$"
     hw_n=0
@@ -38,13 +46,18 @@ hw_record() {
         for hw_arg in "$@"; do printf 'arg %s\n' "$hw_arg"; done
         printf 'git-dir %s\nhead %s\nref %s\n' "$hw_gitdir" "$hw_head" "$hw_ref"
         [ -n "$GIT_REFLOG_ACTION" ] && printf 'env GIT_REFLOG_ACTION=%s\n' "$GIT_REFLOG_ACTION"
+        # The reflog line this checkout wrote names both branches; backfill
+        # derives the same event id from it, so the switch is stored once.
+        [ "$hw_hook" = post-checkout ] && [ -f "$hw_gitdir/logs/HEAD" ] \
+            && printf 'reflog %s\n' "$(tail -n 1 "$hw_gitdir/logs/HEAD")"
         if [ -n "$hw_stdin" ]; then printf 'stdin\n'; cat "$hw_stdin"; fi
         printf 'end\n'
     } > "$hw_file" || return 1
     # Wake the worker: while it runs it polls the spools; start it when it does not.
     case ${HOOKWISE_NO_WORKER:-0} in 0) ;; *) return 0 ;; esac
-    if [ -e "$hw_dir/registered" ] && read -r hw_pid < "$hw_state/worker.pid" \
-        && kill -0 "$hw_pid"; then
+    # No pid file is the usual state after the worker's idle exit: not an error to log.
+    if [ -e "$hw_dir/registered" ] && { read -r hw_pid < "$hw_state/worker.pid"; } 2> /dev/null \
+        && kill -0 "$hw_pid" 2> /dev/null; then
         return 0
     fi
     "$hw_python" -m hookwise worker --detach --register "$hw_dir" \
@@ -63,6 +76,7 @@ HOOKWISE_INFO
     case $hw_common in /*) ;; *) hw_common="$PWD/$hw_common" ;; esac
     case $hw_gitdir in /*) ;; *) hw_gitdir="$PWD/$hw_gitdir" ;; esac
     hw_dir="$hw_common/hookwise"
+    [ -d "$hw_dir/spool" ] || mkdir -p "$hw_dir/spool" 2> /dev/null
     if ! { hw_record "$@" 2>> "$hw_dir/log"; } 2> /dev/null; then
         printf '%s hook %s: could not record the event (see the lines above)\n' \
             "$(date +%Y-%m-%dT%H:%M:%S%z)" "$hw_hook" 2> /dev/null >> "$hw_dir/log" \

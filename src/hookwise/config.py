@@ -33,6 +33,11 @@ def compact_every_batches() -> int:
     return int(_float("HOOKWISE_COMPACT_EVERY", 50))
 
 
+def worker_batch_events() -> int:
+    """The most events one batch (one store commit) ingests."""
+    return max(1, int(_float("HOOKWISE_BATCH_EVENTS", 500)))
+
+
 def capture_disabled() -> bool:
     return os.environ.get("HOOKWISE_DISABLE", "") not in ("", "0")
 

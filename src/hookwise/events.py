@@ -15,6 +15,7 @@ the format is line based rather than JSON::
     head 9ab3...
     ref refs/heads/feature
     env GIT_REFLOG_ACTION=rebase (finish)
+    reflog <the HEAD reflog line a checkout wrote>   (post-checkout only)
     stdin
     <old-sha> <new-sha>        (post-rewrite only: git's old→new pairs)
     end
@@ -51,6 +52,7 @@ class Event:
     ref: str = ""
     env: dict[str, str] = field(default_factory=dict)
     stdin: tuple[str, ...] = ()
+    reflog: str = ""
 
 
 def parse(event_id: str, text: str, time_ns: int) -> Event:
@@ -64,7 +66,7 @@ def parse(event_id: str, text: str, time_ns: int) -> Event:
         raise SpoolError(f"spool event {event_id}: incomplete (no 'end' line)")
     hook = ""
     args: list[str] = []
-    git_dir = head = ref = ""
+    git_dir = head = ref = reflog = ""
     env: dict[str, str] = {}
     stdin: list[str] = []
     body = lines[1:-1]
@@ -83,6 +85,8 @@ def parse(event_id: str, text: str, time_ns: int) -> Event:
             head = value
         elif key == "ref":
             ref = value
+        elif key == "reflog":
+            reflog = value
         elif key == "env":
             name, sep, val = value.partition("=")
             if sep:
@@ -100,6 +104,7 @@ def parse(event_id: str, text: str, time_ns: int) -> Event:
         ref=ref,
         env=env,
         stdin=tuple(stdin),
+        reflog=reflog,
     )
 
 
@@ -112,6 +117,7 @@ def render(
     ref: str = "",
     env: dict[str, str] | None = None,
     stdin: str = "",
+    reflog: str = "",
 ) -> str:
     """The text of an event file, exactly as the native hook writes it."""
     out = [f"hookwise {FORMAT_VERSION}", f"hook {hook}"]
@@ -124,6 +130,8 @@ def render(
         out.append(f"ref {ref}")
     for name, value in (env or {}).items():
         out.append(f"env {name}={value}")
+    if reflog:
+        out.append(f"reflog {reflog}")
     if stdin:
         out.append("stdin")
         out += stdin.rstrip("\n").split("\n")

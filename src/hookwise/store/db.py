@@ -81,7 +81,9 @@ class Store:
             warnings.simplefilter("ignore", DeprecationWarning)
             import lancedb
 
-        store = cls(paths, lancedb.connect(str(store_dir)))
+        # Always read the latest version: the worker and a CLI backfill write
+        # the same tables from different processes.
+        store = cls(paths, lancedb.connect(str(store_dir), read_consistency_interval=timedelta(0)))
         store._ensure_schema()
         return store
 
@@ -151,10 +153,14 @@ class Store:
     def known_ids(self, name: str = "ref_events") -> set[str]:
         return set(self.column(name, schema.TABLES[name].key).to_pylist())
 
-    def read(self, name: str, where: str | None = None) -> pa.Table:
+    def read(
+        self, name: str, where: str | None = None, columns: list[str] | None = None
+    ) -> pa.Table:
         query = self.table(name).search()
         if where:
             query = query.where(where)
+        if columns:
+            query = query.select(columns)
         return query.limit(None).to_arrow()
 
     def commits_by_sha(self, shas: Iterable[str]) -> pa.Table:
