@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # several GB of CUDA packages.
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench docs clean
 
 venv: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(PY) bench/demo.py
+	$(PY) scripts/demo.py
 
 test: venv
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
@@ -30,9 +30,12 @@ lint: venv
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
+docs: venv
+	$(PY) scripts/gen_cli_docs.py
+
 bench: venv
 	$(PY) bench/capture.py
-	$(PY) bench/backfill.py
+	$(PY) bench/backfill.py $(or $(REPO),.)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -44,3 +44,11 @@ def test_ids_are_stable_and_worktree_specific(repo: GitRepo) -> None:
     entry = entries[-1]
     assert reflog.entry_id("", entry) == reflog.entry_id("", entry)
     assert reflog.entry_id("", entry) != reflog.entry_id("wt", entry)
+
+
+def test_checking_out_the_current_branch_is_no_switch(repo: GitRepo) -> None:
+    repo.commit("one")
+    repo.git("checkout", "-q", "-f", "main")
+    entries, _ = reflog.read(repo.path / ".git" / "logs" / "HEAD")
+    assert any(e.message == "checkout: moving from main to main" for e in entries)
+    assert [reflog.to_ref_event("", e, "backfill") for e in entries] == [None, None]

@@ -260,3 +260,27 @@ def test_ingesting_the_same_events_twice_stores_them_once(live: GitRepo) -> None
     store = Store.open(paths)
     assert store.count("commits") == 2
     assert store.count("ref_events") == len(first_events) == 1
+
+
+def test_rebased_commits_belong_to_the_rebased_branch_even_across_batches(live: GitRepo) -> None:
+    live.commit("base", {"base": "0\n"})
+    live.git("checkout", "-q", "-b", "topic")
+    live.commit("topic 1", {"t1": "1\n"})
+    live.git("checkout", "-q", "main")
+    live.commit("main moves on", {"m": "m\n"})
+    live.git("checkout", "-q", "topic")
+    live.git("rebase", "-q", "main")
+    rebased = live.head()
+    paths = discover(live.path)
+    # Drain the rebase's own post-commit first, the post-rewrite in a later batch.
+    rewrite_events = {p.name: p.read_bytes() for p in paths.spool_dir.glob("post-rewrite-*")}
+    for name in rewrite_events:
+        (paths.spool_dir / name).unlink()
+    commits, ref_events = drain(live)
+    assert commits[rebased]["branch"] is None  # made on a detached HEAD
+    # The rebase's internal checkout of its base is no switch of the user's.
+    assert [e["kind"] for e in ref_events] == ["switch", "switch", "switch"]
+    for name, data in rewrite_events.items():
+        (paths.spool_dir / name).write_bytes(data)
+    commits, _ = drain(live)
+    assert commits[rebased]["branch"] == "topic"

@@ -151,3 +151,24 @@ def test_an_event_still_being_written_is_left_for_later(repo: GitRepo) -> None:
     result = drain_now(paths)
     assert result.events == 0 and result.corrupt == []
     assert half.exists()
+
+
+def test_the_worker_compacts_after_many_small_batches(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise import registry
+    from hookwise.services.worker import Worker
+
+    monkeypatch.setenv("HOOKWISE_COMPACT_EVERY", "5")
+    shas = make_history(repo, 12)
+    paths = discover(repo.path)
+    registry.register(paths.hookwise_dir)
+    worker = Worker(idle_seconds=0, poll_seconds=0)
+    for i, sha in enumerate(shas):
+        text = events.render("post-commit", head=sha, git_dir=str(paths.git_dir))
+        events.write(paths.spool_dir, f"post-commit-{sha}-{i}", text)
+        assert worker.drain_one(paths.hookwise_dir)  # one small batch per commit
+    stats = Store.open(paths).table("commits").stats()
+    # 12 batches, compacted after the 5th and the 10th: at most 1 + 2 fragments.
+    assert stats["num_rows"] == 12
+    assert stats["fragment_stats"]["num_fragments"] <= 3

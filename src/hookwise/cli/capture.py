@@ -227,9 +227,9 @@ def export(table: str, fmt: str, vectors: bool, output: Path | None, repo_path: 
 @click.option(
     "--keep",
     type=click.IntRange(min=0),
-    default=0,
+    default=1,
     show_default=True,
-    help="Keep table versions newer than this many hours.",
+    help="Keep table versions newer than this many hours (0 prunes all but the latest).",
 )
 def gc(repo_path: Path, keep: int) -> None:
     """Compact the store's tables and prune old versions."""

@@ -100,6 +100,8 @@ def to_ref_event(worktree: str, entry: ReflogEntry, source: str) -> RefEvent | N
     if m is None:
         return None
     to = m.group("to")
+    if to == m.group("from"):
+        return None  # checking out the branch you are on switches nothing
     detached = bool(HEX.match(to)) and entry.new.startswith(to)
     return RefEvent(
         id=entry_id(worktree, entry),

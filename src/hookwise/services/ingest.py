@@ -116,8 +116,10 @@ def _new_commits(repo: pygit2.Repository, heads: Iterable[str], known: set[str])
     return found
 
 
-def _checkout_event(event: Event, worktree: str) -> RefEvent:
-    prev, new, flag = ([*list(event.args), "", "", ""])[:3]
+def _checkout_event(event: Event, worktree: str) -> RefEvent | None:
+    """The ref event of a post-checkout, or None for a checkout inside another
+    command (a rebase checks out its base: that is no switch of the user's)."""
+    prev, new, flag = ([*event.args, "", "", ""])[:3]
     time_s = event.time_ns // 1_000_000_000
     if flag != "1":
         return RefEvent(
@@ -127,9 +129,7 @@ def _checkout_event(event: Event, worktree: str) -> RefEvent:
         return RefEvent(id=event.id, time=time_s, tz=0, kind="clone", to_sha=new, worktree=worktree)
     entry = reflog.parse_line((event.reflog + "\n").encode()) if event.reflog else None
     if entry is not None and entry.new == new:
-        found = reflog.to_ref_event(worktree, entry, "hook")
-        if found is not None:
-            return found
+        return reflog.to_ref_event(worktree, entry, "hook")
     # No reflog (core.logAllRefUpdates=false): the hook's own view.
     return RefEvent(
         id=event.id,
@@ -154,6 +154,7 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
     captured_at: dict[str, int] = {}
     ref_events: list[RefEvent] = []
     rewrites: list[tuple[str, str]] = []
+    rebased_branch: dict[str, str] = {}
 
     for event in sorted(events, key=lambda e: (e.time_ns, e.id)):
         git_dir = Path(event.git_dir) if event.git_dir else paths.common_dir
@@ -179,7 +180,9 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
                 )
             )
         elif event.hook == "post-checkout":
-            ref_events.append(_checkout_event(event, worktree))
+            checkout = _checkout_event(event, worktree)
+            if checkout is not None:
+                ref_events.append(checkout)
         elif event.hook == "post-rewrite":
             command = (event.args[:1] or (event.env.get("PRE_COMMIT_REWRITE_COMMAND", ""),))[0]
             pairs: list[tuple[str, str]] = []
@@ -191,6 +194,14 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
                 pairs = from_reflog(repo_path, git_dir, command, head)
             rewrites.extend(pairs)
             heads.extend(new for _, new in pairs if new)
+            # A rebase commits on a detached HEAD; its commits belong to the
+            # branch it was rebasing, which HEAD is back on by now.
+            branch = _short(event.ref)
+            for _, new in pairs:
+                if new and branch:
+                    rebased_branch[new] = branch
+                    if not hook_branch.get(new):
+                        hook_branch[new] = branch
             ref_events.append(
                 RefEvent(
                     id=event.id,
@@ -220,11 +231,18 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
         for r in records
     ]
     tables = [schema.commits_to_arrow(records)]
-    stored_old = store.commits_by_sha(s for s in old_shas if s in known)
-    if stored_old.num_rows:
-        flags = pa.array([True] * stored_old.num_rows, pa.bool_())
-        idx = stored_old.schema.get_field_index("rewritten")
-        tables.append(stored_old.set_column(idx, "rewritten", flags).cast(schema.COMMITS))
+    # Rows stored by an earlier batch that this batch changes: commits now
+    # rewritten, and rebased commits that learn their branch.
+    stored = store.commits_by_sha(
+        s for s in old_shas | rebased_branch.keys() if s in known
+    ).to_pylist()
+    for row in stored:
+        if row["sha"] in old_shas:
+            row["rewritten"] = True
+        if not row["branch"] and row["sha"] in rebased_branch:
+            row["branch"] = rebased_branch[row["sha"]]
+    if stored:
+        tables.append(pa.Table.from_pylist(stored, schema=schema.COMMITS))
     commit_rows = pa.concat_tables(tables)
     store.upsert_commit_rows(commit_rows)
     known_ids = store.known_ids() if ref_events else set()

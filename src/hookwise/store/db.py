@@ -199,5 +199,9 @@ class Store:
 
     def optimize(self, *, prune_older_than: timedelta | None = None) -> None:
         """Compact small fragments (and drop versions older than ``prune_older_than``)."""
-        for name in schema.TABLES:
-            self.table(name).optimize(cleanup_older_than=prune_older_than)
+        with warnings.catch_warnings():
+            # lancedb warns that pruning everything breaks concurrent readers;
+            # writers hold the store lock, and readers retry on the next version.
+            warnings.filterwarnings("ignore", message=r"optimize\(cleanup_older_than=0\)")
+            for name in schema.TABLES:
+                self.table(name).optimize(cleanup_older_than=prune_older_than)

@@ -1,0 +1,51 @@
+"""Write docs/cli.md from the commands' own help, so the reference cannot drift.
+
+    python scripts/gen_cli_docs.py          # rewrite docs/cli.md
+    python scripts/gen_cli_docs.py --check  # exit 1 when docs/cli.md is stale
+
+tests/test_docs.py runs the check in CI.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hookwise.cli import main as cli
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+HEADER = """# Command reference
+
+Generated from the commands' own `--help` by `scripts/gen_cli_docs.py`; do not
+edit by hand (`make docs` regenerates it, and CI fails when it is stale).
+"""
+
+
+def render() -> str:
+    parts = [HEADER]
+    ctx = click.Context(cli, info_name="hookwise", terminal_width=88)
+    parts.append(f"\n## hookwise\n\n```\n{cli.get_help(ctx)}\n```\n")
+    for name in sorted(cli.list_commands(ctx)):
+        command = cli.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        sub = click.Context(command, info_name=f"hookwise {name}", parent=ctx, terminal_width=88)
+        parts.append(f"\n## hookwise {name}\n\n```\n{command.get_help(sub)}\n```\n")
+    return "".join(parts)
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        if not DOC.exists() or DOC.read_text() != text:
+            print("docs/cli.md is stale: run `python scripts/gen_cli_docs.py`", file=sys.stderr)
+            return 1
+        return 0
+    DOC.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
