@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hookwise.paths import discover  # noqa: E402
+from hookwise.paths import discover
 
 
 def git_log_baseline(repo: Path) -> tuple[float, int]:

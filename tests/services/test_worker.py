@@ -172,3 +172,21 @@ def test_the_worker_compacts_after_many_small_batches(
     # 12 batches, compacted after the 5th and the 10th: at most 1 + 2 fragments.
     assert stats["num_rows"] == 12
     assert stats["fragment_stats"]["num_fragments"] <= 3
+
+
+def test_the_worker_answers_on_its_socket(state_dir: Path) -> None:
+    from hookwise import rpc
+    from hookwise.errors import WorkerError
+
+    assert rpc.call("ping", {}) is None  # nobody listening
+    proc = subprocess.Popen([sys.executable, "-m", "hookwise", "worker", "--foreground"])
+    try:
+        wait_for(lambda: rpc.socket_path().exists())
+        assert rpc.call("ping", {}) == {"pid": proc.pid}
+        with pytest.raises(WorkerError, match="unknown operation 'nope'"):
+            rpc.call("nope", {})
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    assert not rpc.socket_path().exists()
+    assert rpc.call("ping", {}) is None

@@ -89,9 +89,12 @@ def test_damaged_version_file(repo: GitRepo) -> None:
 
 def test_lock_times_out_with_advice(repo: GitRepo) -> None:
     store = Store.open(discover(repo.path))
-    with store.lock(), pytest.raises(StoreError, match="locked by another hookwise process"):
-        with store.lock(timeout=0.1):
-            pass
+    with (
+        store.lock(),
+        pytest.raises(StoreError, match="locked by another hookwise process"),
+        store.lock(timeout=0.1),
+    ):
+        pass
 
 
 def test_unknown_table(repo: GitRepo) -> None:

@@ -14,6 +14,7 @@ import fcntl
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -29,6 +30,12 @@ from hookwise.store.db import Store
 # A spool file without its `end` line is still being written, unless it is this old.
 INCOMPLETE_GRACE_SECONDS = 30.0
 FAILURE_BACKOFF_SECONDS = 30.0
+
+# Work the worker does for a store when its spool is empty (embedding rows
+# that wait for a vector, building an index...). A task returns True when it
+# did something, so the worker stays awake while there is more.
+IdleTask = Callable[["Worker", Store], bool]
+IDLE_TASKS: list[IdleTask] = []
 
 
 def paths_for(hookwise_dir: Path) -> RepoPaths:
@@ -138,6 +145,22 @@ class Worker:
                 self._compact(hookwise_dir)
         return bool(result.events or result.corrupt)
 
+    def idle_work(self, hookwise_dir: Path) -> bool:
+        if not IDLE_TASKS or time.monotonic() < self.backoff_until.get(hookwise_dir, 0.0):
+            return False
+        if not (hookwise_dir / "store").is_dir():
+            return False
+        busy = False
+        for task in IDLE_TASKS:
+            if self.stopping:
+                break
+            try:
+                busy |= task(self, self._store(hookwise_dir))
+            except Exception as exc:
+                self._failed(hookwise_dir, exc)
+                return False
+        return busy
+
     def _compact(self, hookwise_dir: Path) -> None:
         store = self._store(hookwise_dir)
         try:
@@ -156,20 +179,30 @@ class Worker:
         )
 
     def run(self) -> None:
+        from hookwise.services.rpc_server import RpcServer
+
+        server = RpcServer(self)
         last_activity = time.monotonic()
-        while not self.stopping:
-            busy = False
-            for hookwise_dir in registry.registered():
-                if self.stopping:
+        try:
+            while not self.stopping:
+                busy = False
+                for hookwise_dir in registry.registered():
+                    if self.stopping:
+                        break
+                    busy |= self.drain_one(hookwise_dir)
+                if not busy:
+                    for hookwise_dir in registry.registered():
+                        busy |= self.idle_work(hookwise_dir)
+                now = time.monotonic()
+                if busy:
+                    last_activity = now
+                last_activity = max(last_activity, server.last_request)
+                if not busy and now - last_activity >= self.idle_seconds:
                     break
-                busy |= self.drain_one(hookwise_dir)
-            now = time.monotonic()
-            if busy:
-                last_activity = now
-            elif now - last_activity >= self.idle_seconds:
-                break
-            if not busy:
-                time.sleep(self.poll_seconds)
+                if not busy:
+                    time.sleep(self.poll_seconds)
+        finally:
+            server.close()
         for hookwise_dir in list(self.stores):
             if self.batches.get(hookwise_dir):
                 self._compact(hookwise_dir)
