@@ -144,6 +144,17 @@ def main() -> None:
         e = json.loads(line)
         print(f"{e['kind']:<13} {e['from'] or '':<16} -> {e['to'] or ''}")
 
+    step("hookwise metrics")
+    hookwise("metrics", "--repo", str(repo))
+
+    step("hookwise health")
+    hookwise("health", "--repo", str(repo))
+
+    step("hookwise report")
+    report_path = OUT / "report.html"
+    hookwise("report", "--repo", str(repo), "-o", str(report_path))
+    print(f"open {report_path} in a browser (it works offline)")
+
     hookwise("worker", "--stop")
     print(f"\ndone: the demo repository is in {repo}")
 

@@ -52,3 +52,18 @@ def test_checking_out_the_current_branch_is_no_switch(repo: GitRepo) -> None:
     entries, _ = reflog.read(repo.path / ".git" / "logs" / "HEAD")
     assert any(e.message == "checkout: moving from main to main" for e in entries)
     assert [reflog.to_ref_event("", e, "backfill") for e in entries] == [None, None]
+
+
+def test_detaching_at_a_tag_or_with_detach_is_no_switch(repo: GitRepo) -> None:
+    repo.commit("one")
+    repo.git("tag", "v1.0")
+    repo.git("checkout", "-q", "v1.0")
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "--detach")
+    entries, _ = reflog.read(repo.path / ".git" / "logs" / "HEAD")
+    events = [reflog.to_ref_event("", e, "backfill", frozenset({"v1.0"})) for e in entries]
+    assert [(e.kind, e.to_ref) for e in events if e] == [
+        ("detach", "v1.0"),
+        ("switch", "main"),
+        ("detach", "HEAD"),  # `git checkout --detach` writes "moving from main to HEAD"
+    ]

@@ -84,8 +84,14 @@ def entry_id(worktree: str, entry: ReflogEntry) -> str:
     return "reflog-" + hashlib.sha1(worktree.encode() + b"\0" + entry.raw).hexdigest()[:24]
 
 
-def to_ref_event(worktree: str, entry: ReflogEntry, source: str) -> RefEvent | None:
-    """The ref event a reflog line stands for, or None when it is not one we track."""
+def to_ref_event(
+    worktree: str, entry: ReflogEntry, source: str, tags: frozenset[str] = frozenset()
+) -> RefEvent | None:
+    """The ref event a reflog line stands for, or None when it is not one we track.
+
+    ``tags``: tag names, since checking out a tag detaches HEAD although the
+    reflog names it like a branch.
+    """
     if entry.message.startswith("clone: "):
         return RefEvent(
             id=entry_id(worktree, entry),
@@ -102,7 +108,7 @@ def to_ref_event(worktree: str, entry: ReflogEntry, source: str) -> RefEvent | N
     to = m.group("to")
     if to == m.group("from"):
         return None  # checking out the branch you are on switches nothing
-    detached = bool(HEX.match(to)) and entry.new.startswith(to)
+    detached = (bool(HEX.match(to)) and entry.new.startswith(to)) or to == "HEAD" or to in tags
     return RefEvent(
         id=entry_id(worktree, entry),
         time=entry.time,

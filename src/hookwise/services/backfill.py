@@ -76,8 +76,13 @@ def _existing(repo: Path, shas: list[str]) -> list[str]:
     return [line.split()[0] for line in out.decode().splitlines() if " commit " in line]
 
 
+def _tags(repo: Path) -> frozenset[str]:
+    out = git("for-each-ref", "--format=%(refname:short)", "refs/tags", cwd=repo)
+    return frozenset(out.decode().split())
+
+
 def _reflog_events(
-    paths: RepoPaths, state: dict[str, Any]
+    paths: RepoPaths, state: dict[str, Any], tags: frozenset[str]
 ) -> tuple[list[RefEvent], dict[str, Any]]:
     offsets: dict[str, Any] = dict(state.get("reflogs", {}))
     events: list[RefEvent] = []
@@ -96,7 +101,7 @@ def _reflog_events(
         if end < offset:
             entries, end = reflog.read(path, 0)
         for entry in entries:
-            event = reflog.to_ref_event(worktree, entry, "backfill")
+            event = reflog.to_ref_event(worktree, entry, "backfill", tags)
             if event is not None:
                 events.append(event)
         offsets[worktree] = {"offset": end, "first": first}
@@ -155,7 +160,7 @@ def backfill(paths: RepoPaths, *, progress: Progress | None = None) -> BackfillR
                 )
             )
         store.insert_commits(records)
-        ref_events, offsets = _reflog_events(paths, state)
+        ref_events, offsets = _reflog_events(paths, state, _tags(repo))
         known_ids = store.known_ids() if ref_events else set()
         fresh = [e for e in ref_events if e.id not in known_ids]
         store.insert_ref_events(fresh)

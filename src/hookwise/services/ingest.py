@@ -129,7 +129,11 @@ def _checkout_event(event: Event, worktree: str) -> RefEvent | None:
         return RefEvent(id=event.id, time=time_s, tz=0, kind="clone", to_sha=new, worktree=worktree)
     entry = reflog.parse_line((event.reflog + "\n").encode()) if event.reflog else None
     if entry is not None and entry.new == new:
-        return reflog.to_ref_event(worktree, entry, "hook")
+        found = reflog.to_ref_event(worktree, entry, "hook")
+        if found is not None and found.kind == "switch" and not _short(event.ref):
+            # HEAD is detached after it (a tag, a remote branch): no branch switch.
+            found = replace(found, kind="detach")
+        return found
     # No reflog (core.logAllRefUpdates=false): the hook's own view.
     return RefEvent(
         id=event.id,
