@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 import subprocess
+import time
 from pathlib import Path
 
 AUTHORS = [
@@ -30,7 +31,7 @@ WORDS = (
     "performance memory crash race lock test fixture docs readme"
 ).split()
 FILES = [f"src/pkg/{name}.py" for name in WORDS[:24]] + ["README.md", "docs/guide.md"]
-START = 1_690_000_000
+MEAN_GAP = (60 + 5400) // 2  # seconds between commits, on average
 
 
 def _tz(minutes: int) -> str:
@@ -40,11 +41,11 @@ def _tz(minutes: int) -> str:
 
 
 class Builder:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, start: int) -> None:
         self.rng = random.Random(seed)
         self.out: list[bytes] = []
         self.mark = 0
-        self.time = START
+        self.time = start
 
     def message(self) -> str:
         rng = self.rng
@@ -106,10 +107,16 @@ class Builder:
         return changed
 
 
-def build(path: Path, commits: int = 2000, seed: int = 7) -> None:
-    """Create a repository at ``path`` with about ``commits`` commits."""
+def build(path: Path, commits: int = 2000, seed: int = 7, start: int | None = None) -> None:
+    """Create a repository at ``path`` with about ``commits`` commits.
+
+    The history ends about now unless ``start`` (epoch seconds) is given, so
+    that "the last 30 days" means something in the demo.
+    """
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    b = Builder(seed)
+    if start is None:
+        start = int(time.time()) - commits * MEAN_GAP
+    b = Builder(seed, start)
     main: dict[str, list[str]] = {}
     tip = b.commit("main", main, b.edit(main), [], "chore: initial import")
     made = 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ from hookwise import __version__
 from hookwise.errors import HookwiseError
 
 # Modules that add commands to ``main`` (imported at the end of this file).
-COMMAND_MODULES = ("hookwise.cli.capture",)
+COMMAND_MODULES = ("hookwise.cli.capture", "hookwise.cli.hooks", "hookwise.cli.metrics")
 
 
 class HookwiseGroup(click.Group):
@@ -60,6 +61,16 @@ def _write_crash_log() -> str:
         return str(path)
     except OSError:
         return "<unwritable>"
+
+
+repo_option = click.option(
+    "--repo",
+    "repo_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default=True,
+    help="The repository (any folder inside it).",
+)
 
 
 @click.group(cls=HookwiseGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,18 +10,9 @@ from pathlib import Path
 
 import click
 
-from hookwise.cli import main
+from hookwise.cli import main, repo_option
 from hookwise.errors import HookwiseError, StoreError, UsageError
 from hookwise.paths import RepoPaths, discover
-
-repo_option = click.option(
-    "--repo",
-    "repo_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    show_default=True,
-    help="The repository (any folder inside it).",
-)
 
 
 def human_bytes(n: int) -> str:
@@ -39,6 +30,7 @@ def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
 
     interactive = sys.stderr.isatty() and not quiet
     if interactive:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         with Progress(
@@ -46,6 +38,7 @@ def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            console=Console(stderr=True),
             transient=True,
         ) as bar:
             task = bar.add_task("reading history", total=None)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from hookwise.cli import main
+from hookwise.cli import main, repo_option
 from hookwise.paths import discover
 
 if TYPE_CHECKING:
@@ -31,16 +31,6 @@ SPARK_WIDTH = 56
 TOP = 8
 # 150 merged branches make one point, not 150 rows.
 FINDINGS_PER_KIND = 5
-
-repo_option = click.option(
-    "--repo",
-    "repo_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The repository (any folder inside it).",
-)
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -227,8 +227,8 @@ def run_worker(
     """Run the worker until idle; 0 also when another worker already runs."""
     if register is not None:
         registry.register(register)
-    if detach:
-        _daemonize()
+    if detach and not os.environ.get("HOOKWISE_DETACHED"):
+        _daemonize()  # not started through `python -m hookwise`, which already did
     directory = state_dir()
     directory.mkdir(parents=True, exist_ok=True)
     lock_fd = os.open(directory / "worker.lock", os.O_RDWR | os.O_CREAT, 0o644)
