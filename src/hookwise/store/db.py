@@ -97,8 +97,8 @@ class Store:
             return 0
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(
-                f"{self._version_path()} is damaged; run `hookwise doctor --rebuild` "
-                "to rebuild the store from git"
+                f"{self._version_path()} is damaged; move {self.paths.store_dir} aside and "
+                "run `hookwise backfill` to rebuild the store from git"
             ) from exc
 
     def _ensure_schema(self) -> None:
