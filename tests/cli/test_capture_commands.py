@@ -43,7 +43,9 @@ def test_backfill_then_export_commits_and_ref_events(repo: GitRepo) -> None:
     repo.git("checkout", "-q", "main")
     proc = hookwise("backfill", "--repo", str(repo.path))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("backfilled 1 commits")
+    assert proc.stdout.startswith(
+        "backfilled 1 commit (0 merges, 0 with conflicts) and 2 branch events"
+    )
     out = hookwise("export", "commits", "--format", "jsonl", "--repo", str(repo.path))
     assert out.returncode == 0, out.stderr
     [row] = [json.loads(line) for line in out.stdout.splitlines()]

@@ -702,7 +702,7 @@ def test_cli_init_installs_and_backfills(repo: GitRepo) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("installed hookwise hooks")
-    assert lines[-1].startswith("backfilled 3 commits") and "commits/s" in lines[-1]
+    assert lines[-1].startswith("backfilled 3 commits (0 merges, 0 with conflicts)")
     assert hook_status(discover(repo.path)).capturing
 
 

@@ -50,11 +50,16 @@ def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
     else:
         result = backfill(paths)
     if not quiet:
+        rate = f", {result.commits_per_second:,.0f} commits/s" if result.commits >= 100 else ""
         click.echo(
-            f"backfilled {result.commits} commits ({result.merges} merges, "
-            f"{result.conflicted} with conflicts) and {result.ref_events} branch events "
-            f"in {result.seconds:.1f}s ({result.commits_per_second:,.0f} commits/s)"
+            f"backfilled {_count(result.commits, 'commit')} ({_count(result.merges, 'merge')}, "
+            f"{result.conflicted} with conflicts) and {_count(result.ref_events, 'branch event')} "
+            f"in {result.seconds:.1f}s{rate}"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @main.command()
