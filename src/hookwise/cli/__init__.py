@@ -20,7 +20,12 @@ from hookwise import __version__
 from hookwise.errors import HookwiseError
 
 # Modules that add commands to ``main`` (imported at the end of this file).
-COMMAND_MODULES = ("hookwise.cli.capture", "hookwise.cli.hooks", "hookwise.cli.metrics")
+COMMAND_MODULES = (
+    "hookwise.cli.capture",
+    "hookwise.cli.hooks",
+    "hookwise.cli.metrics",
+    "hookwise.cli.search",
+)
 
 
 class HookwiseGroup(click.Group):

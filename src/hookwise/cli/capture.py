@@ -172,6 +172,17 @@ def status(repo_path: Path, as_json: bool) -> None:
     for name, count in report.rows.items():
         table.add_row(f"{name}", f"{count:,} rows")
     table.add_row("store", f"{human_bytes(report.store_bytes)} in {report.store}")
+    if report.embedder is not None:
+        waiting = int(report.embedder["waiting"])
+        table.add_row(
+            "embedder",
+            f"{report.embedder['description']}; "
+            + (
+                f"{waiting:,} commit{'s wait' if waiting != 1 else ' waits'} for a vector"
+                if waiting
+                else "every commit has a vector"
+            ),
+        )
     if report.last_event_time:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(report.last_event_time))
         table.add_row("last event", when)

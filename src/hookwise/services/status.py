@@ -28,6 +28,9 @@ class Status:
     last_event_time: int | None = None
     last_error: str | None = None
     schema_version: int | None = None
+    # {"id", "waiting", "description"}: the store's embedder, how many commits
+    # wait for a vector from it, and how to get a better one.
+    embedder: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,6 +43,7 @@ def status(paths: RepoPaths) -> Status:
     size = 0
     last_time: int | None = None
     version: int | None = None
+    embedder: dict[str, Any] | None = None
     if paths.store_dir.is_dir():
         store = Store.open(paths, create=False)
         version = store.schema_version()
@@ -54,6 +58,7 @@ def status(paths: RepoPaths) -> Status:
             if v is not None
         ]
         last_time = max(times) if times else None
+        embedder = _embedder(store)
     pid = worker_pid()
     return Status(
         repository=str(paths.worktree or paths.common_dir),
@@ -68,7 +73,21 @@ def status(paths: RepoPaths) -> Status:
         last_event_time=last_time,
         last_error=last_error(paths.hookwise_dir),
         schema_version=version,
+        embedder=embedder,
     )
+
+
+def _embedder(store: Store) -> dict[str, Any]:
+    from hookwise.embed import describe_embedder
+    from hookwise.services.vectors import read_state, waiting_count
+
+    state = read_state(store.paths)
+    embedder_id = state.embedder_id if state else None
+    return {
+        "id": embedder_id,
+        "waiting": waiting_count(store),
+        "description": describe_embedder(embedder_id),
+    }
 
 
 def _max(store: Store, table: str, column: str, where: str) -> int | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import os
 import signal
 import time
@@ -36,6 +37,8 @@ FAILURE_BACKOFF_SECONDS = 30.0
 # did something, so the worker stays awake while there is more.
 IdleTask = Callable[["Worker", Store], bool]
 IDLE_TASKS: list[IdleTask] = []
+# Modules whose import registers socket handlers (rpc_server.handler) or idle tasks.
+SERVICES = ("hookwise.services.search", "hookwise.services.vectors")
 
 
 def paths_for(hookwise_dir: Path) -> RepoPaths:
@@ -180,6 +183,9 @@ class Worker:
 
     def run(self) -> None:
         from hookwise.services.rpc_server import RpcServer
+
+        for module in SERVICES:
+            importlib.import_module(module)  # registers socket handlers and idle tasks
 
         server = RpcServer(self)
         last_activity = time.monotonic()

@@ -15,7 +15,7 @@ import pyarrow as pa
 from hookwise.conventional import parse as parse_conventional
 from hookwise.records import CommitRecord, RefEvent
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _STR_LIST = pa.list_(pa.string())
 
@@ -72,6 +72,39 @@ REF_EVENTS = pa.schema(
 )
 
 
+# Vectors are stored as float16: half the size of float32 (768 bytes for 384
+# dimensions, DESIGN §6 allows 2 KB per commit in all), and on the labelled
+# pytest queries of bench/search_quality.py rankings are unchanged (cosines
+# move by < 1e-3). Embedders with fewer dimensions are zero-padded, which
+# changes no dot product or norm; more than this is refused.
+VECTOR_DIMENSION = 384
+VECTOR = pa.list_(pa.float16(), VECTOR_DIMENSION)
+
+# One row per commit per embedder: a store only ever compares rows whose
+# `embedder` equals its active embedder id, and `hookwise reindex` writes a
+# new embedder's rows next to the old ones before switching, so search keeps
+# working while it runs. Rows are merged on (sha, embedder).
+COMMIT_VECTORS = pa.schema(
+    [
+        pa.field("sha", pa.string(), nullable=False),
+        pa.field("embedder", pa.string(), nullable=False),
+        pa.field("vector", VECTOR),
+    ]
+)
+
+# A search result the user opened (`hookwise show N`): the query as typed
+# (normalised), the commit, and when. No query vector: clicks survive a
+# reindex, and a click's query is embedded with whatever embedder asks.
+CLICKS = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("query", pa.string()),
+        pa.field("sha", pa.string()),
+        pa.field("time", pa.int64()),
+    ]
+)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     name: str
@@ -82,6 +115,9 @@ class TableSpec:
 TABLES: dict[str, TableSpec] = {
     "commits": TableSpec("commits", COMMITS, "sha"),
     "ref_events": TableSpec("ref_events", REF_EVENTS, "id"),
+    # Unique on (sha, embedder); see COMMIT_VECTORS.
+    "commit_vectors": TableSpec("commit_vectors", COMMIT_VECTORS, "sha"),
+    "clicks": TableSpec("clicks", CLICKS, "id"),
 }
 
 
@@ -149,4 +185,18 @@ def ref_events_to_arrow(events: Iterable[RefEvent]) -> pa.Table:
 # receives the open LanceDB connection and must be safe to re-run (a crash
 # between the migration and the version file leaves the old version number).
 Migration = Callable[[Any], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _add_search_tables(db: Any) -> None:
+    """v1 -> v2: the tables behind `hookwise search` (commit vectors, clicks).
+
+    Commits keep their rows: their vectors are filled in afterwards by the
+    worker, like those of any commit that waits for a vector.
+    """
+    existing = set(db.list_tables().tables)
+    for spec in (TABLES["commit_vectors"], TABLES["clicks"]):
+        if spec.name not in existing:
+            db.create_table(spec.name, schema=spec.schema)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_search_tables}

