@@ -205,9 +205,10 @@ def search_text(subject: str, body: str = "", paths: Sequence[str] = ()) -> str:
     On the labelled queries of bench/search_quality.py (paraphrases of what a
     commit did), the headline alone beats subject + body + paths
     (``embed.text.commit_text``) by a wide margin for MiniLM: MRR@10 0.255
-    against 0.177; the body and the paths mostly say *how*, and dilute the
-    one sentence that says *what*. The body and the paths still count
-    through the full-text index, which covers the whole message.
+    against 0.177 (docs/search.md, "What is embedded"); the body and the
+    paths mostly say *how*, and dilute the one sentence that says *what*.
+    The body and the paths still count through the full-text index, which
+    covers the whole message.
     """
     return commit_text(headline(subject, body), "", (), with_paths=False)
 
