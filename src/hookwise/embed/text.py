@@ -5,8 +5,10 @@ a changelog entry finds the commit that added it against how long the text
 takes to embed (``bench/embed.py --quality``; figures in docs/embeddings.md):
 MiniLM's MRR on long messages rises from 0.54 (subject only) to 0.64 at 300
 characters and no further at 600, 1,000 or the model's own limit, while 600
-already takes 1.2x the time (1.55x on long messages). The paths summary adds
-2-6% time for recall@10 0.66 -> 0.71.
+already takes 1.2-1.3x the time (1.5-1.9x on long messages). The paths
+summary costs 2-8% more time for recall@10 0.66 -> 0.71. Hand-written
+paraphrase queries (bench/search_queries.json) prefer the subject alone;
+search embeds headlines for that reason, see docs/embeddings.md.
 """
 
 from __future__ import annotations
