@@ -40,7 +40,7 @@ def without_neural(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
 
     def find_spec(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name.split(".")[0] in ("sentence_transformers", "torch"):
+        if name.split(".")[0] in ("sentence_transformers", "torch", "tokenizers"):
             return None
         return real(name, *args, **kwargs)
 

