@@ -78,6 +78,34 @@ def test_backfill_then_export_commits_and_ref_events(repo: GitRepo) -> None:
     assert all(isinstance(e["time"], int) for e in switches)
 
 
+def test_export_commits_with_vectors(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
+    monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
+    first = repo.commit("fix: the cache crashes on a read-only disk", {"a.txt": "a\n"})
+    second = repo.commit("docs: explain the fixtures", {"b.txt": "b\n"})
+    assert hookwise("backfill", "--repo", str(repo.path)).returncode == 0
+    reindex = hookwise("reindex", "--repo", str(repo.path))
+    assert reindex.returncode == 0, reindex.stderr
+    later = repo.commit("feat: a commit the worker has not embedded yet", {"c.txt": "c\n"})
+    assert hookwise("backfill", "--repo", str(repo.path)).returncode == 0
+
+    out = hookwise("export", "commits", "--vectors", "--repo", str(repo.path))
+    assert out.returncode == 0, out.stderr
+    rows = {row["sha"]: row for row in map(json.loads, out.stdout.splitlines())}
+    assert set(rows) == {first, second, later}
+    for sha in (first, second):
+        assert rows[sha]["embedder"].startswith("hashing:")
+        vector = np.array(rows[sha]["vector"])
+        assert vector.shape == (384,)
+        assert abs(np.linalg.norm(vector) - 1.0) < 1e-2  # stored as float16
+    assert not np.allclose(rows[first]["vector"], rows[second]["vector"])
+    assert rows[later]["embedder"] is None and rows[later]["vector"] is None
+    plain = hookwise("export", "commits", "--repo", str(repo.path))
+    assert all("vector" not in json.loads(line) for line in plain.stdout.splitlines())
+
+
 def test_export_unknown_table(repo: GitRepo) -> None:
     repo.commit("one")
     proc = hookwise("export", "nonsense", "--repo", str(repo.path))

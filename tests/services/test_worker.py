@@ -174,6 +174,35 @@ def test_the_worker_compacts_after_many_small_batches(
     assert stats["fragment_stats"]["num_fragments"] <= 3
 
 
+@pytest.mark.parametrize(("keep_hours", "pruned"), [("0", True), ("1", False)])
+def test_compaction_prunes_versions_older_than_the_setting(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, keep_hours: str, pruned: bool
+) -> None:
+    from hookwise import registry
+    from hookwise.services.worker import Worker
+
+    monkeypatch.setenv("HOOKWISE_COMPACT_EVERY", "1000")
+    monkeypatch.setenv("HOOKWISE_KEEP_VERSIONS_HOURS", keep_hours)
+    shas = make_history(repo, 4)
+    paths = discover(repo.path)
+    registry.register(paths.hookwise_dir)
+    worker = Worker(idle_seconds=0, poll_seconds=0)
+    for i, sha in enumerate(shas):
+        text = events.render("post-commit", head=sha, git_dir=str(paths.git_dir))
+        events.write(paths.spool_dir, f"post-commit-{sha}-{i}", text)
+        assert worker.drain_one(paths.hookwise_dir)
+    table = Store.open(paths).table("commits")
+    before = len(table.list_versions())
+    assert before >= 4
+    worker._compact(paths.hookwise_dir)
+    after = len(Store.open(paths).table("commits").list_versions())
+    if pruned:
+        assert after <= 2  # the compacted version (and the one it replaced at most)
+    else:
+        assert after > before  # nothing pruned; compaction added a version
+    assert Store.open(paths).count("commits") == 4
+
+
 def test_the_worker_answers_on_its_socket(state_dir: Path) -> None:
     from hookwise import rpc
     from hookwise.errors import WorkerError

@@ -17,10 +17,11 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
-from hookwise import config, registry
+from hookwise import config, memory, registry
 from hookwise.errors import SpoolError, StoreError
 from hookwise.events import Event, list_spool, parse
 from hookwise.log import log_error
@@ -168,7 +169,7 @@ class Worker:
         store = self._store(hookwise_dir)
         try:
             with store.lock(timeout=1.0):
-                store.optimize()
+                store.optimize(prune_older_than=timedelta(hours=config.keep_versions_hours()))
         except Exception as exc:
             log_error(hookwise_dir, f"worker: compaction failed: {type(exc).__name__}: {exc}")
 
@@ -247,6 +248,10 @@ def run_worker(
     tmp = pid_file.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(f"{os.getpid()}\n")
     tmp.replace(pid_file)
+    memory.use_system_allocator()
+    # Embedders read their thread count from the environment when they embed;
+    # the worker process embeds in the background, with its own default.
+    os.environ.setdefault("HOOKWISE_EMBED_THREADS", config.worker_embed_threads())
     worker = Worker(
         idle_seconds=config.worker_idle_seconds() if idle_seconds is None else idle_seconds,
         poll_seconds=config.worker_poll_seconds(),

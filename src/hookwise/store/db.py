@@ -46,8 +46,13 @@ def exclusive(lock_path: Path, timeout: float = 30.0) -> Iterator[None]:
         os.close(fd)
 
 
+def sql_string(value: str) -> str:
+    """``value`` as a string literal in a LanceDB filter."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _quote(values: Iterable[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(sql_string(v) for v in values)
 
 
 class Store:
@@ -162,6 +167,21 @@ class Store:
         if columns:
             query = query.select(columns)
         return query.limit(None).to_arrow()
+
+    def read_batches(
+        self,
+        name: str,
+        where: str | None = None,
+        columns: list[str] | None = None,
+        batch_size: int = 8192,
+    ) -> Iterator[pa.RecordBatch]:
+        """Like ``read``, a batch at a time: memory for one batch, not the table."""
+        query = self.table(name).search()
+        if where:
+            query = query.where(where)
+        if columns:
+            query = query.select(columns)
+        yield from query.limit(None).to_batches(batch_size)
 
     def commits_by_sha(self, shas: Iterable[str]) -> pa.Table:
         shas = list(shas)

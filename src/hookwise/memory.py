@@ -1,0 +1,43 @@
+"""Keeping the long-lived worker's memory what it holds, not what it once used.
+
+The worker reads whole columns when it (re)loads a store: the corpus, the
+vectors, the file topics. Those passes allocate and free a few hundred MB
+of temporaries. Arrow's default allocator (mimalloc) and glibc's malloc both
+keep freed memory for reuse, so without help the worker's resident size
+stays at the high-water mark of its last reload. Measured on a 100k-commit
+store: 482 MB after a reload with Arrow's default pool, 387 MB with the
+system allocator and a trim afterwards.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+from typing import Any
+
+
+def use_system_allocator() -> None:
+    """Arrow allocates through malloc, so ``trim`` can hand its freed memory back."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
+@functools.cache
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        return libc if hasattr(libc, "malloc_trim") else None  # glibc only
+    except OSError:
+        return None
+
+
+def trim() -> None:
+    """Return freed heap memory to the system (glibc's ``malloc_trim``; elsewhere nothing)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
