@@ -56,6 +56,7 @@ from hookwise.paths import RepoPaths
 from search_quality import CACHE_ROOT, DEFAULT_QUERIES, DEFAULT_REPO, build_store, load_queries
 
 BUDGET_MS = 50.0
+MEMORY_BUDGET_MB = {"minilm": 600, "fallback": 150}  # worker RSS, DESIGN section 6
 NOISE = 0.15  # how far a copy's vector moves from its original (unit vectors)
 
 
@@ -166,11 +167,14 @@ def worker(paths: RepoPaths, state: Path) -> Iterator[subprocess.Popen[bytes] | 
         proc.wait(timeout=60)
 
 
-def rss_mb(pid: int) -> float:
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Resident and peak resident megabytes of a process (VmRSS, VmHWM)."""
+    found = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) / 1024
+    return found.get("VmRSS", float("nan")), found.get("VmHWM", float("nan"))
 
 
 def measure(
@@ -228,9 +232,11 @@ def measure(
                 for name in names:
                     samples[name].append(timed(functools.partial(sides[name], i)))
         if use_worker:
-            out["worker RSS MB"] = rss_mb(proc.pid)  # type: ignore[union-attr]
+            rss, peak = memory_mb(proc.pid)  # type: ignore[union-attr]
+            out["worker RSS MB"], out["worker peak RSS MB"] = rss, peak
     out.update({name: median_ms(s) for name, s in samples.items()})
     out["indexed"] = engine._vectors is not None and engine._vectors.indexed
+    out["embedder"] = embedder.id.split(":", 1)[0]
     return out
 
 
@@ -250,11 +256,16 @@ def report(size: int, figures: dict[str, Any]) -> None:
     print("| what | median ms | x numpy |")
     print("|---|---|---|")
     for name, value in figures.items():
-        if name in ("indexed", "worker RSS MB"):
+        if name in ("indexed", "worker RSS MB", "worker peak RSS MB", "embedder"):
             continue
         print(f"| {name} | {value:.1f} | {value / base:.1f} |")
     if "worker RSS MB" in figures:
-        print(f"worker RSS after the searches: {figures['worker RSS MB']:.0f} MB")
+        budget = MEMORY_BUDGET_MB["minilm" if figures["embedder"] == "minilm" else "fallback"]
+        peak = figures["worker peak RSS MB"]
+        print(
+            f"worker RSS after the searches: {figures['worker RSS MB']:.0f} MB, peak "
+            f"{peak:.0f} MB (budget {budget} MB: {'within' if peak <= budget else 'OVER'})"
+        )
     if "worker hybrid" in figures:
         verdict = "within" if figures["worker hybrid"] <= BUDGET_MS else "OVER"
         print(f"budget {BUDGET_MS:.0f} ms: {verdict}")

@@ -10,9 +10,17 @@ embedded -- and asks every query in each mode:
 - ``vector``: cosine similarity only;
 - ``text``: LanceDB full-text search (BM25) only;
 - ``hybrid``: hookwise's default fusion (``hookwise.services.search``);
+- ``hybrid, no file topics``: the same without the file-topic term
+  (``hookwise.services.topics``), the default before it;
 - ``rrf``: reciprocal-rank fusion (k = 60) of the vector and text rankings,
   the textbook way to fuse, for reference;
 - ``git log --grep``: the query as a fixed string, and any/all of its words.
+
+The hybrid's weights were chosen on these same queries, so the benchmark
+also says how well such a choice holds on queries it was not made on: for
+each of 50 random splits it picks the best weights of ``GRIDS`` on one half
+of the queries and scores them on the other (and the other way round), and
+prints the mean and spread of those held-out MRR@10s.
 
 Stores are cached under ``$TMPDIR/hookwise-search-bench`` keyed by the
 repository's HEAD, the commit limit and the embedder, so a second run only
@@ -21,11 +29,13 @@ searches (embedding 17k commits with MiniLM on two cores takes minutes).
     python bench/search_quality.py                         # /tmp/pytest-bench, both embedders
     python bench/search_quality.py --embedder hashing      # the fallback only
     python bench/search_quality.py --repo PATH --queries FILE --limit 5000
+    python bench/search_quality.py --changelog 600         # + a second opinion
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import shutil
@@ -36,12 +46,16 @@ import tempfile
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from hookwise.paths import RepoPaths, discover
+from hookwise.services import search
+from hookwise.store.db import Store
 
 DEFAULT_REPO = Path("/tmp/pytest-bench")
 DEFAULT_QUERIES = Path(__file__).resolve().parent / "search_queries.json"
@@ -119,7 +133,6 @@ def build_store(repo: Path, embedder: str, limit: int | None, cache_root: Path) 
     from hookwise.services.backfill import backfill
     from hookwise.services.search import ensure_text_index
     from hookwise.services.vectors import reindex
-    from hookwise.store.db import Store
 
     started = time.perf_counter()
     result = backfill(paths)
@@ -153,33 +166,160 @@ def build_store(repo: Path, embedder: str, limit: int | None, cache_root: Path) 
 
 def hookwise_rankings(
     paths: RepoPaths, queries: Sequence[Query]
-) -> tuple[dict[str, list[list[str]]], float]:
-    """method -> per-query ranking (vector, text, hybrid, rrf), and hybrid's median ms."""
-    from hookwise.services.search import SearchEngine, SearchRequest
-    from hookwise.store.db import Store
-
+) -> tuple[dict[str, list[list[str]]], float, list[Fusable]]:
+    """method -> per-query ranking (vector, text, hybrid, rrf, ...), hybrid's median
+    ms, and each query's hybrid evidence (for weighing it other ways)."""
     store = Store.open(paths, create=False)
     # Clicks (`hookwise show` in this store) would re-rank what is measured.
     store.table("clicks").delete("true")
-    engine = SearchEngine(paths)
-    out: dict[str, list[list[str]]] = {"vector": [], "text": [], "hybrid": [], "rrf": []}
+    engine = search.SearchEngine(paths)
+    out: dict[str, list[list[str]]] = {
+        "vector": [],
+        "text": [],
+        "hybrid": [],
+        "hybrid, no file topics": [],
+        "rrf": [],
+    }
     hybrid_ms: list[float] = []
+    evidence: list[Fusable] = []
     for query in queries:
         deep: dict[str, list[str]] = {}
         for mode in ("vector", "text"):
-            result = engine.search(store, SearchRequest(query.text, limit=200, mode=mode))
+            request = search.SearchRequest(query.text, limit=200, mode=mode)
+            result = engine.search(store, request)
             deep[mode] = [h.sha for h in result.hits]
             out[mode].append(deep[mode][:K])
         started = time.perf_counter()
-        result = engine.search(store, SearchRequest(query.text, limit=K))
+        result = engine.search(store, search.SearchRequest(query.text, limit=K))
         hybrid_ms.append((time.perf_counter() - started) * 1000)
         out["hybrid"].append([h.sha for h in result.hits])
+        evidence.append(Fusable.of(engine, store, query.text))
+        fusion = search.fusion_for(result.embedder or "")
+        if evidence[-1].ranking(fusion) != out["hybrid"][-1]:
+            print(f"  warning: the evidence does not rank as the search did: {query.text!r}")
+        out["hybrid, no file topics"].append(evidence[-1].ranking(replace(fusion, files=0.0)))
         fused: dict[str, float] = {}
         for ranking in deep.values():
             for rank, sha in enumerate(ranking):
                 fused[sha] = fused.get(sha, 0.0) + 1.0 / (RRF_K + rank + 1)
         out["rrf"].append(sorted(fused, key=lambda s: -fused[s])[:K])
-    return out, statistics.median(hybrid_ms)
+    return out, statistics.median(hybrid_ms), evidence
+
+
+# -- the weights, cross-validated -------------------------------------------------------
+
+# The weights tried for each embedder: the default's neighbourhood, the
+# same grids the defaults were chosen from (docs/search.md, "Fusion").
+GRIDS = {
+    "minilm": {
+        "vector": [1.0],
+        "text": [0.25, 0.5, 0.75, 1.0],
+        "decay": [10.0, 20.0, 40.0],
+        "files": [0.0, 0.25, 0.5, 0.75, 1.0],
+    },
+    "hashing": {
+        "vector": [0.0, 0.02, 0.05, 0.1, 0.2],
+        "text": [1.0],
+        "decay": [2.0, 5.0, 10.0, 20.0],
+        "files": [0.0, 0.05, 0.1, 0.2],
+    },
+}
+SPLITS = 50
+
+
+@dataclass(frozen=True)
+class Fusable:
+    """One query's hybrid evidence, to be fused with any weights."""
+
+    shas: list[str]  # of the candidates
+    times: list[int]
+    evidence: search.Evidence
+
+    @classmethod
+    def of(cls, engine: search.SearchEngine, store: Store, query: str) -> Fusable:
+        corpus, found = engine.evidence(store, search.SearchRequest(query))
+        rows = found.rows.tolist()
+        times = corpus.committer_times
+        return cls([corpus.shas[i] for i in rows], [int(times[i]) for i in rows], found)
+
+    def ranking(self, fusion: search.Fusion) -> list[str]:
+        """The top K as the engine orders them: score, then newer, then sha."""
+        scores = search.fuse(self.evidence, fusion).tolist()
+        order = sorted(range(len(scores)), key=lambda j: (-scores[j], -self.times[j], self.shas[j]))
+        return [self.shas[j] for j in order[:K]]
+
+
+def cross_validated(
+    name: str, evidence: Sequence[Fusable], queries: Sequence[Query]
+) -> tuple[float, float, float, str]:
+    """Choose the weights on a random half of the queries, score the other half.
+
+    Returns the mean and spread of the held-out MRR@10 over SPLITS splits
+    (each half scored once), the best MRR@10 on all queries, and its weights.
+    """
+    grid = GRIDS[name]
+    fusions = [
+        search.Fusion(vector=v, text=t, decay=d, files=f)
+        for v, t, d, f in itertools.product(
+            grid["vector"], grid["text"], grid["decay"], grid["files"]
+        )
+    ]
+    pairs = list(zip(evidence, queries, strict=True))
+    rr = np.array([[score(e.ranking(f), q.accepted)[0] for e, q in pairs] for f in fusions])
+    rng = np.random.default_rng(0)
+    held_out = []
+    for _ in range(SPLITS):
+        order = rng.permutation(len(queries))
+        half = len(queries) // 2
+        for chosen_on, scored_on in ((order[:half], order[half:]), (order[half:], order[:half])):
+            best = int(np.argmax(rr[:, chosen_on].mean(axis=1)))
+            held_out.append(float(rr[best, scored_on].mean()))
+    best = int(np.argmax(rr.mean(axis=1)))
+    f = fusions[best]
+    weights = f"vector {f.vector:g}, text {f.text:g}, decay {f.decay:g}, files {f.files:g}"
+    return statistics.fmean(held_out), statistics.pstdev(held_out), float(rr[best].mean()), weights
+
+
+def changelog_check(name: str, paths: RepoPaths, repo: Path, count: int) -> None:
+    """A second opinion on the file weight, from queries it was not chosen on.
+
+    Each changelog fragment a commit added (``changelog/1234.bugfix.rst``) is
+    a description of that commit by its author; its first sentence is the
+    query and that commit the answer (``bench/embed.py --quality`` uses the
+    same pairs). Such sentences share more words with their commit than the
+    labelled queries do.
+    """
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from embed import changelog_queries
+
+    pairs = changelog_queries(repo)
+    random.Random(0).shuffle(pairs)
+    pairs = pairs[:count]
+    if not pairs:
+        print(f"\n{repo} has no changelog/NNNN.*.rst fragments: no second opinion")
+        return
+    store = Store.open(paths, create=False)
+    engine = search.SearchEngine(paths)
+    found = [(Fusable.of(engine, store, query), frozenset([sha])) for sha, query in pairs]
+    default = search.fusion_for(name)
+    print(
+        f"\n{name}: {len(found)} changelog sentences -> the commit that added them, "
+        "hybrid by file weight (the rest as the default):"
+    )
+    baseline: list[float] = []
+    for files in GRIDS[name]["files"]:
+        fusion = replace(default, files=files)
+        rr = [score(f.ranking(fusion), accepted)[0] for f, accepted in found]
+        baseline = baseline or rr
+        wins = sum(a > b for a, b in zip(rr, baseline, strict=True))
+        losses = sum(a < b for a, b in zip(rr, baseline, strict=True))
+        print(
+            f"  files {files:g}: MRR@10 {statistics.fmean(rr):.3f}, "
+            f"found {sum(r > 0 for r in rr)}/{len(rr)}; better/worse than files 0: "
+            f"{wins}/{losses}"
+        )
 
 
 def words(text: str) -> list[str]:
@@ -222,7 +362,7 @@ def report(title: str, rankings: dict[str, list[list[str]]], queries: Sequence[Q
             scores.recalls.append(recall)
         name = f"{title} {method}"
         print(
-            f"| {name:<28} | {scores.mrr:.3f} | {scores.recall:.3f} "
+            f"| {name:<33} | {scores.mrr:.3f} | {scores.recall:.3f} "
             f"| {scores.found:>2}/{len(queries)} |"
         )
 
@@ -234,6 +374,13 @@ def main() -> int:
     parser.add_argument("--embedder", choices=["minilm", "hashing", "all"], default="all")
     parser.add_argument("--limit", type=int, help="Keep only the newest N commits.")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_ROOT)
+    parser.add_argument(
+        "--changelog",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Also try the file weights on N changelog sentences (a second opinion).",
+    )
     args = parser.parse_args()
     if not (args.repo / "HEAD").exists() and not (args.repo / ".git").exists():
         print(f"{args.repo} is not a git repository; pass --repo PATH", file=sys.stderr)
@@ -249,25 +396,41 @@ def main() -> int:
             names.remove("minilm")
     rankings: dict[str, dict[str, list[list[str]]]] = {}
     latency: dict[str, float] = {}
+    evidence: dict[str, list[Fusable]] = {}
+    stores: dict[str, RepoPaths] = {}
     kept = queries
     for name in names:
         print(f"\n## {name}", flush=True)
-        paths = build_store(args.repo, name, args.limit, args.cache_dir)
+        paths = stores[name] = build_store(args.repo, name, args.limit, args.cache_dir)
         if args.limit:
-            from hookwise.store.db import Store
-
             stored = Store.open(paths, create=False).known_shas()
             kept = [q for q in queries if q.accepted & stored]
-        rankings[name], latency[name] = hookwise_rankings(paths, kept)
+        rankings[name], latency[name], evidence[name] = hookwise_rankings(paths, kept)
     print(
         f"\n{len(kept)} queries ({len(queries) - len(kept)} skipped: no answer in the store); "
         f"query words found in the answer's subject: {overlap(args.repo, kept):.0%}\n"
     )
-    print("| method                       | MRR@10 | recall@10 | found |")
-    print("|------------------------------|--------|-----------|-------|")
+    print("| method                            | MRR@10 | recall@10 | found |")
+    print("|-----------------------------------|--------|-----------|-------|")
     for name in names:
         report(name, rankings[name], kept)
     report("git log --grep", git_grep_rankings(args.repo, kept), kept)
+    print(
+        f"\nHybrid weights chosen on a random half of the queries and scored on the other "
+        f"half ({SPLITS} splits, both halves; grids in GRIDS):"
+    )
+    for name in names:
+        mean, spread, best, weights = cross_validated(name, evidence[name], kept)
+        default = search.fusion_for(name)
+        print(
+            f"  {name}: held-out MRR@10 {mean:.3f} ± {spread:.3f}; the default "
+            f"(vector {default.vector:g}, text {default.text:g}, decay {default.decay:g}, "
+            f"files {default.files:g}) is in the table; best on all queries {best:.3f} "
+            f"({weights})"
+        )
+    if args.changelog:
+        for name in names:
+            changelog_check(name, stores[name], args.repo, args.changelog)
     for name in names:
         print(f"\nhybrid search, in-process, warm: {latency[name]:.1f} ms median ({name})")
     return 0

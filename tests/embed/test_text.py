@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -7,7 +8,9 @@ from hookwise.embed.text import (
     MAX_COMMIT_TEXT_CHARS,
     clean_body,
     commit_text,
+    headline,
     paths_summary,
+    search_text,
 )
 
 
@@ -90,3 +93,29 @@ def test_only_the_paths_summary_goes_past_the_limit(
 def test_the_default_cut_applies() -> None:
     text = commit_text("Subject", "word " * 1000)
     assert MAX_COMMIT_TEXT_CHARS - 10 < len(text) <= MAX_COMMIT_TEXT_CHARS
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "expected"),
+    [
+        (
+            "Merge pull request #11152 from Zac-HD/drop-py37",
+            "Drop Python 3.7\n",
+            "Drop Python 3.7 (drop py37)",
+        ),
+        ("Merge pull request #1 from a/b", "", "b"),
+        ("Merged in c/pytest/explicit-ini (pull request #175)", "Add -c", "Add -c (explicit ini)"),
+        ("Merge branch 'fix-cache' into main", "", "fix cache"),
+        ("[8.0.x] Fix the cache (#123)", "", "Fix the cache"),
+        ("[svn r38218] give up for now", "", "give up for now"),
+        ("fix: crash when HOME is unset", "long body", "fix: crash when HOME is unset"),
+    ],
+)
+def test_headline(subject: str, body: str, expected: str) -> None:
+    assert headline(subject, body) == expected
+
+
+def test_search_embeds_the_headline_alone() -> None:
+    body = "Drop Python 3.7\n\nIt reached its end of life.\n\nSigned-off-by: A <a@b.c>"
+    text = search_text("Merge pull request #11152 from Zac-HD/drop-py37", body, ["setup.cfg"])
+    assert text == "Drop Python 3.7 (drop py37)"

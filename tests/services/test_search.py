@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -179,6 +179,49 @@ def test_a_hit_says_what_the_json_contract_needs(history: History) -> None:
     assert hit.subject == "refactor: split the collector into modules"
     assert hit.author == "Grace Hopper"
     assert hit.date == "2023-11-20T00:13:20+02:00"  # the author's own zone
+
+
+def test_the_evidence_fuses_to_the_hybrid_scores(history: History) -> None:
+    # bench/search_quality.py tunes the weights on this evidence.
+    store = Store.open(history.paths)
+    engine = SearchEngine(history.paths)
+    request = SearchRequest("the cache plugin and the terminal colour")
+    corpus, evidence = engine.evidence(store, request)
+    fused = search.fuse(evidence, search.DEFAULT_FUSION)
+    rows = evidence.rows.tolist()
+    expected = {corpus.shas[i]: s for i, s in zip(rows, fused.tolist(), strict=True)}
+    found = {h.sha: h.score for h in engine.search(store, request).hits}
+    assert found == pytest.approx(expected)
+    assert evidence.text_rank.max() >= 0 and (evidence.text_rank == -1).any()
+
+
+def test_a_commit_whose_subject_says_nothing_is_found_through_its_files(
+    repo: GitRepo, fake: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha = {
+        "crash": commit(
+            repo, "fix: crash in the cache plugin", {"src/cache/plugin.py": "1"}, 0, ADA
+        ),
+        "colour": commit(repo, "feat: colour the terminal", {"src/term/colour.py": "1"}, 1, ADA),
+        "store": commit(repo, "feat: a store for the cache", {"src/cache/store.py": "1"}, 2, ADA),
+        "tidy cache": commit(repo, "tidy up", {"testing/test_plugin.py": "2"}, 3, ADA),
+        "tidy colour": commit(repo, "tidy up", {"src/term/colour.py": "2"}, 4, ADA),
+    }
+    built = History(discover(repo.path), sha)
+    backfill(built.paths)
+    store = Store.open(built.paths)
+    while vectors.embed_waiting(store):
+        pass
+    search.ensure_text_index(store)
+
+    # Neither "tidy up" shares a word with the query, but one touched the
+    # cache plugin (through its test), which the crash fix is about.
+    found = find(built, "cache plugin crash")
+    assert found[0] == "crash"
+    assert found.index("tidy cache") < found.index("tidy colour")
+    monkeypatch.setattr(search, "DEFAULT_FUSION", replace(search.DEFAULT_FUSION, files=0.0))
+    found = find(built, "cache plugin crash")
+    assert found.index("tidy colour") < found.index("tidy cache")  # a tie, the newer first
 
 
 # -- filters ----------------------------------------------------------------------------

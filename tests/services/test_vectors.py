@@ -198,26 +198,6 @@ def test_a_wider_embedder_is_refused() -> None:
         vectors.to_stored(np.zeros((1, 385), np.float32))
 
 
-@pytest.mark.parametrize(
-    ("subject", "body", "expected"),
-    [
-        (
-            "Merge pull request #11152 from Zac-HD/drop-py37",
-            "Drop Python 3.7\n",
-            "Drop Python 3.7 (drop py37)",
-        ),
-        ("Merge pull request #1 from a/b", "", "b"),
-        ("Merged in c/pytest/explicit-ini (pull request #175)", "Add -c", "Add -c (explicit ini)"),
-        ("Merge branch 'fix-cache' into main", "", "fix cache"),
-        ("[8.0.x] Fix the cache (#123)", "", "Fix the cache"),
-        ("[svn r38218] give up for now", "", "give up for now"),
-        ("fix: crash when HOME is unset", "long body", "fix: crash when HOME is unset"),
-    ],
-)
-def test_headline(subject: str, body: str, expected: str) -> None:
-    assert vectors.headline(subject, body) == expected
-
-
 # -- reindex ----------------------------------------------------------------------------
 
 

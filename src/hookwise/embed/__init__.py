@@ -20,7 +20,7 @@ from hookwise.embed.base import (
     neural_available,
     register_embedder,
 )
-from hookwise.embed.text import commit_text
+from hookwise.embed.text import commit_text, headline, search_text
 
 __all__ = [
     "EMBEDDERS",
@@ -34,6 +34,8 @@ __all__ = [
     "embedder_name",
     "ensure_fitted",
     "get_embedder",
+    "headline",
     "neural_available",
     "register_embedder",
+    "search_text",
 ]

@@ -8,7 +8,8 @@ characters and no further at 600, 1,000 or the model's own limit, while 600
 already takes 1.2-1.3x the time (1.5-1.9x on long messages). The paths
 summary costs 2-8% more time for recall@10 0.66 -> 0.71. Hand-written
 paraphrase queries (bench/search_queries.json) prefer the subject alone;
-search embeds headlines for that reason, see docs/embeddings.md.
+search embeds headlines for that reason (``headline``, ``search_text``), see
+docs/embeddings.md.
 """
 
 from __future__ import annotations
@@ -93,3 +94,45 @@ def commit_text(
     if summary:
         return f"{message}\n{summary}" if message else summary
     return message
+
+
+# How a change arrived, not what it did: the boilerplate of merges, of
+# backports and of svn imports. A pull request's merge says what it did in
+# its body's first line (GitHub and GitLab put the title there) and its
+# branch name.
+_PR_MERGE = re.compile(r"^Merge pull request #\d+ from [\w.-]+/(?P<branch>\S+)")
+_BITBUCKET_MERGE = re.compile(r"^Merged in [\w.-]+/[\w.-]+/(?P<branch>\S+) \(pull request #\d+\)")
+_BRANCH_MERGE = re.compile(r"^Merge (?:remote-tracking )?branch '(?:[\w.-]+/)?(?P<branch>[^']+)'")
+_SVN_PREFIX = re.compile(r"^\[svn r\d+\]\s*")
+_BACKPORT_PREFIX = re.compile(r"^\[\d+(?:\.\d+)*\.x\]\s*")
+_PR_NUMBER = re.compile(r"\s*\(#\d+\)")
+
+
+def headline(subject: str, body: str = "") -> str:
+    """What a commit did, in one line: its subject, or a merge's title and branch.
+
+    ``Merge pull request #11152 from Zac-HD/drop-py37`` with the body ``Drop
+    Python 3.7`` becomes ``Drop Python 3.7 (drop py37)``.
+    """
+    text = _PR_NUMBER.sub("", _BACKPORT_PREFIX.sub("", _SVN_PREFIX.sub("", subject.strip())))
+    for pattern in (_PR_MERGE, _BITBUCKET_MERGE, _BRANCH_MERGE):
+        m = pattern.match(text)
+        if m:
+            branch = re.sub(r"[-_/]+", " ", m.group("branch")).strip()
+            title = next((line.strip() for line in body.splitlines() if line.strip()), "")
+            return f"{title} ({branch})" if title else branch
+    return text
+
+
+def search_text(subject: str, body: str = "", paths: Sequence[str] = ()) -> str:
+    """What a commit is embedded from for search: its headline.
+
+    On the labelled queries of bench/search_quality.py (paraphrases of what a
+    commit did), the headline alone beats subject + body + paths
+    (``embed.text.commit_text``) by a wide margin for MiniLM: MRR@10 0.255
+    against 0.177 (docs/search.md, "What is embedded"); the body and the
+    paths mostly say *how*, and dilute the one sentence that says *what*.
+    The body and the paths still count through the full-text index, which
+    covers the whole message.
+    """
+    return commit_text(headline(subject, body), "", (), with_paths=False)

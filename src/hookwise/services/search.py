@@ -10,17 +10,25 @@ rewritten):
 - **text**: LanceDB's full-text index (BM25, English stemming and stop
   words) over subject and body.
 
-The default ``hybrid`` mode adds the two after putting them on one scale:
-the cosine as a z-score against the whole store (how unusually close this
-commit is, for this query), plus ``text / (1 + rank / decay)`` for the
-commit's rank in the BM25 list (``Fusion``: a commit that shares no word
-with the query gains nothing; the best lexical match gains the full weight,
-the 20th half of it). The rank rather than the BM25 score itself, because
-BM25 scores are not comparable across queries: one rare shared word can
-dwarf a good paraphrase. Plain reciprocal-rank fusion throws the vector
-scores away too, and on paraphrased queries it scored below vector-only; the
-text embedded, the scales and the weights were chosen by measuring on the
-labelled queries of ``bench/search_quality.py`` (docs/search.md).
+The default ``hybrid`` mode adds, for each commit either retriever proposed
+(``Evidence``, ``fuse``):
+
+- the cosine as a z-score against the whole store (how unusually close this
+  commit is, for this query);
+- ``text / (1 + rank / decay)`` for the commit's rank in the BM25 list (a
+  commit that shares no word with the query gains nothing; the best lexical
+  match gains the full weight, the 20th half of it). The rank rather than
+  the BM25 score itself, because BM25 scores are not comparable across
+  queries: one rare shared word can dwarf a good paraphrase;
+- ``files`` times the z-score of the query against the topic of the closest
+  file the commit touched (``hookwise.services.topics``): a commit whose
+  subject says little is still found through what its files are about.
+
+Plain reciprocal-rank fusion throws the vector scores away too, and on
+paraphrased queries it scored below vector-only; the text embedded, the
+scales and the weights (``Fusion``) were chosen by measuring on the
+labelled queries of ``bench/search_quality.py``, which also reports how
+well the choice holds on queries it was not made on (docs/search.md).
 
 Filters (author, since, path glob, conventional type) select commits before
 ranking, so ``--limit`` results are always filled when enough commits match.
@@ -33,10 +41,11 @@ from __future__ import annotations
 
 import contextlib
 import re
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -48,6 +57,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hookwise import memory
+from hookwise.blas import blas_threads
 from hookwise.conventional import COMMITIZEN_TYPES
 from hookwise.embed import Embedder, embedder_name
 from hookwise.errors import ExtraMissingError, HookwiseError, StoreError, UsageError
@@ -55,7 +66,8 @@ from hookwise.log import log_error
 from hookwise.paths import RepoPaths
 from hookwise.services import vectors
 from hookwise.services.rpc_server import handler
-from hookwise.store.db import Store
+from hookwise.services.topics import FileTopics
+from hookwise.store.db import Store, sql_string
 from hookwise.store.schema import VECTOR_DIMENSION
 
 if TYPE_CHECKING:
@@ -76,24 +88,58 @@ ANN_CANDIDATES = 100
 # unfiltered search uses it: measured with bench/search_latency.py
 # --threshold (docs/search.md, "The vector index").
 VECTOR_INDEX_MIN_ROWS = 50_000
+INDEX_BUILD_TIMEOUT = 3600.0  # seconds; a build that runs longer is given up and retried
 
 
 @dataclass(frozen=True)
 class Fusion:
-    """hybrid score = vector * z(cosine) + text / (1 + BM25 rank / decay)."""
+    """hybrid = vector * z(cosine) + text / (1 + BM25 rank / decay) + files * z(file topic)."""
 
     vector: float
     text: float
     decay: float
+    files: float = 0.0
 
 
-# Measured on bench/search_quality.py (docs/search.md, "Fusion"). For MiniLM,
-# MRR@10 stays within 0.28-0.29 for text weights 0.3-0.6 and decays 10-40.
-# The hashing fallback is a lexical model too, and on paraphrases a worse one
-# than BM25: its cosine only breaks ties between word matches.
-FUSION = {"hashing": Fusion(vector=0.05, text=1.0, decay=5.0)}
-DEFAULT_FUSION = Fusion(vector=1.0, text=0.5, decay=20.0)
+# Measured on bench/search_quality.py (docs/search.md, "Fusion"), which
+# prints the figure of these weights and the cross-validated one. For MiniLM
+# every file weight from 0.25 to 1 beats none at every text weight and decay
+# tried; text weights 0.25-0.75 and decays 10-40 move MRR@10 by a few
+# hundredths. The hashing fallback is a lexical model too, and on paraphrases
+# a worse one than BM25: its cosine only breaks ties between word matches,
+# and its file topics (as lexical as its vectors) gained nothing clear.
+FUSION = {"hashing": Fusion(vector=0.05, text=1.0, decay=5.0, files=0.0)}
+DEFAULT_FUSION = Fusion(vector=1.0, text=0.5, decay=20.0, files=0.5)
 TEXT_WEIGHT = DEFAULT_FUSION.text
+
+
+def fusion_for(embedder_id: str) -> Fusion:
+    return FUSION.get(embedder_name(embedder_id), DEFAULT_FUSION)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the retrievers said about one query's candidates, before fusion.
+
+    Arrays aligned with ``rows`` (corpus rows): the commits the vector search
+    proposed, then those only the text search found.
+    """
+
+    rows: npt.NDArray[np.int64]
+    vector: npt.NDArray[np.float64]  # z(cosine) against the store; 0 without a vector
+    text_rank: npt.NDArray[np.int64]  # rank in the BM25 list (0 = best); -1 if not in it
+    files: npt.NDArray[np.float64]  # file-topic z-score (FileTopics.scores), >= 0
+
+
+def fuse(evidence: Evidence, fusion: Fusion) -> npt.NDArray[np.float64]:
+    """The hybrid score of each candidate of ``evidence`` (see ``Fusion``)."""
+    ranks = evidence.text_rank
+    text = np.where(ranks >= 0, fusion.text / (1.0 + np.maximum(ranks, 0) / fusion.decay), 0.0)
+    fused: npt.NDArray[np.float64] = (
+        fusion.vector * evidence.vector + text + fusion.files * evidence.files
+    )
+    return fused
+
 
 # Click-through (see ``click_boost``).
 CLICK_MIN_SIMILARITY = 0.75
@@ -108,6 +154,8 @@ _TYPE = re.compile(r"^[a-z]+$")
 
 CORPUS_COLUMNS = [
     "sha",
+    "parents",
+    "is_merge",
     "subject",
     "author_name",
     "author_email",
@@ -254,6 +302,16 @@ class Corpus:
     def committer_times(self) -> npt.NDArray[np.int64]:
         return np.asarray(self.table.column("committer_time").fill_null(0), dtype=np.int64)
 
+    def second_parents(self) -> npt.NDArray[np.int64]:
+        """Row of each merge's second parent; -1 for other commits (and absent parents)."""
+        out = np.full(len(self), -1, np.int64)
+        merges = np.flatnonzero(np.asarray(self.table.column("is_merge").fill_null(False)))
+        listed = self.table.column("parents").take(pa.array(merges)).to_pylist()
+        for i, parents in zip(merges.tolist(), listed, strict=True):
+            if parents and len(parents) >= 2:
+                out[i] = self.row.get(parents[1], -1)
+        return out
+
     def hit(self, i: int, score: float) -> Hit:
         row = {c: self.table.column(c)[i].as_py() for c in ("subject", "author_name")}
         when = int(self.table.column("author_time")[i].as_py() or 0)
@@ -281,17 +339,23 @@ class VectorMatrix:
 
     @classmethod
     def read(cls, store: Store, embedder: Embedder, corpus: Corpus) -> VectorMatrix:
-        count = store.table(vectors.VECTOR_TABLE).count_rows(f"embedder = {_quote(embedder.id)}")
+        where = f"embedder = {sql_string(embedder.id)}"
+        count = store.table(vectors.VECTOR_TABLE).count_rows(where)
         indexed = count >= VECTOR_INDEX_MIN_ROWS and vectors.vector_index(store) is not None
         dtype: type[np.floating[Any]] = np.float16 if indexed else np.float32
-        shas, stored = vectors.read_vectors(store, embedder, dtype)
-        rows = np.fromiter((corpus.row.get(s, -1) for s in shas), np.int64, len(shas))
-        keep = rows >= 0
         matrix = np.zeros((len(corpus), embedder.dimension), dtype)
         present = np.zeros(len(corpus), np.bool_)
-        matrix[rows[keep]] = stored[keep]
-        present[rows[keep]] = True
-        del stored
+        read = 0
+        # A batch at a time, straight into place: the worker's peak memory is
+        # the matrix and one batch, not the matrix and the whole table.
+        for batch in store.read_batches(vectors.VECTOR_TABLE, where, ["sha", "vector"]):
+            shas = batch.column(0).to_pylist()
+            rows = np.fromiter((corpus.row.get(s, -1) for s in shas), np.int64, len(shas))
+            keep = rows >= 0
+            block = vectors.from_stored(batch.column(1), embedder.dimension, dtype)
+            matrix[rows[keep]] = block[keep]
+            present[rows[keep]] = True
+            read += len(shas)
         # A fixed sample, so that the same query gets the same scores in every
         # process that reads the same store.
         chosen = np.flatnonzero(present)
@@ -299,7 +363,7 @@ class VectorMatrix:
             rng = np.random.default_rng(0)
             chosen = np.sort(rng.choice(chosen, STATS_SAMPLE, replace=False))
         sample = np.ascontiguousarray(matrix[chosen], dtype=np.float32)
-        mixed = store.count(vectors.VECTOR_TABLE) != len(shas)
+        mixed = store.count(vectors.VECTOR_TABLE) != read
         return cls(embedder.id, matrix, present, sample, indexed, mixed)
 
     @property
@@ -350,7 +414,7 @@ class VectorMatrix:
             .limit(min(k, ANN_CANDIDATES))
         )
         if self.mixed:
-            search = search.where(f"embedder = {_quote(self.embedder_id)}", prefilter=True)
+            search = search.where(f"embedder = {sql_string(self.embedder_id)}", prefilter=True)
         found = search.to_arrow()
         rows = [corpus.row.get(sha, -1) for sha in found.column("sha").to_pylist()]
         picked = np.array([r for r in rows if r >= 0], np.int64)
@@ -469,10 +533,6 @@ def ensure_text_index(store: Store) -> bool:
     return True
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def text_scores(
     store: Store, corpus: Corpus, query: str, mask: BoolArray | None, limit: int
 ) -> dict[int, float]:
@@ -493,7 +553,7 @@ def text_scores(
         if allowed <= 2000:
             # Few commits pass the filters: let LanceDB search only those.
             chosen = (corpus.shas[i] for i in np.flatnonzero(mask))
-            search = search.where(f"sha IN ({', '.join(_quote(s) for s in chosen)})")
+            search = search.where(f"sha IN ({', '.join(sql_string(s) for s in chosen)})")
         else:
             want = limit * 4  # filtered afterwards
     try:
@@ -581,31 +641,9 @@ def click_boost(
 # -- embedding a query -------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _one_intra_op_thread() -> Iterator[None]:
-    """Run torch on one thread in this thread (OpenMP's setting is per thread).
-
-    One short query is a few small matrix products: spreading them over the
-    cores only adds synchronisation, and when other processes load the
-    machine the spinning threads wait on each other. Measured on two loaded
-    cores: 12 ms on one thread against 70-500 ms on two. Torch is only
-    touched when a neural embedder already imported it.
-    """
-    torch: Any = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def embed_query(embedder: Embedder, query: str) -> FloatArray:
-    with _one_intra_op_thread():
-        matrix = embedder.embed([query])
+    """The query's vector (an embedder runs a single text on one thread)."""
+    matrix = embedder.embed([query])
     row: FloatArray = matrix[0]
     return row
 
@@ -622,6 +660,7 @@ class _Snapshot:
     vectors: VectorMatrix | None
     embedder: Embedder | None
     problem: str | None  # why there are no vectors to compare with
+    topics: FileTopics | None = None
 
 
 class SearchEngine:
@@ -658,14 +697,23 @@ class SearchEngine:
             matrix: VectorMatrix | None = None
             embedder: Embedder | None = None
             problem: str | None = None
+            topics: FileTopics | None = None
             try:
                 embedder, _ = vectors.store_embedder(self.paths)
                 matrix = VectorMatrix.read(store, embedder, corpus)
+                if fusion_for(embedder.id).files > 0:  # not built where they weigh nothing
+                    topics = FileTopics.build(
+                        corpus.table.column("paths"),
+                        corpus.second_parents(),
+                        matrix.matrix,
+                        matrix.present,
+                    )
             except ExtraMissingError as exc:
                 problem = f"this store's vectors need an extra: {exc}"
             except StoreError as exc:
                 problem = str(exc)
-            self._snapshot = _Snapshot(key, corpus, matrix, embedder, problem)
+            self._snapshot = _Snapshot(key, corpus, matrix, embedder, problem, topics)
+            memory.trim()  # the reload's temporaries, back to the system
             return self._snapshot
 
     def _refresh_clicks(self, store: Store) -> None:
@@ -686,6 +734,12 @@ class SearchEngine:
     # -- searching ------------------------------------------------------------------
 
     def search(self, store: Store, request: SearchRequest) -> SearchResult:
+        # One search is a chain of small products: on one BLAS thread each
+        # (see hookwise.blas), so a busy core cannot stall them.
+        with blas_threads(1):
+            return self._search(store, request)
+
+    def _search(self, store: Store, request: SearchRequest) -> SearchResult:
         snapshot = self.refresh(store)
         self._refresh_clicks(store)
         corpus, matrix, embedder = snapshot.corpus, snapshot.vectors, snapshot.embedder
@@ -719,7 +773,7 @@ class SearchEngine:
         if mode != "text":
             assert embedder is not None
             query_vector = embed_query(embedder, request.query)
-        scores = self._score(corpus, matrix, query_vector, text, mode, mask, store)
+        scores = self._score(snapshot, query_vector, text, mode, mask, store)
         if request.mode == "hybrid":
             # Clicks re-rank the default mode only: a forced single method
             # shows that method's own ranking (and its own score units).
@@ -739,10 +793,25 @@ class SearchEngine:
             request.query, mode, hits, matrix.embedder_id if matrix else None, tuple(notices)
         )
 
+    def evidence(self, store: Store, request: SearchRequest) -> tuple[Corpus, Evidence]:
+        """What the hybrid mode fuses for ``request``, before fusion and clicks.
+
+        For benchmarks, which weigh the same evidence many ways (``fuse``).
+        Raises StoreError when the store has no vectors to compare with.
+        """
+        snapshot = self.refresh(store)
+        if snapshot.vectors is None or snapshot.embedder is None:
+            raise StoreError(snapshot.problem or "this store has no vectors yet")
+        mask = filter_mask(snapshot.corpus, request.filters)
+        text = _text_pool.submit(
+            text_scores, store, snapshot.corpus, request.query, mask, CANDIDATES
+        )
+        query_vector = embed_query(snapshot.embedder, request.query)
+        return snapshot.corpus, self._evidence(snapshot, query_vector, text, mask, store)
+
     def _score(
         self,
-        corpus: Corpus,
-        matrix: VectorMatrix | None,
+        snapshot: _Snapshot,
         query_vector: FloatArray | None,
         text_future: Future[dict[int, float]] | None,
         mode: str,
@@ -750,31 +819,52 @@ class SearchEngine:
         store: Store,
     ) -> dict[int, float]:
         """Corpus row -> score of the commits worth ranking."""
-        scores: dict[int, float] = {}
-        if mode in ("vector", "hybrid"):
-            assert matrix is not None and query_vector is not None
-            nearest = matrix.nearest(store, corpus, query_vector, mask, CANDIDATES)
-            if mode == "vector":
-                return nearest
-            fusion = FUSION.get(embedder_name(matrix.embedder_id), DEFAULT_FUSION)
-            mean, std = matrix.scale(query_vector)
-            scores = {i: fusion.vector * (cos - mean) / std for i, cos in nearest.items()}
-        assert text_future is not None
-        text = text_future.result()
         if mode == "text":
-            return text
+            assert text_future is not None
+            return text_future.result()
+        matrix = snapshot.vectors
         assert matrix is not None and query_vector is not None
+        if mode == "vector":
+            return matrix.nearest(store, snapshot.corpus, query_vector, mask, CANDIDATES)
+        assert text_future is not None
+        evidence = self._evidence(snapshot, query_vector, text_future, mask, store)
+        fused = fuse(evidence, fusion_for(matrix.embedder_id))
+        return dict(zip(evidence.rows.tolist(), fused.tolist(), strict=True))
+
+    def _evidence(
+        self,
+        snapshot: _Snapshot,
+        query_vector: FloatArray,
+        text_future: Future[dict[int, float]],
+        mask: BoolArray | None,
+        store: Store,
+    ) -> Evidence:
+        corpus, matrix = snapshot.corpus, snapshot.vectors
+        assert matrix is not None
+        nearest = matrix.nearest(store, corpus, query_vector, mask, CANDIDATES)
+        text = text_future.result()
         by_bm25 = sorted(text, key=lambda i: -text[i])
         # Lexical matches the vector search did not propose get their cosine
-        # too; one without a vector yet is judged by its words alone.
-        missing = np.array([i for i in by_bm25 if i not in scores and matrix.present[i]], np.int64)
-        if missing.size:
-            cosines = matrix.cosine(missing, query_vector).tolist()
-            for i, cos in zip(missing.tolist(), cosines, strict=True):
-                scores[i] = fusion.vector * (cos - mean) / std
-        for rank, i in enumerate(by_bm25):
-            scores[i] = scores.get(i, 0.0) + fusion.text / (1.0 + rank / fusion.decay)
-        return scores
+        # too; one without a vector yet is judged by its words (and files) alone.
+        only_text = [i for i in by_bm25 if i not in nearest]
+        rows = np.array([*nearest, *only_text], np.int64)
+        cosines = np.zeros(rows.size, np.float64)
+        cosines[: len(nearest)] = list(nearest.values())
+        has_vector = np.ones(rows.size, np.bool_)
+        if only_text:
+            tail = rows[len(nearest) :]
+            has_vector[len(nearest) :] = matrix.present[tail]
+            cosines[len(nearest) :] = matrix.cosine(tail, query_vector)
+        mean, std = matrix.scale(query_vector)
+        vector = np.where(has_vector, (cosines - mean) / std, 0.0)
+        rank = {i: r for r, i in enumerate(by_bm25)}
+        text_rank = np.array([rank.get(i, -1) for i in rows.tolist()], np.int64)
+        files = (
+            snapshot.topics.scores(query_vector, rows).astype(np.float64)
+            if snapshot.topics is not None
+            else np.zeros(rows.size, np.float64)
+        )
+        return Evidence(rows, vector, text_rank, files)
 
     def _boosts(
         self, query: str, embedder: Embedder | None, query_vector: FloatArray | None
@@ -786,8 +876,7 @@ class SearchEngine:
         if embedder is not None and query_vector is not None:
             missing = [q for q in distinct if q not in self._click_vectors]
             if missing:
-                with _one_intra_op_thread():
-                    embedded = embedder.embed(missing)
+                embedded = embedder.embed(missing)
                 for q, v in zip(missing, embedded, strict=True):
                     self._click_vectors[q] = v
             for q in distinct:
@@ -879,12 +968,43 @@ _vector_index_checked: dict[Path, int] = {}
 _vector_index_builds: dict[Path, threading.Thread] = {}
 
 
+_BUILD_INDEX = (
+    "import os, sys\n"
+    "from pathlib import Path\n"
+    "from hookwise.services import vectors\n"
+    "from hookwise.services.worker import paths_for\n"
+    "from hookwise.store.db import Store\n"
+    "os.nice(10)\n"
+    "vectors.build_vector_index(Store.open(paths_for(Path(sys.argv[1])), create=False))\n"
+)
+
+
+def build_vector_index_in_child(hookwise_dir: Path) -> None:
+    """Build the vector index in a process of its own, at a lower priority.
+
+    In the worker's own process the build (tens of seconds at 100k vectors)
+    keeps LanceDB's runtime busy, and every search waits behind it: measured,
+    one search took 27 s while the index was built. In a child, searches
+    only share the cores with it, and the build's memory is not the worker's.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-c", _BUILD_INDEX, str(hookwise_dir)],
+        capture_output=True,
+        text=True,
+        timeout=INDEX_BUILD_TIMEOUT,
+    )
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
+        raise StoreError(f"the index builder failed: {lines[-1]}")
+
+
 def ensure_vector_index(store: Store) -> threading.Thread | None:
     """Start building the vector index in the background once the store is big enough.
 
-    Building takes minutes at 100k commits: a thread builds it while the
-    worker goes on ingesting and answering (without the index meanwhile).
-    Returns the thread when one was started.
+    A thread waits on the child process that builds it
+    (``build_vector_index_in_child``) while the worker goes on ingesting and
+    answering, without the index meanwhile. Returns the thread when one was
+    started.
     """
     key = store.paths.hookwise_dir
     running = _vector_index_builds.get(key)
@@ -894,12 +1014,12 @@ def ensure_vector_index(store: Store) -> threading.Thread | None:
     if state is None or vectors.vector_index(store) is not None:
         return None
     table = store.table(vectors.VECTOR_TABLE)
-    if table.count_rows(f"embedder = {_quote(state.embedder_id)}") < VECTOR_INDEX_MIN_ROWS:
+    if table.count_rows(f"embedder = {sql_string(state.embedder_id)}") < VECTOR_INDEX_MIN_ROWS:
         return None
 
     def build() -> None:
         try:
-            vectors.build_vector_index(store)
+            build_vector_index_in_child(key)
         except Exception as exc:  # logged; the next change of the store retries
             log_error(key, f"worker: building the vector index failed: {type(exc).__name__}: {exc}")
             _vector_index_checked.pop(key, None)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -39,16 +38,16 @@ import pyarrow as pa
 from hookwise.embed import (
     Embedder,
     FittedEmbedder,
-    commit_text,
     default_embedder_name,
     ensure_fitted,
     get_embedder,
+    search_text,
 )
 from hookwise.errors import HookwiseError, StoreError
 from hookwise.log import log_error
 from hookwise.paths import RepoPaths
 from hookwise.store import schema
-from hookwise.store.db import Store, exclusive
+from hookwise.store.db import Store, exclusive, sql_string
 
 if TYPE_CHECKING:
     from hookwise.services.worker import Worker
@@ -171,48 +170,6 @@ def store_embedder(paths: RepoPaths) -> tuple[Embedder, VectorState]:
 # -- reading and writing vectors -----------------------------------------------
 
 
-# How a change arrived, not what it did: the boilerplate of merges, of
-# backports and of svn imports. A pull request's merge says what it did in
-# its body's first line (GitHub and GitLab put the title there) and its
-# branch name.
-_PR_MERGE = re.compile(r"^Merge pull request #\d+ from [\w.-]+/(?P<branch>\S+)")
-_BITBUCKET_MERGE = re.compile(r"^Merged in [\w.-]+/[\w.-]+/(?P<branch>\S+) \(pull request #\d+\)")
-_BRANCH_MERGE = re.compile(r"^Merge (?:remote-tracking )?branch '(?:[\w.-]+/)?(?P<branch>[^']+)'")
-_SVN_PREFIX = re.compile(r"^\[svn r\d+\]\s*")
-_BACKPORT_PREFIX = re.compile(r"^\[\d+(?:\.\d+)*\.x\]\s*")
-_PR_NUMBER = re.compile(r"\s*\(#\d+\)")
-
-
-def headline(subject: str, body: str = "") -> str:
-    """What a commit did, in one line: its subject, or a merge's title and branch.
-
-    ``Merge pull request #11152 from Zac-HD/drop-py37`` with the body ``Drop
-    Python 3.7`` becomes ``Drop Python 3.7 (drop py37)``.
-    """
-    text = _PR_NUMBER.sub("", _BACKPORT_PREFIX.sub("", _SVN_PREFIX.sub("", subject.strip())))
-    for pattern in (_PR_MERGE, _BITBUCKET_MERGE, _BRANCH_MERGE):
-        m = pattern.match(text)
-        if m:
-            branch = re.sub(r"[-_/]+", " ", m.group("branch")).strip()
-            title = next((line.strip() for line in body.splitlines() if line.strip()), "")
-            return f"{title} ({branch})" if title else branch
-    return text
-
-
-def search_text(subject: str, body: str = "", paths: Sequence[str] = ()) -> str:
-    """What a commit is embedded from for search: its headline.
-
-    On the labelled queries of bench/search_quality.py (paraphrases of what a
-    commit did), the headline alone beats subject + body + paths
-    (``embed.text.commit_text``) by a wide margin for MiniLM: MRR@10 0.255
-    against 0.177 (docs/search.md, "What is embedded"); the body and the
-    paths mostly say *how*, and dilute the one sentence that says *what*.
-    The body and the paths still count through the full-text index, which
-    covers the whole message.
-    """
-    return commit_text(headline(subject, body), "", (), with_paths=False)
-
-
 def commit_texts(rows: pa.Table) -> list[str]:
     """What each commit of ``rows`` (subject, body, paths) is embedded from."""
     subjects = rows.column("subject").to_pylist()
@@ -251,10 +208,6 @@ def from_stored(
     return np.ascontiguousarray(matrix, dtype=dtype)
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def write_vectors(
     store: Store, embedder_id: str, shas: Sequence[str], vectors: FloatMatrix
 ) -> None:
@@ -280,7 +233,7 @@ def write_vectors(
 
 
 def embedded_shas(store: Store, embedder_id: str) -> set[str]:
-    rows = store.read(VECTOR_TABLE, f"embedder = {_quote(embedder_id)}", columns=["sha"])
+    rows = store.read(VECTOR_TABLE, f"embedder = {sql_string(embedder_id)}", columns=["sha"])
     return set(rows.column("sha").to_pylist())
 
 
@@ -318,7 +271,8 @@ def read_vectors(
     store: Store, embedder: Embedder, dtype: type[np.floating[Any]] = np.float32
 ) -> tuple[list[str], npt.NDArray[Any]]:
     """Every stored vector of ``embedder`` (shas, matrix; float32 unless asked)."""
-    rows = store.read(VECTOR_TABLE, f"embedder = {_quote(embedder.id)}", columns=["sha", "vector"])
+    where = f"embedder = {sql_string(embedder.id)}"
+    rows = store.read(VECTOR_TABLE, where, columns=["sha", "vector"])
     matrix = from_stored(rows.column("vector"), embedder.dimension, dtype)
     return rows.column("sha").to_pylist(), matrix
 
@@ -470,7 +424,7 @@ def reindex(
         write_state(paths, VectorState(name, embedder.id))
         forget_embedders()
         with store.lock():
-            store.table(VECTOR_TABLE).delete(f"embedder != {_quote(embedder.id)}")
+            store.table(VECTOR_TABLE).delete(f"embedder != {sql_string(embedder.id)}")
             drop_vector_index(store)
     _seen.versions.pop(paths.hookwise_dir, None)
     return ReindexResult(
