@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from hookwise import events
-from hookwise.paths import discover
+from hookwise.paths import RepoPaths, discover
 from hookwise.services.install import install
-from hookwise.services.worker import drain_now
+from hookwise.services.worker import Worker, drain_now
 from hookwise.store.db import Store
 from hookwise.wake import worker_pid
 from tests.gitrepo import GitRepo
@@ -153,21 +153,26 @@ def test_an_event_still_being_written_is_left_for_later(repo: GitRepo) -> None:
     assert half.exists()
 
 
-def test_the_worker_compacts_after_many_small_batches(
-    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def drain_one_batch_per_commit(repo: GitRepo, n: int) -> tuple[RepoPaths, Worker]:
+    """``n`` commits, each spooled and ingested as a batch of its own by an in-process worker."""
     from hookwise import registry
-    from hookwise.services.worker import Worker
 
-    monkeypatch.setenv("HOOKWISE_COMPACT_EVERY", "5")
-    shas = make_history(repo, 12)
+    shas = make_history(repo, n)
     paths = discover(repo.path)
     registry.register(paths.hookwise_dir)
     worker = Worker(idle_seconds=0, poll_seconds=0)
     for i, sha in enumerate(shas):
         text = events.render("post-commit", head=sha, git_dir=str(paths.git_dir))
         events.write(paths.spool_dir, f"post-commit-{sha}-{i}", text)
-        assert worker.drain_one(paths.hookwise_dir)  # one small batch per commit
+        assert worker.drain_one(paths.hookwise_dir)
+    return paths, worker
+
+
+def test_the_worker_compacts_after_many_small_batches(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOKWISE_COMPACT_EVERY", "5")
+    paths, _ = drain_one_batch_per_commit(repo, 12)
     stats = Store.open(paths).table("commits").stats()
     # 12 batches, compacted after the 5th and the 10th: at most 1 + 2 fragments.
     assert stats["num_rows"] == 12
@@ -178,19 +183,9 @@ def test_the_worker_compacts_after_many_small_batches(
 def test_compaction_prunes_versions_older_than_the_setting(
     repo: GitRepo, monkeypatch: pytest.MonkeyPatch, keep_hours: str, pruned: bool
 ) -> None:
-    from hookwise import registry
-    from hookwise.services.worker import Worker
-
     monkeypatch.setenv("HOOKWISE_COMPACT_EVERY", "1000")
     monkeypatch.setenv("HOOKWISE_KEEP_VERSIONS_HOURS", keep_hours)
-    shas = make_history(repo, 4)
-    paths = discover(repo.path)
-    registry.register(paths.hookwise_dir)
-    worker = Worker(idle_seconds=0, poll_seconds=0)
-    for i, sha in enumerate(shas):
-        text = events.render("post-commit", head=sha, git_dir=str(paths.git_dir))
-        events.write(paths.spool_dir, f"post-commit-{sha}-{i}", text)
-        assert worker.drain_one(paths.hookwise_dir)
+    paths, worker = drain_one_batch_per_commit(repo, 4)
     table = Store.open(paths).table("commits")
     before = len(table.list_versions())
     assert before >= 4
