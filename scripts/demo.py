@@ -6,7 +6,11 @@
 3. works in it like a developer: commits, a branch switch, a conflicted
    merge, an amend and a rebase, each captured live by the hooks and the
    background worker,
-4. shows `hookwise status` and a few exported rows.
+4. shows `hookwise status` and a few exported rows, metrics, health and the
+   HTML report,
+5. searches the history by meaning: the worker embeds the commits in the
+   background; the demo waits for it, asks a question in other words than
+   the commits', and shows the first result.
 
 Everything lives in ./demo-output (the repository and hookwise's user state),
 so the demo leaves nothing behind elsewhere.
@@ -90,6 +94,19 @@ def wait_for_worker(repo: Path, timeout: float = 60) -> dict[str, object]:
         time.sleep(0.2)
 
 
+def wait_for_vectors(repo: Path, timeout: float = 300) -> None:
+    """Until the worker has embedded every commit (it does so after the backfill)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        report = json.loads(hookwise("status", "--json", "--repo", str(repo), capture=True))
+        embedder = report.get("embedder") or {}
+        waiting = embedder.get("waiting")
+        if waiting == 0 or time.monotonic() > deadline:
+            print(f"embedder {embedder.get('id')}: {waiting} commits waiting for a vector")
+            return
+        time.sleep(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=2000)
@@ -154,6 +171,14 @@ def main() -> None:
     report_path = OUT / "report.html"
     hookwise("report", "--repo", str(repo), "-o", str(report_path))
     print(f"open {report_path} in a browser (it works offline)")
+
+    step("hookwise search (the worker embedded the history in the background)")
+    wait_for_vectors(repo)
+    query = "the program fell over when reading its settings"
+    print(f"$ hookwise search {query!r} --limit 5")
+    hookwise("search", query, "--limit", "5", "--repo", str(repo))
+    step("hookwise show 1 (the first result; showing it counts as a click)")
+    hookwise("show", "1", "--repo", str(repo))
 
     hookwise("worker", "--stop")
     print(f"\ndone: the demo repository is in {repo}")

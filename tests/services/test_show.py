@@ -79,7 +79,7 @@ def test_show_gives_message_stats_and_files(history: tuple[RepoPaths, list[str]]
     text = view.render()
     assert text.startswith(f"commit {shas[1]}\nAuthor: Ada Lovelace <ada@example.com>")
     assert "    fix: second" in text
-    assert "2 files changed, 0 insertions(+), 1 deletions(-)" in text
+    assert "2 files changed, 0 insertions(+), 1 deletion(-)" in text  # as git words it
     assert "b.bin  binary" in text
     data = view.to_json()
     assert data["files_changed"] == 2 and data["deletions"] == 1 and data["query"] is None

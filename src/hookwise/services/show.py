@@ -78,7 +78,8 @@ class CommitView:
         against = " (against the first parent)" if len(self.parents) > 1 else ""
         lines.append(
             f" {len(self.files)} file{'s' if len(self.files) != 1 else ''} changed, "
-            f"{self.insertions} insertions(+), {self.deletions} deletions(-){against}"
+            f"{self.insertions} insertion{'s' if self.insertions != 1 else ''}(+), "
+            f"{self.deletions} deletion{'s' if self.deletions != 1 else ''}(-){against}"
         )
         width = max((len(f.path) for f in self.files[:MAX_FILES_SHOWN]), default=0)
         for f in self.files[:MAX_FILES_SHOWN]:
