@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +32,7 @@ from hookwise.services.search import (
 )
 from hookwise.store.db import Store
 from tests.gitrepo import BASE_TIME, GitRepo
+from tests.waiting import wait_for
 
 DAY = 86400
 ADA = {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
@@ -393,15 +393,6 @@ def test_clicks_never_lift_a_result_above_a_much_stronger_match(history: History
 # -- the worker's socket -------------------------------------------------------------------
 
 
-def wait_for(predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
-
-
 @pytest.mark.slow
 def test_the_socket_and_the_in_process_path_give_the_same_results(
     repo: GitRepo, state_dir: Path, monkeypatch: pytest.MonkeyPatch
@@ -423,7 +414,7 @@ def test_the_socket_and_the_in_process_path_give_the_same_results(
         [sys.executable, "-m", "hookwise", "worker", "--foreground"], env=dict(os.environ)
     )
     try:
-        wait_for(lambda: rpc.socket_path().exists())
+        wait_for(lambda: rpc.socket_path().exists(), timeout=60.0)
         requests = [
             SearchRequest("cache plugin crash"),
             SearchRequest("colour in the terminal", mode="vector", limit=3),

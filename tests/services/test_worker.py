@@ -18,15 +18,7 @@ from hookwise.services.worker import Worker, drain_now
 from hookwise.store.db import Store
 from hookwise.wake import worker_pid
 from tests.gitrepo import GitRepo
-
-
-def wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
+from tests.waiting import wait_for
 
 
 def test_a_hook_starts_the_worker_which_drains_and_exits_when_idle(
