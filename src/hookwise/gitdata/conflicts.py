@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+from hookwise.records import CommitRecord
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,16 @@ def _pygit2_check(repo_path: Path, first: str, second: str) -> tuple[bool, tuple
         return False, ()
     paths = sorted({next(e for e in entry if e is not None).path for entry in index.conflicts})
     return True, tuple(paths)
+
+
+def with_check(record: CommitRecord, check: MergeCheck | None, **changes: Any) -> CommitRecord:
+    """``record`` with a merge check's verdict (``None``: not a merge) and ``changes``."""
+    return replace(
+        record,
+        had_conflicts=check.had_conflicts if check else None,
+        conflict_paths=check.conflict_paths if check else (),
+        **changes,
+    )
 
 
 def check_merges(repo: Path, merges: Sequence[tuple[str, str, str]]) -> list[MergeCheck]:

@@ -14,12 +14,12 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hookwise.gitdata import reflog
-from hookwise.gitdata.conflicts import check_merges
+from hookwise.gitdata.conflicts import check_merges, with_check
 from hookwise.gitdata.log import read_commits, rev_list
 from hookwise.paths import RepoPaths, git
 from hookwise.records import RefEvent
@@ -146,19 +146,12 @@ def backfill(paths: RepoPaths, *, progress: Progress | None = None) -> BackfillR
             default_branch(repo, branches),
         )
         now = int(time.time())
-        records = []
-        for c in commits:
-            check = checks.get(c.sha)
-            records.append(
-                replace(
-                    c,
-                    had_conflicts=check.had_conflicts if check else None,
-                    conflict_paths=check.conflict_paths if check else (),
-                    branch=owner.get(c.sha),
-                    source="backfill",
-                    captured_at=now,
-                )
+        records = [
+            with_check(
+                c, checks.get(c.sha), branch=owner.get(c.sha), source="backfill", captured_at=now
             )
+            for c in commits
+        ]
         store.insert_commits(records)
         ref_events, offsets = _reflog_events(paths, state, _tags(repo))
         known_ids = store.known_ids() if ref_events else set()

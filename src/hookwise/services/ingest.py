@@ -35,7 +35,7 @@ import pygit2
 
 from hookwise.events import NULL_SHA, Event
 from hookwise.gitdata import reflog
-from hookwise.gitdata.conflicts import check_merges
+from hookwise.gitdata.conflicts import check_merges, with_check
 from hookwise.gitdata.log import read_commits
 from hookwise.gitdata.rewrites import from_reflog
 from hookwise.paths import RepoPaths
@@ -264,15 +264,4 @@ def _records(repo_path: Path, shas: list[str], actions: dict[str, str]) -> list[
     commits = read_commits(repo_path, shas)
     merges = [(c.sha, c.parents[0], c.parents[1]) for c in commits if c.is_merge]
     checks = {m.sha: m for m in check_merges(repo_path, merges)} if merges else {}
-    out = []
-    for c in commits:
-        check = checks.get(c.sha)
-        out.append(
-            replace(
-                c,
-                had_conflicts=check.had_conflicts if check else None,
-                conflict_paths=check.conflict_paths if check else (),
-                action=actions.get(c.sha),
-            )
-        )
-    return out
+    return [with_check(c, checks.get(c.sha), action=actions.get(c.sha)) for c in commits]
