@@ -42,7 +42,8 @@ LOG_ARGS = (
 PARALLEL_THRESHOLD = 2000
 
 
-def _tz_minutes(raw: str) -> int:
+def tz_minutes(raw: str) -> int:
+    """Git's ``+0530``/``-0800`` as minutes east of UTC (ValueError when malformed)."""
     sign = -1 if raw.startswith("-") else 1
     digits = raw.lstrip("+-")
     return sign * (int(digits[:2]) * 60 + int(digits[2:4]))
@@ -50,7 +51,7 @@ def _tz_minutes(raw: str) -> int:
 
 def _raw_date(raw: str) -> tuple[int, int]:
     stamp, _, tz = raw.partition(" ")
-    return int(stamp), _tz_minutes(tz or "+0000")
+    return int(stamp), tz_minutes(tz or "+0000")
 
 
 def parse_log(data: bytes) -> Iterator[CommitRecord]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hookwise.gitdata.log import tz_minutes
 from hookwise.records import RefEvent
 
 MOVING = re.compile(r"^checkout: moving from (?P<from>.+) to (?P<to>.+)$")
@@ -38,8 +39,7 @@ def parse_line(raw: bytes) -> ReflogEntry | None:
         return None
     try:
         time = int(parts[-2])
-        tzs = parts[-1].decode()
-        tz = (-1 if tzs.startswith("-") else 1) * (int(tzs[1:3]) * 60 + int(tzs[3:5]))
+        tz = tz_minutes(parts[-1].decode())
     except (ValueError, IndexError):
         return None
     return ReflogEntry(

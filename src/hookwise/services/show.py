@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hookwise.errors import GitError, UsageError
+from hookwise.gitdata.log import tz_minutes
 from hookwise.paths import RepoPaths, git
 
 if TYPE_CHECKING:
@@ -186,8 +187,7 @@ def read_commit(paths: RepoPaths, sha: str) -> CommitView:
         errors="replace"
     )
     full, parents, name, email, when, offset, subject, body = out.split("\0", 7)
-    sign = -1 if offset.startswith("-") else 1
-    minutes = sign * (int(offset[1:3] or 0) * 60 + int(offset[3:5] or 0)) if offset else 0
+    minutes = tz_minutes(offset) if offset else 0
     date = datetime.fromtimestamp(int(when), timezone(timedelta(minutes=minutes))).isoformat()
     parent_shas = tuple(parents.split())
     return CommitView(
