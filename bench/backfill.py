@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hookwise.paths import discover
+from hookwise.git.repo import discover
 
 
 def git_log_baseline(repo: Path) -> tuple[float, int]:
@@ -43,8 +43,8 @@ def hookwise_backfill(repo: Path) -> tuple[float, int, int]:
     shutil.rmtree(discover(repo).hookwise_dir, ignore_errors=True)
     code = (
         "import sys, time; t = time.perf_counter()\n"
-        "from hookwise.paths import discover\n"
-        "from hookwise.services.backfill import backfill\n"
+        "from hookwise.git.repo import discover\n"
+        "from hookwise.history.backfill import backfill\n"
         "r = backfill(discover(sys.argv[1]))\n"
         "print(time.perf_counter() - t, r.commits, r.merges)\n"
     )

@@ -17,7 +17,7 @@ core.hooksPath=DIR`, so the pairs differ only in the hook:
   hookwise's code runs at all.
 
 Commits alternate within each pair (hooked, plain, plain, hooked, ...). A real
-worker runs throughout, started by `hookwise.wake.start_worker`, so the hooks
+worker runs throughout, started by `hookwise.capture.wake.start_worker`, so the hooks
 take their warm path (worker running: record and return) and the worker
 ingests as it would for a user. Budgets (DESIGN §6): ≤ 10 ms median added for
 the native hook, ≤ 40 ms for the pre-commit-managed one.
@@ -42,9 +42,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hookwise import wake
-from hookwise.paths import discover
-from hookwise.services.install import install
+from hookwise.capture import wake
+from hookwise.git.repo import discover
+from hookwise.install.hooks import install
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIVE_BUDGET_MS = 10.0

@@ -38,8 +38,8 @@ import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hookwise.paths import RepoPaths
-from hookwise.services import metrics
+from hookwise.capture.locations import RepoPaths
+from hookwise.insights import metrics
 from hookwise.store import schema
 from hookwise.store.db import Store
 

@@ -52,7 +52,7 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hookwise.paths import RepoPaths
+from hookwise.capture.locations import RepoPaths
 from search_quality import CACHE_ROOT, DEFAULT_QUERIES, DEFAULT_REPO, build_store, load_queries
 
 BUDGET_MS = 50.0
@@ -67,8 +67,8 @@ def synthetic_paths(folder: Path) -> RepoPaths:
 
 def build_synthetic(source: RepoPaths, size: int, folder: Path) -> RepoPaths:
     """``size`` commits copied (and varied) from the ``source`` store; cached."""
-    from hookwise.services import vectors
-    from hookwise.services.search import ensure_text_index
+    from hookwise.search import vectors
+    from hookwise.search.engine import ensure_text_index
     from hookwise.store import schema
     from hookwise.store.db import Store
 
@@ -141,21 +141,21 @@ def timed(fn: Callable[[], object]) -> float:
 @contextlib.contextmanager
 def worker(paths: RepoPaths, state: Path) -> Iterator[subprocess.Popen[bytes] | None]:
     """A real worker serving this store, in its own state directory."""
-    from hookwise import registry
+    from hookwise.capture import registry
 
     env = dict(os.environ, HOOKWISE_STATE_DIR=str(state), HOOKWISE_WORKER_IDLE="600")
     os.environ["HOOKWISE_STATE_DIR"] = str(state)
     registry.register(paths.hookwise_dir)
     # The worker as `hookwise worker` runs it, with the search service loaded
     # (which the worker imports itself once it serves search).
-    boot = "import hookwise.services.search; from hookwise.cli import run; run()"
+    boot = "import hookwise.search.engine; from hookwise.cli import run; run()"
     proc = subprocess.Popen(
         [sys.executable, "-c", boot, "worker", "--foreground"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    from hookwise import rpc
+    from hookwise.capture import rpc
 
     deadline = time.monotonic() + 60
     while not rpc.socket_path().exists() and time.monotonic() < deadline:
@@ -180,9 +180,9 @@ def memory_mb(pid: int) -> tuple[float, float]:
 def measure(
     paths: RepoPaths, queries: list[str], repeats: int, *, use_worker: bool
 ) -> dict[str, Any]:
-    from hookwise import rpc
-    from hookwise.services import vectors
-    from hookwise.services.search import SearchEngine, SearchRequest, embed_query
+    from hookwise.capture import rpc
+    from hookwise.search import vectors
+    from hookwise.search.engine import SearchEngine, SearchRequest, embed_query
     from hookwise.store.db import Store
 
     store = Store.open(paths, create=False)
@@ -241,7 +241,7 @@ def measure(
 
 
 def build_index(paths: RepoPaths) -> float:
-    from hookwise.services import vectors
+    from hookwise.search import vectors
     from hookwise.store.db import Store
 
     store = Store.open(paths, create=False)
@@ -273,9 +273,9 @@ def report(size: int, figures: dict[str, Any]) -> None:
 
 def threshold(source: RepoPaths, sizes: Sequence[int], queries: list[str], cache: Path) -> None:
     """Brute force against LanceDB's vector index, by size: latency and recall@10."""
-    import hookwise.services.search as search
-    from hookwise.services import vectors
-    from hookwise.services.search import SearchEngine, SearchRequest
+    import hookwise.search.engine as search
+    from hookwise.search import vectors
+    from hookwise.search.engine import SearchEngine, SearchRequest
     from hookwise.store.db import Store
 
     print("\n### where the vector index starts to pay (vector-only search, warm)")
@@ -335,7 +335,7 @@ def main() -> int:
         sizes = [int(s) for s in args.threshold_sizes.split(",")]
         threshold(source, sizes, queries, cache)
         return 0
-    from hookwise.services.search import VECTOR_INDEX_MIN_ROWS
+    from hookwise.search.engine import VECTOR_INDEX_MIN_ROWS
 
     for size in (int(s) for s in args.sizes.split(",")):
         paths = build_synthetic(source, size, cache / f"size-{size}")

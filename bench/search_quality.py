@@ -9,9 +9,9 @@ embedded -- and asks every query in each mode:
 
 - ``vector``: cosine similarity only;
 - ``text``: LanceDB full-text search (BM25) only;
-- ``hybrid``: hookwise's default fusion (``hookwise.services.search``);
+- ``hybrid``: hookwise's default fusion (``hookwise.search.engine``);
 - ``hybrid, no file topics``: the same without the file-topic term
-  (``hookwise.services.topics``), the default before it;
+  (``hookwise.search.topics``), the default before it;
 - ``rrf``: reciprocal-rank fusion (k = 60) of the vector and text rankings,
   the textbook way to fuse, for reference;
 - ``git log --grep``: the query as a fixed string, and any/all of its words.
@@ -53,8 +53,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hookwise.paths import RepoPaths, discover
-from hookwise.services import search
+from hookwise.capture.locations import RepoPaths
+from hookwise.git.repo import discover
+from hookwise.search import engine as search
 from hookwise.store.db import Store
 
 DEFAULT_REPO = Path("/tmp/pytest-bench")
@@ -130,9 +131,9 @@ def build_store(repo: Path, embedder: str, limit: int | None, cache_root: Path) 
         ["git", "clone", "--bare", "--local", "--quiet", str(repo), str(clone)], check=True
     )
     paths = discover(clone)
-    from hookwise.services.backfill import backfill
-    from hookwise.services.search import ensure_text_index
-    from hookwise.services.vectors import reindex
+    from hookwise.history.backfill import backfill
+    from hookwise.search.engine import ensure_text_index
+    from hookwise.search.vectors import reindex
 
     started = time.perf_counter()
     result = backfill(paths)

@@ -22,7 +22,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hookwise.conventional import CATEGORIES, COMMITIZEN_TYPES, HEADER, Conventional, parse
-from hookwise.gitdata.log import read_commits, rev_list
+from hookwise.git.log import read_commits, rev_list
 from tests.gitrepo import GitRepo
 
 # -- examples -------------------------------------------------------------------

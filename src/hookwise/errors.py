@@ -1,18 +1,26 @@
 """The exceptions hookwise raises on purpose.
 
-Every message says what is wrong and what to do about it; the CLI turns them
-into one line on stderr and exit code 1 (see ``cli.main``).
+Every message says what is wrong and what to do about it, in terms of
+values rather than command-line flags (an MCP or HTTP caller passes no
+flags); the CLI turns them into one line on stderr with exit code 1, or 2
+for a ``UsageError`` (see ``hookwise.cli.errors``). Code decides by class,
+never by searching a message.
 
     HookwiseError
     ├── NotARepositoryError     the path is not inside a git repository
     ├── GitError                a git command failed
+    │   └── GitNotFoundError    git is not installed
     ├── StoreError              the store cannot be opened, read or written
-    │   └── SchemaError         the store was written by a newer hookwise
+    │   ├── SchemaError         the store was written by a newer hookwise
+    │   ├── StoreMissingError   there is no store yet
+    │   └── StoreLockedError    another process holds the store's write lock
     ├── SpoolError              a spooled event cannot be read
+    │   └── IncompleteEventError  an event without its end line (maybe still being written)
     ├── WorkerError             the background worker cannot be started or reached
     ├── InstallError            hooks cannot be installed or uninstalled
     ├── ExtraMissingError       an optional extra is not installed
-    └── UsageError              a value given by the user is not valid
+    ├── SettingsError           a HOOKWISE_* setting has a value hookwise cannot use
+    └── UsageError              a value given by the caller is not valid
 """
 
 from __future__ import annotations
@@ -26,12 +34,18 @@ class NotARepositoryError(HookwiseError):
     def __init__(self, path: str) -> None:
         super().__init__(
             f"{path} is not inside a git repository; run hookwise from a repository "
-            "or pass --repo PATH"
+            "or name one as the repository to use"
         )
+        self.path = path
 
 
 class GitError(HookwiseError):
     pass
+
+
+class GitNotFoundError(GitError):
+    def __init__(self) -> None:
+        super().__init__("git is not installed or not on PATH; install git and try again")
 
 
 class StoreError(HookwiseError):
@@ -42,8 +56,21 @@ class SchemaError(StoreError):
     pass
 
 
+class StoreMissingError(StoreError):
+    def __init__(self, hookwise_dir: object) -> None:
+        super().__init__(f"no hookwise store in {hookwise_dir}; run `hookwise init` first")
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
 class SpoolError(HookwiseError):
     pass
+
+
+class IncompleteEventError(SpoolError):
+    """No ``end`` line: a hook may still be writing it, or a crash cut it short."""
 
 
 class WorkerError(HookwiseError):
@@ -59,6 +86,11 @@ class ExtraMissingError(HookwiseError):
         super().__init__(
             f"{what} needs the '{extra}' extra; install it with: pip install 'hookwise[{extra}]'"
         )
+        self.extra = extra
+
+
+class SettingsError(HookwiseError):
+    pass
 
 
 class UsageError(HookwiseError):

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from hookwise.errors import SchemaError, StoreError
-from hookwise.paths import discover
+from hookwise.git.repo import discover
 from hookwise.records import CommitRecord
 from hookwise.store import schema
 from hookwise.store.db import Store

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from hookwise.capture.locations import RepoPaths
 from hookwise.embed.testing import fake_embedder_factory
-from hookwise.paths import RepoPaths, discover
+from hookwise.git.repo import discover
 from hookwise.store import schema
 from hookwise.store.db import Store
 from tests.gitrepo import GitRepo
@@ -22,7 +23,7 @@ def make_v1_store(paths: RepoPaths, monkeypatch: pytest.MonkeyPatch) -> None:
         m.setattr(schema, "SCHEMA_VERSION", 1)
         m.setattr(schema, "TABLES", {name: schema.TABLES[name] for name in V1_TABLES})
         store = Store.open(paths)
-        from hookwise.services.backfill import backfill
+        from hookwise.history.backfill import backfill
 
         backfill(paths)
         assert store.schema_version() == 1
@@ -48,7 +49,7 @@ def test_migrated_commits_wait_for_vectors_and_get_them(
     repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from hookwise.embed import EMBEDDERS
-    from hookwise.services import vectors
+    from hookwise.search import vectors
 
     for i in range(3):
         repo.commit(f"change {i}")

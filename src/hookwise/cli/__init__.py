@@ -1,4 +1,4 @@
-"""The ``hookwise`` command: a thin click layer over ``hookwise.services``.
+"""The ``hookwise`` command: a thin click layer over the capability packages.
 
 Each submodule defines the commands of one area and registers them on
 ``main``; they only parse options, call a service and print its result.
@@ -22,8 +22,8 @@ from hookwise.errors import HookwiseError
 # Modules that add commands to ``main`` (imported at the end of this file).
 COMMAND_MODULES = (
     "hookwise.cli.capture",
-    "hookwise.cli.hooks",
-    "hookwise.cli.metrics",
+    "hookwise.cli.install",
+    "hookwise.cli.insights",
     "hookwise.cli.search",
 )
 
@@ -55,7 +55,7 @@ class HookwiseGroup(click.Group):
 
 
 def _write_crash_log() -> str:
-    from hookwise.paths import state_dir
+    from hookwise.capture.locations import state_dir
 
     try:
         directory = state_dir()

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import click
 
+from hookwise.capture.locations import RepoPaths
 from hookwise.cli import main, repo_option
 from hookwise.errors import HookwiseError, StoreError, UsageError
-from hookwise.paths import RepoPaths, discover
+from hookwise.git.repo import discover
 
 
 def human_bytes(n: int) -> str:
@@ -26,7 +27,7 @@ def human_bytes(n: int) -> str:
 
 def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
     """Backfill with a progress bar on a terminal, a one-line summary always."""
-    from hookwise.services.backfill import backfill
+    from hookwise.history.backfill import backfill
 
     interactive = sys.stderr.isatty() and not quiet
     if interactive:
@@ -97,7 +98,7 @@ def worker(
     Hooks start it on demand and it exits when idle; run it with --foreground
     to watch it, or --once to drain one repository's spool in this process.
     """
-    from hookwise.services import worker as service
+    from hookwise.worker import loop as service
 
     if stop:
         stopped = _stop_worker()
@@ -126,7 +127,7 @@ def _stop_worker() -> bool:
     import os
     import signal
 
-    from hookwise.wake import worker_pid
+    from hookwise.capture.wake import worker_pid
 
     pid = worker_pid()
     if pid is None:
@@ -143,8 +144,8 @@ def _stop_worker() -> bool:
 @click.option("--json", "as_json", is_flag=True, help="Write one JSON object.")
 def status(repo_path: Path, as_json: bool) -> None:
     """Show whether capture works: hooks, worker, spool backlog, store contents, errors."""
-    from hookwise import registry
-    from hookwise.services.status import status as service
+    from hookwise.capture import registry
+    from hookwise.history.status import status as service
 
     paths = discover(repo_path)
     if (paths.hookwise_dir / "registered").exists():
@@ -213,7 +214,7 @@ def _describe_hooks(hooks: dict[str, object]) -> str:
 @repo_option
 def export(table: str, fmt: str, vectors: bool, output: Path | None, repo_path: Path) -> None:
     """Write a table (commits, ref_events, ...) as JSON lines."""
-    from hookwise.services.export import export as service
+    from hookwise.history.export import export as service
     from hookwise.store import schema
     from hookwise.store.db import Store
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import click
 
 from hookwise.cli import main
-from hookwise.errors import HookwiseError, StoreError, UsageError, WorkerError
-from hookwise.paths import discover
+from hookwise.errors import HookwiseError, StoreMissingError, UsageError, WorkerError
+from hookwise.git.repo import discover
 
 if TYPE_CHECKING:
-    from hookwise.paths import RepoPaths
-    from hookwise.services.search import SearchRequest, SearchResult
+    from hookwise.capture.locations import RepoPaths
+    from hookwise.search.engine import SearchRequest, SearchResult
 
 MODES = ("hybrid", "vector", "text")
 
@@ -38,7 +38,7 @@ repo_option = click.option(
 
 def _since_epoch(text: str) -> int:
     """``30d``, ``4w`` or ``YYYY-MM-DD`` -> the start of that day, local time."""
-    from hookwise.services.metrics import parse_since
+    from hookwise.insights.metrics import parse_since
 
     start = parse_since(text, date.today()).start
     assert start is not None
@@ -47,8 +47,9 @@ def _since_epoch(text: str) -> int:
 
 def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
     """The worker's answer, or this process's when no worker answers."""
-    from hookwise import config, rpc
-    from hookwise.services.search import SearchResult
+    from hookwise.capture import rpc
+    from hookwise.capture import settings as config
+    from hookwise.search.engine import SearchResult
 
     args = {"hookwise_dir": str(paths.hookwise_dir), **request.to_args()}
     answer = None
@@ -63,10 +64,10 @@ def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
     if isinstance(answer, dict):
         return SearchResult.from_json(answer)
     if not config.worker_disabled():
-        from hookwise.wake import ensure_worker
+        from hookwise.capture.wake import ensure_worker
 
         ensure_worker(paths.hookwise_dir)
-    from hookwise.services.search import search_in_process
+    from hookwise.search.engine import search_in_process
 
     return search_in_process(paths, request)
 
@@ -132,12 +133,12 @@ def search(
     Prints rank, short sha, date, author, score and subject, best first;
     `hookwise show N` then shows the N-th result.
     """
-    from hookwise.services.search import Filters, SearchRequest
-    from hookwise.services.show import remember_search
+    from hookwise.history.show import remember_search
+    from hookwise.search.engine import Filters, SearchRequest
 
     paths = discover(repo_path)
     if not paths.store_dir.is_dir():
-        raise StoreError(f"no hookwise store in {paths.hookwise_dir}; run `hookwise init` first")
+        raise StoreMissingError(paths.hookwise_dir)
     request = SearchRequest(
         query=query,
         limit=limit,
@@ -171,7 +172,7 @@ def show(ref: str, as_json: bool, repo_path: Path) -> None:
 
     Opening a search result tells later searches that it answered that query.
     """
-    from hookwise.services.show import show as service
+    from hookwise.history.show import show as service
 
     view = service(discover(repo_path), ref)
     if as_json:
@@ -193,11 +194,11 @@ def reindex(embedder: str | None, quiet: bool, repo_path: Path) -> None:
 
     Search keeps using the old vectors until the new ones are complete.
     """
-    from hookwise.services.vectors import reindex as service
+    from hookwise.search.vectors import reindex as service
 
     paths = discover(repo_path)
     if not paths.store_dir.is_dir():
-        raise StoreError(f"no hookwise store in {paths.hookwise_dir}; run `hookwise init` first")
+        raise StoreMissingError(paths.hookwise_dir)
     if sys.stderr.isatty() and not quiet:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 

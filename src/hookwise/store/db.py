@@ -15,8 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from hookwise.errors import SchemaError, StoreError
-from hookwise.paths import RepoPaths
+from hookwise.capture.locations import RepoPaths
+from hookwise.errors import SchemaError, StoreError, StoreLockedError, StoreMissingError
 from hookwise.records import CommitRecord, RefEvent
 from hookwise.store import schema
 
@@ -36,7 +36,7 @@ def exclusive(lock_path: Path, timeout: float = 30.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise StoreError(
+                    raise StoreLockedError(
                         f"the store is locked by another hookwise process ({lock_path}); "
                         "wait for it to finish, or stop it with `hookwise worker --stop`"
                     ) from None
@@ -69,9 +69,7 @@ class Store:
     def open(cls, paths: RepoPaths, *, create: bool = True) -> Store:
         store_dir = paths.store_dir
         if not store_dir.exists() and not create:
-            raise StoreError(
-                f"no hookwise store in {paths.hookwise_dir}; run `hookwise init` first"
-            )
+            raise StoreMissingError(paths.hookwise_dir)
         try:
             store_dir.mkdir(parents=True, exist_ok=True)
             probe = store_dir / ".write-test"

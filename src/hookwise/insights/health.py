@@ -1,0 +1,502 @@
+"""Repository health: a 0-100 score whose every component is shown and
+explained, and findings that each name a branch or file and what to do.
+
+Components (each 0-100; the score is their plain average over those that
+apply, so every component weighs the same and one that cannot be measured
+does not count as good or bad):
+
+- activity: commits in how many of the last 4 weeks;
+- merge pain: share of recent merges that re-merge cleanly;
+- message discipline: share of recent eligible commits that follow
+  Conventional Commits;
+- branch hygiene: share of local branches (the default branch aside) that
+  are neither stale nor already merged;
+- fix success: share of recorded fix attempts that succeeded, once fix
+  memory exists.
+
+Branch facts come from git (branches are refs, not history); the rest from
+the store. ``docs/metrics.md`` has the exact definitions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hookwise.capture.locations import RepoPaths
+from hookwise.errors import GitError
+from hookwise.git.branches import default_branch
+from hookwise.git.runner import git
+from hookwise.store.db import Store
+
+DAY = 86_400
+DEFAULT_STALE_DAYS = 30
+DEFAULT_RECENT_DAYS = 90
+ACTIVITY_WEEKS = 4
+HOTSPOT_LIMIT = 10
+# A file changed once or twice in three months is not a hotspot.
+HOTSPOT_MIN_CHANGES = 3
+
+COMMIT_COLUMNS = (
+    "author_name",
+    "author_email",
+    "committer_time",
+    "is_merge",
+    "had_conflicts",
+    "cc_category",
+    "cc_valid",
+    "paths",
+    "rewritten",
+)
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str  # activity | merge_pain | message_discipline | branch_hygiene | fix_success
+    title: str
+    score: int | None  # 0-100; None when there is nothing to measure
+    weight: float  # share of the total score (0 when not applicable)
+    detail: str  # what was measured
+    advice: str | None  # what to do about it, when anything
+
+
+@dataclass(frozen=True)
+class Finding:
+    # stale_branch | merged_branch | empty_branch | unmerged_branch | churn_hotspot | single_author
+    kind: str
+    subject: str  # the branch or file
+    severity: str  # warning | info
+    detail: str
+    action: str
+
+
+@dataclass(frozen=True)
+class BranchState:
+    name: str
+    last_commit: int  # committer time of the tip, epoch seconds
+    idle_days: int
+    merged: bool  # reachable from the default branch, and not its tip
+    ahead: int  # commits not in the default branch
+    stale: bool
+
+
+@dataclass(frozen=True)
+class ChurnHotspot:
+    path: str
+    changes: int  # non-merge commits touching it in the recent window
+    authors: int  # distinct authors who ever changed it
+    main_author: str  # who changed it most, ever
+
+
+@dataclass(frozen=True)
+class Health:
+    score: int | None
+    components: tuple[Component, ...]
+    findings: tuple[Finding, ...]
+    branches: tuple[BranchState, ...]
+    hotspots: tuple[ChurnHotspot, ...]
+    default_branch: str | None
+    stale_days: int
+    recent_days: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- git: branches --------------------------------------------------------------
+
+
+def _branch_tips(repo: Path) -> dict[str, tuple[str, int]]:
+    """Local branch -> (tip sha, committer time of the tip)."""
+    out = git(
+        "for-each-ref",
+        "--format=%(refname:short)%00%(objectname)%00%(committerdate:unix)",
+        "refs/heads",
+        cwd=repo,
+    )
+    tips: dict[str, tuple[str, int]] = {}
+    for line in out.decode("utf-8", errors="replace").splitlines():
+        name, sha, stamp = line.split("\0")
+        tips[name] = (sha, int(stamp or 0))
+    return tips
+
+
+def _merged_into(repo: Path, target: str) -> set[str]:
+    out = git(
+        "for-each-ref",
+        f"--merged=refs/heads/{target}",
+        "--format=%(refname:short)",
+        "refs/heads",
+        cwd=repo,
+    )
+    return set(out.decode("utf-8", errors="replace").splitlines())
+
+
+def _ahead(repo: Path, target: str, branch: str) -> int:
+    out = git("rev-list", "--count", f"refs/heads/{target}..refs/heads/{branch}", cwd=repo)
+    return int(out.decode().strip() or 0)
+
+
+def branch_states(repo: Path, *, now: int, stale_days: int) -> tuple[str | None, list[BranchState]]:
+    """The default branch and every other local branch, oldest activity first."""
+    tips = _branch_tips(repo)
+    default = default_branch(repo, {name: sha for name, (sha, _) in tips.items()})
+    if default is None:
+        return None, []
+    merged = _merged_into(repo, default)
+    default_tip = tips[default][0]
+    states = []
+    for name, (sha, stamp) in tips.items():
+        if name == default:
+            continue
+        idle = max(0, (now - stamp) // DAY)
+        # A branch at the default branch's tip has no work of its own yet (it
+        # was just created): git calls it merged, but there is nothing to delete.
+        is_merged = name in merged and sha != default_tip
+        states.append(
+            BranchState(
+                name=name,
+                last_commit=stamp,
+                idle_days=idle,
+                merged=is_merged,
+                ahead=0 if is_merged else _ahead(repo, default, name),
+                stale=idle >= stale_days,
+            )
+        )
+    states.sort(key=lambda b: (b.last_commit, b.name))
+    return default, states
+
+
+def _existing_at_head(repo: Path, paths: list[str]) -> set[str]:
+    """Which of ``paths`` exist in HEAD's tree (renamed and deleted files are no hotspots)."""
+    if not paths:
+        return set()
+    try:
+        out = git(
+            "cat-file",
+            "--batch-check",
+            cwd=repo,
+            input="".join(f"HEAD:{p}\n" for p in paths).encode(),
+        )
+    except GitError:
+        return set(paths)  # an unborn HEAD: nothing to compare with, keep them all
+    lines = out.decode("utf-8", errors="replace").splitlines()
+    return {p for p, line in zip(paths, lines, strict=False) if not line.endswith(" missing")}
+
+
+# -- the store: commits ---------------------------------------------------------
+
+
+def _read_commits(store: Store) -> pa.Table:
+    commits = store.table("commits").search().select(list(COMMIT_COLUMNS)).limit(None).to_arrow()
+    return commits.filter(pc.invert(pc.fill_null(commits["rewritten"], False)))
+
+
+def _int(value: Any) -> int:
+    return int(value.as_py() or 0)
+
+
+def _activity(commits: pa.Table, now: int) -> Component:
+    times = np.asarray(pc.fill_null(commits["committer_time"], 0).to_numpy(), dtype=np.int64)
+    weeks_ago = (now - times) // (7 * DAY)
+    recent = weeks_ago[(weeks_ago >= 0) & (weeks_ago < ACTIVITY_WEEKS)]
+    active = len(np.unique(recent))
+    detail = (
+        f"commits in {active} of the last {ACTIVITY_WEEKS} weeks "
+        f"({len(recent)} commits in {ACTIVITY_WEEKS * 7} days)"
+    )
+    advice = None
+    if active == 0:
+        advice = "no commits in four weeks: if the project is done, archive it; if not, revive it"
+    elif active < ACTIVITY_WEEKS:
+        advice = "work comes in bursts; smaller, more frequent commits keep history reviewable"
+    return Component(
+        "activity", "Activity", round(100 * active / ACTIVITY_WEEKS), 0.0, detail, advice
+    )
+
+
+def _merge_pain(commits: pa.Table, recent_days: int) -> Component:
+    merges = commits.filter(pc.fill_null(commits["is_merge"], False))
+    checked = _int(pc.sum(pc.is_valid(merges["had_conflicts"])))
+    conflicted = _int(pc.sum(pc.fill_null(merges["had_conflicts"], False)))
+    if checked == 0:
+        return Component(
+            "merge_pain", "Merge pain", None, 0.0, f"no merges in the last {recent_days} days", None
+        )
+    score = round(100 * (checked - conflicted) / checked)
+    advice = None
+    if conflicted:
+        advice = (
+            "keep branches short-lived and bring the default branch into them often; "
+            "see `hookwise metrics` for the paths that conflict most"
+        )
+    return Component(
+        "merge_pain",
+        "Merge pain",
+        score,
+        0.0,
+        f"{checked - conflicted} of {checked} merges in the last {recent_days} days "
+        "re-merge without conflicts",
+        advice,
+    )
+
+
+def _message_discipline(commits: pa.Table, recent_days: int) -> Component:
+    eligible = pc.fill_null(
+        pc.is_in(commits["cc_category"], pa.array(["conventional", "nonconforming"])), False
+    )
+    n_eligible = _int(pc.sum(eligible))
+    compliant = _int(pc.sum(pc.and_(eligible, pc.fill_null(commits["cc_valid"], False))))
+    if n_eligible == 0:
+        return Component(
+            "message_discipline",
+            "Message discipline",
+            None,
+            0.0,
+            f"no commits to judge in the last {recent_days} days "
+            "(merges, reverts and fixups do not count)",
+            None,
+        )
+    advice = None
+    if compliant < n_eligible:
+        advice = (
+            "write `type(scope): description` subjects; a commit-msg hook such as "
+            "commitizen's `cz check --commit-msg-file` catches the rest"
+        )
+    return Component(
+        "message_discipline",
+        "Message discipline",
+        round(100 * compliant / n_eligible),
+        0.0,
+        f"{compliant} of {n_eligible} commits in the last {recent_days} days "
+        "follow Conventional Commits",
+        advice,
+    )
+
+
+def _branch_hygiene(default: str | None, branches: list[BranchState], stale_days: int) -> Component:
+    problems = sum(1 for b in branches if b.stale or b.merged)
+    if not branches:
+        detail = "no branches besides the default branch" if default else "no branches yet"
+        return Component("branch_hygiene", "Branch hygiene", 100, 0.0, detail, None)
+    stale = sum(1 for b in branches if b.stale)
+    merged = sum(1 for b in branches if b.merged)
+    detail = (
+        f"{len(branches) - problems} of {len(branches)} branches are live work "
+        f"({stale} idle {stale_days}+ days, {merged} already merged into {default})"
+    )
+    advice = "delete merged branches and merge or drop stale ones" if problems else None
+    return Component(
+        "branch_hygiene",
+        "Branch hygiene",
+        round(100 * (len(branches) - problems) / len(branches)),
+        0.0,
+        detail,
+        advice,
+    )
+
+
+def _fix_success(store: Store) -> Component | None:
+    """Joins the score once fix memory exists (a ``fix_attempts`` table with outcomes)."""
+    from hookwise.store import schema
+
+    if "fix_attempts" not in schema.TABLES:
+        return None
+    table = store.table("fix_attempts")
+    if "outcome" not in table.schema.names:
+        return None
+    attempts = table.search().select(["outcome"]).limit(None).to_arrow()
+    outcomes = attempts["outcome"]
+    success = _int(pc.sum(pc.fill_null(pc.equal(outcomes, "success"), False)))
+    failure = _int(pc.sum(pc.fill_null(pc.equal(outcomes, "failure"), False)))
+    if success + failure == 0:
+        return None
+    return Component(
+        "fix_success",
+        "Fix success",
+        round(100 * success / (success + failure)),
+        0.0,
+        f"{success} of {success + failure} recorded fix attempts succeeded",
+        None if failure == 0 else "`hookwise suggest` shows the strategies that worked before",
+    )
+
+
+def _hotspots(commits: pa.Table, recent: Any, repo: Path) -> list[ChurnHotspot]:
+    """Files changed by the most non-merge commits recently, still in HEAD."""
+    work = pc.and_(recent, pc.invert(pc.fill_null(commits["is_merge"], False)))
+    recent_paths = pc.list_flatten(commits["paths"].filter(work))
+    if len(recent_paths) == 0:
+        return []
+    counts = pc.value_counts(recent_paths)
+    table = pa.table({"path": counts.field("values"), "changes": counts.field("counts")})
+    table = table.filter(pc.greater_equal(table["changes"], HOTSPOT_MIN_CHANGES))
+    table = table.sort_by([("changes", "descending"), ("path", "ascending")])
+    candidates = table.slice(0, HOTSPOT_LIMIT * 3).to_pylist()
+    alive = _existing_at_head(repo, [row["path"] for row in candidates])
+    top = [row for row in candidates if row["path"] in alive][:HOTSPOT_LIMIT]
+    if not top:
+        return []
+    # Authors over the whole history: who knows the file, not who touched it lately.
+    all_paths = commits["paths"].combine_chunks()
+    flat = pc.list_flatten(all_paths)
+    rows = pc.list_parent_indices(all_paths)
+    touches = pa.table(
+        {
+            "path": flat,
+            "email": pc.utf8_lower(pc.fill_null(commits["author_email"], "")).take(rows),
+            "name": commits["author_name"].take(rows),
+        }
+    )
+    touches = touches.filter(pc.is_in(touches["path"], pa.array([r["path"] for r in top])))
+    per_author = touches.group_by(["path", "email"]).aggregate([([], "count_all"), ("name", "max")])
+    by_path: dict[str, list[tuple[int, str, str]]] = {}
+    for row in per_author.to_pylist():
+        by_path.setdefault(row["path"], []).append(
+            (row["count_all"], row["email"], row["name_max"] or row["email"])
+        )
+    hotspots = []
+    for row in top:
+        authors = sorted(by_path.get(row["path"], []), key=lambda a: (-a[0], a[1]))
+        hotspots.append(
+            ChurnHotspot(
+                row["path"], row["changes"], len(authors), authors[0][2] if authors else ""
+            )
+        )
+    return hotspots
+
+
+# -- findings and the score -----------------------------------------------------
+
+
+def _ago(days: int) -> str:
+    return "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
+
+
+def _branch_findings(default: str | None, branches: list[BranchState]) -> list[Finding]:
+    findings = []
+    for b in branches:
+        commits = f"{b.ahead} commit{'s' if b.ahead != 1 else ''} not in {default}"
+        if b.merged:
+            finding = Finding(
+                "merged_branch",
+                b.name,
+                "warning" if b.stale else "info",
+                f"already merged into {default}; last commit {_ago(b.idle_days)}",
+                f"delete it: git branch -d {b.name}",
+            )
+        elif b.ahead == 0:
+            finding = Finding(
+                "empty_branch",
+                b.name,
+                "warning" if b.stale else "info",
+                f"no commits of its own: it points at {default}'s tip",
+                f"commit on it, or delete it if it is not needed: git branch -d {b.name}",
+            )
+        elif b.stale:
+            finding = Finding(
+                "stale_branch",
+                b.name,
+                "warning",
+                f"{commits}, no commit for {b.idle_days} days",
+                f"merge or rebase it onto {default}, or drop it: git branch -D {b.name}",
+            )
+        else:
+            finding = Finding(
+                "unmerged_branch",
+                b.name,
+                "info",
+                f"{commits}, last commit {_ago(b.idle_days)}",
+                f"work in progress: merge it into {default} when it is ready",
+            )
+        findings.append(finding)
+    return findings
+
+
+def _hotspot_findings(hotspots: list[ChurnHotspot], recent_days: int) -> list[Finding]:
+    findings = []
+    for h in hotspots:
+        if h.authors == 1:
+            findings.append(
+                Finding(
+                    "single_author",
+                    h.path,
+                    "warning",
+                    f"changed in {h.changes} commits in {recent_days} days, "
+                    f"and only ever by {h.main_author}",
+                    "one person holds this file: have someone else review or pair on its "
+                    "next change",
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "churn_hotspot",
+                    h.path,
+                    "info",
+                    f"changed in {h.changes} commits in {recent_days} days by {h.authors} authors",
+                    "it changes more than anything else: keep it well tested, and split it if "
+                    "unrelated changes keep meeting there",
+                )
+            )
+    return findings
+
+
+def _weigh(components: list[Component]) -> tuple[int | None, tuple[Component, ...]]:
+    applicable = [c for c in components if c.score is not None]
+    if not applicable:
+        return None, tuple(components)
+    share = round(1 / len(applicable), 4)
+    weighed = tuple(
+        Component(
+            c.name, c.title, c.score, share if c.score is not None else 0.0, c.detail, c.advice
+        )
+        for c in components
+    )
+    score = round(sum(c.score for c in applicable if c.score is not None) / len(applicable))
+    return score, weighed
+
+
+def health(
+    paths: RepoPaths,
+    store: Store,
+    *,
+    stale_days: int = DEFAULT_STALE_DAYS,
+    recent_days: int = DEFAULT_RECENT_DAYS,
+    now: int | None = None,
+) -> Health:
+    """The health of the repository at ``now`` (epoch seconds; default: the clock)."""
+    now = int(time.time()) if now is None else now
+    repo = paths.worktree or paths.common_dir
+    commits = _read_commits(store)
+    recent = pc.greater_equal(pc.fill_null(commits["committer_time"], 0), now - recent_days * DAY)
+    recent_commits = commits.filter(recent)
+    default, branches = branch_states(repo, now=now, stale_days=stale_days)
+    hotspots = _hotspots(commits, recent, repo)
+    components = [
+        _activity(commits, now),
+        _merge_pain(recent_commits, recent_days),
+        _message_discipline(recent_commits, recent_days),
+        _branch_hygiene(default, branches, stale_days),
+    ]
+    fixes = _fix_success(store)
+    if fixes is not None:
+        components.append(fixes)
+    score, weighed = _weigh(components)
+    findings = _branch_findings(default, branches) + _hotspot_findings(hotspots, recent_days)
+    findings.sort(key=lambda f: f.severity != "warning")  # stable: warnings first
+    return Health(
+        score=score,
+        components=weighed,
+        findings=tuple(findings),
+        branches=tuple(branches),
+        hotspots=tuple(hotspots),
+        default_branch=default,
+        stale_days=stale_days,
+        recent_days=recent_days,
+    )

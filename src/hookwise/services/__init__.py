@@ -1,1 +1,0 @@
-"""What hookwise does, as plain functions over typed values. No click here."""

@@ -1,0 +1,173 @@
+"""The capture-side commands through the real console script: exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hookwise.git.repo import discover
+from tests.gitrepo import GitRepo
+
+
+def hookwise(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hookwise", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def one_line(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["backfill", "status", "export commits"])
+def test_not_a_repository(tmp_path: Path, command: str) -> None:
+    proc = hookwise(*command.split(), "--repo", str(tmp_path))
+    assert proc.returncode == 1
+    assert "is not inside a git repository" in one_line(proc)
+
+
+def test_backfill_then_export_commits_and_ref_events(repo: GitRepo) -> None:
+    first = repo.commit("feat: one", {"a.txt": "a\nb\n"})
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.git("checkout", "-q", "main")
+    proc = hookwise("backfill", "--repo", str(repo.path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(
+        "backfilled 1 commit (0 merges, 0 with conflicts) and 2 branch events"
+    )
+    out = hookwise("export", "commits", "--format", "jsonl", "--repo", str(repo.path))
+    assert out.returncode == 0, out.stderr
+    [row] = [json.loads(line) for line in out.stdout.splitlines()]
+    expected = {
+        "sha",
+        "parents",
+        "is_merge",
+        "had_conflicts",
+        "rewritten",
+        "author_email",
+        "author_time",
+        "committer_time",
+        "subject",
+        "files_changed",
+        "insertions",
+        "deletions",
+        "source",
+    }
+    for key in expected:
+        assert key in row
+    assert row["sha"] == first
+    assert (row["files_changed"], row["insertions"], row["deletions"]) == (1, 2, 0)
+    assert "vector" not in row
+    events = hookwise("export", "ref_events", "--repo", str(repo.path))
+    switches = [json.loads(line) for line in events.stdout.splitlines()]
+    assert [(e["kind"], e["from"], e["to"]) for e in switches] == [
+        ("switch", "main", "topic"),
+        ("switch", "topic", "main"),
+    ]
+    assert all(isinstance(e["time"], int) for e in switches)
+
+
+def test_export_commits_with_vectors(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
+    monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
+    first = repo.commit("fix: the cache crashes on a read-only disk", {"a.txt": "a\n"})
+    second = repo.commit("docs: explain the fixtures", {"b.txt": "b\n"})
+    assert hookwise("backfill", "--repo", str(repo.path)).returncode == 0
+    reindex = hookwise("reindex", "--repo", str(repo.path))
+    assert reindex.returncode == 0, reindex.stderr
+    later = repo.commit("feat: a commit the worker has not embedded yet", {"c.txt": "c\n"})
+    assert hookwise("backfill", "--repo", str(repo.path)).returncode == 0
+
+    out = hookwise("export", "commits", "--vectors", "--repo", str(repo.path))
+    assert out.returncode == 0, out.stderr
+    rows = {row["sha"]: row for row in map(json.loads, out.stdout.splitlines())}
+    assert set(rows) == {first, second, later}
+    for sha in (first, second):
+        assert rows[sha]["embedder"].startswith("hashing:")
+        vector = np.array(rows[sha]["vector"])
+        assert vector.shape == (384,)
+        assert abs(np.linalg.norm(vector) - 1.0) < 1e-2  # stored as float16
+    assert not np.allclose(rows[first]["vector"], rows[second]["vector"])
+    assert rows[later]["embedder"] is None and rows[later]["vector"] is None
+    plain = hookwise("export", "commits", "--repo", str(repo.path))
+    assert all("vector" not in json.loads(line) for line in plain.stdout.splitlines())
+
+
+def test_export_unknown_table(repo: GitRepo) -> None:
+    repo.commit("one")
+    proc = hookwise("export", "nonsense", "--repo", str(repo.path))
+    assert proc.returncode == 1
+    assert "unknown table 'nonsense'; choose one of: commits, ref_events" in one_line(proc)
+
+
+def test_export_before_init_says_what_to_do(repo: GitRepo) -> None:
+    repo.commit("one")
+    proc = hookwise("export", "commits", "--repo", str(repo.path))
+    assert proc.returncode == 1
+    assert "run `hookwise init` first" in one_line(proc)
+
+
+def test_store_directory_that_cannot_be_written(repo: GitRepo) -> None:
+    repo.commit("one")
+    paths = discover(repo.path)
+    paths.hookwise_dir.mkdir()
+    # Tests run as root, where permission bits stop nothing: a file where the
+    # store directory should be is just as unwritable.
+    paths.store_dir.write_text("in the way\n")
+    proc = hookwise("backfill", "--repo", str(repo.path))
+    assert proc.returncode == 1
+    assert "cannot write to the store" in one_line(proc)
+    assert paths.store_dir.read_text() == "in the way\n"
+
+
+def test_status_json(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hookwise.install.hooks import install
+
+    monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
+    install(discover(repo.path))
+    repo.commit("one")
+    repo.commit("two")
+    proc = hookwise("status", "--json", "--repo", str(repo.path))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["spool_backlog"] == 2
+    assert report["worker_running"] is False
+    assert report["rows"] == {}
+    drained = hookwise("worker", "--once", "--repo", str(repo.path))
+    assert drained.returncode == 0, drained.stderr
+    report = json.loads(hookwise("status", "--json", "--repo", str(repo.path)).stdout)
+    assert report["spool_backlog"] == 0
+    assert report["rows"]["commits"] == 2
+    assert report["rows"]["ref_events"] == 0
+    assert report["store_bytes"] > 0
+    assert report["last_event_time"] is not None
+    assert report["last_error"] is None
+    text = hookwise("status", "--repo", str(repo.path))
+    assert "spool backlog" in text.stdout
+
+
+def test_gc_compacts(repo: GitRepo) -> None:
+    repo.commit("one")
+    assert hookwise("backfill", "--repo", str(repo.path)).returncode == 0
+    proc = hookwise("gc", "--repo", str(repo.path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("compacted:")
+
+
+def test_worker_without_a_mode_is_a_usage_error(repo: GitRepo) -> None:
+    proc = hookwise("worker", "--repo", str(repo.path))
+    assert proc.returncode == 1
+    assert "--foreground" in one_line(proc)
