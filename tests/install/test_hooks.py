@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from hookwise.capture import events, registry
@@ -23,7 +22,6 @@ from hookwise.git.repo import discover
 from hookwise.install.hooks import (
     MARKER,
     chained_path,
-    chained_shell,
     hook_status,
     install,
     precommit_snippet,
@@ -377,26 +375,6 @@ def test_a_binary_or_interpreted_hook_is_executed_not_sourced(
     assert (tmp_path / "py").read_text() == str(chained_path(paths.hooks_dir, "post-commit"))
 
 
-@pytest.mark.parametrize(
-    ("shebang", "shell"),
-    [
-        ("#!/bin/sh", "/bin/sh"),
-        ("#!/usr/bin/env sh", "sh"),
-        ("#!/usr/bin/env bash", "bash"),
-        ("#! /bin/bash", "/bin/bash"),
-        ("#!/bin/dash", "/bin/dash"),
-        ("#!/bin/sh -e", None),  # sourcing would lose -e
-        ("#!/usr/bin/env zsh", None),  # zsh sets $0 to the sourced file
-        ("#!/usr/bin/env python3", None),
-        ("echo no shebang", None),
-    ],
-)
-def test_chained_shell(tmp_path: Path, shebang: str, shell: str | None) -> None:
-    hook = tmp_path / "hook"
-    hook.write_text(shebang + "\necho hi\n")
-    assert chained_shell(hook) == shell
-
-
 def test_hookwise_disable_skips_capture_but_runs_the_chained_hook(
     repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -630,21 +608,6 @@ def test_hook_status_sees_the_pre_commit_framework_capturing(
     result = install(paths)  # chains pre-commit's scripts, and warns about capturing twice
     assert any("captured twice" in w for w in result.warnings)
     assert hook_status(paths).hooks[0].pre_commit  # seen through the chained script
-
-
-def test_precommit_snippet_is_a_valid_pre_commit_config(tmp_path: Path) -> None:
-    from pre_commit.clientlib import load_config
-
-    snippet = precommit_snippet("v0.1.0")
-    config = tmp_path / ".pre-commit-config.yaml"
-    config.write_text(snippet)
-    loaded = load_config(str(config))
-    assert loaded["default_install_hook_types"][1:] == list(events.HOOKS)
-    assert loaded["repos"][0]["hooks"][0]["id"] == "hookwise-capture"
-    assert loaded["repos"][0]["rev"] == "v0.1.0"
-    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in manifest] == ["hookwise-capture"]
-    assert manifest[0]["stages"] == list(events.HOOKS)
 
 
 # --- the commands -----------------------------------------------------------
