@@ -32,15 +32,11 @@ hw_record() {
         cat > "$hw_dir/spool/.stdin-$$" || { rm -f "$hw_dir/spool/.stdin-$$"; return 1; }
         hw_stdin="$hw_dir/spool/.stdin-$$"
     fi
-    hw_file="$hw_dir/spool/$hw_hook-${hw_head:-none}-$$"
-    hw_n=0
-    set -C
-    while ! { : > "$hw_file"; } 2> /dev/null; do
-        hw_n=$((hw_n + 1))
-        [ "$hw_n" -gt 20 ] && { set +C; return 1; }
-        hw_file="$hw_dir/spool/$hw_hook-${hw_head:-none}-$$-$hw_n"
-    done
-    set +C
+    # The event is written under a hidden name and renamed into place, so the
+    # worker (which skips hidden files) never sees it half-written. The name
+    # carries this process's pid, which no live process shares: only a stale
+    # event of a dead process can hold it, and then a suffix is added.
+    hw_tmp="$hw_dir/spool/.event-$hw_hook-$$"
     {
         printf 'hookwise 1\nhook %s\n' "$hw_hook"
         for hw_arg in "$@"; do printf 'arg %s\n' "$hw_arg"; done
@@ -52,7 +48,15 @@ hw_record() {
             && printf 'reflog %s\n' "$(tail -n 1 "$hw_gitdir/logs/HEAD")"
         if [ -n "$hw_stdin" ]; then printf 'stdin\n'; cat "$hw_stdin"; fi
         printf 'end\n'
-    } > "$hw_file" || return 1
+    } > "$hw_tmp" || { rm -f "$hw_tmp"; return 1; }
+    hw_file="$hw_dir/spool/$hw_hook-${hw_head:-none}-$$"
+    hw_n=0
+    while [ -e "$hw_file" ]; do
+        hw_n=$((hw_n + 1))
+        [ "$hw_n" -gt 20 ] && { rm -f "$hw_tmp"; return 1; }
+        hw_file="$hw_dir/spool/$hw_hook-${hw_head:-none}-$$-$hw_n"
+    done
+    mv -f "$hw_tmp" "$hw_file" || { rm -f "$hw_tmp"; return 1; }
     # Wake the worker: while it runs it polls the spools; start it when it does not.
     case ${HOOKWISE_NO_WORKER:-0} in 0) ;; *) return 0 ;; esac
     # No pid file is the usual state after the worker's idle exit: not an error to log.
@@ -63,6 +67,16 @@ hw_record() {
     "$hw_python" -m hookwise worker --detach --register "$hw_dir" \
         < /dev/null > /dev/null 2>> "$hw_dir/log" &
     return 0
+}
+
+# The one line a user sees when even the log cannot be written.
+hw_say_unwritable() {
+    hw_free=$(df -P "$hw_dir" 2> /dev/null | awk 'NR == 2 { print $4 }')
+    if [ "$hw_free" = 0 ]; then
+        echo "hookwise: $hw_hook: the disk holding $hw_dir is full; nothing captured" >&2
+    else
+        echo "hookwise: $hw_hook: cannot write to $hw_dir (check its permissions); nothing captured" >&2
+    fi
 }
 
 hw_capture() {
@@ -78,9 +92,9 @@ HOOKWISE_INFO
     hw_dir="$hw_common/hookwise"
     [ -d "$hw_dir/spool" ] || mkdir -p "$hw_dir/spool" 2> /dev/null
     if ! { hw_record "$@" 2>> "$hw_dir/log"; } 2> /dev/null; then
-        printf '%s hook %s: could not record the event (see the lines above)\n' \
-            "$(date +%Y-%m-%dT%H:%M:%S%z)" "$hw_hook" 2> /dev/null >> "$hw_dir/log" \
-            || echo "hookwise: $hw_hook: cannot write to $hw_dir (check its permissions); nothing captured" >&2
+        { printf '%s hook %s: could not record the event (see the lines above)\n' \
+            "$(date +%Y-%m-%dT%H:%M:%S%z)" "$hw_hook" >> "$hw_dir/log"; } 2> /dev/null \
+            || hw_say_unwritable
     fi
     return 0
 }
@@ -92,7 +106,9 @@ hw_capture "$@"
 # their scripts relative to $0 keep working.
 if [ -n "$hw_chained" ] && [ -x "$hw_chained" ]; then
     if [ -n "$hw_stdin" ]; then
-        exec < "$hw_stdin"
+        # A compound command: a failed redirection here does not end the
+        # shell, as it would on the special builtin exec (POSIX 2.8.1).
+        { exec < "$hw_stdin"; } 2> /dev/null
         rm -f "$hw_stdin"
     fi
     if [ -n "$hw_chained_shell" ]; then

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -674,3 +675,163 @@ def test_mode_of_the_shim_is_executable_for_everyone(repo: GitRepo) -> None:
     paths = discover(repo.path)
     install(paths)
     assert stat.S_IMODE((paths.hooks_dir / "post-commit").stat().st_mode) == 0o755
+
+
+# --- the shim under every shell ---------------------------------------------------
+
+# The shells a hook may run under: /bin/sh is dash on Debian and Ubuntu,
+# busybox sh on Alpine, bash elsewhere. CI installs all of them.
+SHELLS = {
+    "sh": ["sh"],
+    "dash": ["dash"],
+    "bash": ["bash", "--posix"],
+    "busybox": ["busybox", "sh"],
+}
+
+
+def shell(name: str) -> list[str]:
+    argv = SHELLS[name]
+    if shutil.which(argv[0]) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{argv[0]} is missing; .ci/run installs it")
+        pytest.skip(f"{argv[0]} is not installed here")
+    return argv
+
+
+def spool_in_the_way(paths: RepoPaths) -> None:
+    """A file where the spool directory should be (tests run as root: modes stop nothing)."""
+    if paths.spool_dir.is_dir():
+        for f in paths.spool_dir.iterdir():
+            f.unlink()
+        paths.spool_dir.rmdir()
+    paths.spool_dir.write_text("in the way\n")
+
+
+@pytest.mark.parametrize("name", sorted(SHELLS))
+def test_an_unwritable_spool_never_fails_the_hook_under_any_shell(
+    repo: GitRepo, tmp_path: Path, name: str
+) -> None:
+    argv = shell(name)
+    paths = discover(repo.path)
+    write_hook(paths.hooks_dir / "post-commit", f"#!/bin/sh\ntouch '{tmp_path}/ran'\n")
+    install(paths)
+    repo.commit("first")
+    (tmp_path / "ran").unlink()
+    spool_in_the_way(paths)
+    proc = subprocess.run(
+        [*argv, str(paths.hooks_dir / "post-commit")],
+        cwd=repo.path,
+        env=repo.env(),
+        capture_output=True,
+        text=True,
+    )
+    # Under dash a failed redirection on the special builtin `:` used to end the
+    # shell: exit 2, and the chained hook never ran.
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert (tmp_path / "ran").exists()
+    log = (paths.hookwise_dir / "log").read_text()
+    assert "post-commit: could not record the event" in log
+
+
+def test_a_branch_switch_with_an_unwritable_spool_succeeds(repo: GitRepo, tmp_path: Path) -> None:
+    paths = discover(repo.path)
+    write_hook(paths.hooks_dir / "post-checkout", f"#!/bin/sh\ntouch '{tmp_path}/ran'\n")
+    install(paths)
+    repo.commit("first")
+    spool_in_the_way(paths)
+    proc = run_git(repo, "switch", "-c", "b")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "ran").exists()
+    assert repo.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "b"
+
+
+@pytest.mark.parametrize("name", sorted(SHELLS))
+def test_events_are_complete_under_their_final_name_under_any_shell(
+    repo: GitRepo, name: str
+) -> None:
+    argv = shell(name)
+    paths = discover(repo.path)
+    install(paths)
+    repo.commit("first")
+    clear_spool(paths)
+    for _ in range(3):
+        proc = subprocess.run(
+            [*argv, str(paths.hooks_dir / "post-commit")],
+            cwd=repo.path,
+            env=repo.env(),
+            capture_output=True,
+            text=True,
+        )
+        assert (proc.returncode, proc.stderr) == (0, "")
+    names = sorted(p.name for p in paths.spool_dir.iterdir())
+    # Three events from three processes, no temporary file left behind.
+    assert len(names) == 3 and not [n for n in names if n.startswith(".")], names
+    assert all(e.hook == "post-commit" for e in spooled(paths))
+
+
+def test_a_reader_never_sees_an_event_half_written(repo: GitRepo) -> None:
+    """Hooks write under a hidden name and rename: whatever a reader lists parses."""
+    paths = discover(repo.path)
+    install(paths)
+    repo.commit("first")
+    clear_spool(paths)
+    hook = str(paths.hooks_dir / "post-commit")
+    writers = [
+        subprocess.Popen(
+            ["sh", "-c", f"for i in 1 2 3 4 5 6 7 8 9 10; do sh '{hook}'; done"],
+            cwd=repo.path,
+            env=repo.env(),
+        )
+        for _ in range(4)
+    ]
+    seen: set[str] = set()
+    while any(w.poll() is None for w in writers):
+        for f in events.list_spool(paths.spool_dir):
+            try:
+                text = f.path.read_text()
+            except FileNotFoundError:
+                continue
+            events.parse(f.path.name, text, f.time_ns)  # never incomplete
+            seen.add(f.path.name)
+    assert all(w.wait() == 0 for w in writers)
+    assert len(spooled(paths)) == 40
+
+
+def fill(path: Path) -> None:
+    """Write zeros to ``path`` until its file system has no room left."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_is_named_as_such(repo: GitRepo, tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    mount = tmp_path / "full"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)]).returncode:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        paths = discover(repo.path)
+        install(paths)
+        repo.commit("first")
+        # The store lives on a file system with no room left.
+        store_on_full = mount / "hookwise"
+        shutil.copytree(paths.hookwise_dir, store_on_full, symlinks=True)
+        shutil.rmtree(paths.hookwise_dir)
+        paths.hookwise_dir.symlink_to(store_on_full)
+        fill(mount / "filler")
+        (store_on_full / "log").unlink(missing_ok=True)
+        proc = run_git(repo, "commit", "-q", "--allow-empty", "-m", "second")
+        assert proc.returncode == 0
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1, proc.stderr
+        assert lines[0].startswith("hookwise: post-commit: the disk holding ")
+        assert lines[0].endswith("is full; nothing captured")
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
