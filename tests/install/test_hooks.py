@@ -835,3 +835,14 @@ def test_a_full_disk_is_named_as_such(repo: GitRepo, tmp_path: Path) -> None:
         assert lines[0].endswith("is full; nothing captured")
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_installing_into_a_bare_repository_says_the_hooks_never_fire(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    repo.commit("first")
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    result = install(discover(bare))
+    assert any("bare repository" in w and "never runs these hooks" in w for w in result.warnings)
+    assert all(h.path.exists() for h in result.hooks)  # installed all the same

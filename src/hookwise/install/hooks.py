@@ -192,6 +192,12 @@ def install(paths: RepoPaths, *, python: str = sys.executable) -> InstallResult:
             "`hookwise install` again"
         )
     warnings = check_worktree_hooks_dir(paths, hooks_dir)
+    if paths.worktree is None:
+        warnings.append(
+            f"{paths.common_dir} is a bare repository: nothing is committed, merged or checked "
+            "out in it, so git never runs these hooks there; install hookwise in a clone "
+            "(a server receives pushes through other hooks)"
+        )
     for name in HOOKS:
         check_stale_chained(hooks_dir, name)
     status = hook_status(paths)
