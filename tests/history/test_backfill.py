@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_backfill_is_incremental(repo: GitRepo, monkeypatch: pytest.MonkeyPatch)
     assert backfill(paths).commits == 2
     assert read == [0, 2]
     assert len(rows(repo)) == 7
-    state = json.loads((paths.hookwise_dir / "backfill.json").read_text())
+    state = json.loads((paths.store_dir / "backfill.json").read_text())
     assert state["tips"]["refs/heads/side"] == repo.head()
 
 
@@ -122,3 +123,31 @@ def test_backfill_progress_reports_every_commit(repo: GitRepo) -> None:
 def test_empty_repository(repo: GitRepo) -> None:
     result = backfill(discover(repo.path))
     assert (result.commits, result.ref_events) == (0, 0)
+
+
+def test_a_store_moved_aside_is_rebuilt_whole(repo: GitRepo, tmp_path: Path) -> None:
+    """The documented recovery: move the store aside, run backfill, get everything back."""
+    for i in range(3):
+        repo.commit(f"c{i}")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.git("checkout", "-q", "main")
+    paths = discover(repo.path)
+    first = backfill(paths)
+    assert (first.commits, first.ref_events) == (3, 2)  # two switches
+    paths.store_dir.rename(tmp_path / "store-aside")
+    again = backfill(paths)
+    assert (again.commits, again.ref_events) == (3, 2)
+    assert len(rows(repo)) == 3
+
+
+def test_an_emptied_store_is_backfilled_again(repo: GitRepo) -> None:
+    """State that says everything was read is ignored when the store holds no commit."""
+    for i in range(2):
+        repo.commit(f"c{i}")
+    paths = discover(repo.path)
+    backfill(paths)
+    # The table is gone (deleted by hand, or by a repair); opening recreates it empty.
+    shutil.rmtree(paths.store_dir / "commits.lance")
+    assert Store.open(paths).count("commits") == 0
+    assert backfill(paths).commits == 2
+    assert len(rows(repo)) == 2

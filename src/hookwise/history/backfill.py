@@ -3,8 +3,10 @@
 Walks every commit reachable from local branches and HEAD (of every
 worktree), with diff stats, a conflict check for every merge and a
 conventional-commit parse, plus branch switches from the HEAD reflogs.
-Incremental: the tips and reflog offsets of the last run are kept in
-``.git/hookwise/backfill.json``, so a second run reads only what is new.
+Incremental: the tips and reflog offsets of the last run are kept with the
+store (``.git/hookwise/store/backfill.json``), so a second run reads only
+what is new, and a store moved aside or rebuilt takes its state with it.
+State that says history was read is ignored when the store holds no commit.
 """
 
 from __future__ import annotations
@@ -44,19 +46,26 @@ class BackfillResult:
         return self.commits / self.seconds if self.seconds > 0 else 0.0
 
 
+def state_path(paths: RepoPaths) -> Path:
+    return paths.store_dir / STATE_FILE
+
+
 def _load_state(paths: RepoPaths) -> dict[str, Any]:
     try:
-        data = json.loads((paths.hookwise_dir / STATE_FILE).read_text())
+        data = json.loads(state_path(paths).read_text())
         return data if isinstance(data, dict) else {}
-    except (FileNotFoundError, ValueError):
+    except (FileNotFoundError, NotADirectoryError, ValueError):
         return {}
 
 
 def _save_state(paths: RepoPaths, state: dict[str, Any]) -> None:
-    path = paths.hookwise_dir / STATE_FILE
+    path = state_path(paths)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n")
     tmp.replace(path)
+    # Before 0.1.1 the state lived beside the store, where it outlived a store
+    # moved aside and made the rebuild read nothing.
+    (paths.hookwise_dir / STATE_FILE).unlink(missing_ok=True)
 
 
 def _tips(repo: Path) -> dict[str, str]:
@@ -135,6 +144,14 @@ def backfill(paths: RepoPaths, *, progress: Progress | None = None) -> BackfillR
             known = store.known_shas()
             commits = [c for c in commits_future.result() if c.sha not in known]
             checks = {m.sha: m for m in merge_future.result()}
+        if previous and not known:
+            # The state says history was read, but the store holds none of it
+            # (a table deleted or rebuilt): read it all again, without the state.
+            state, previous = {}, []
+            walked = rev_list(repo, sorted(set(tips.values())))
+            merges = [(sha, ps[0], ps[1]) for sha, ps in walked if len(ps) > 1]
+            commits = read_commits(repo, [sha for sha, _ in walked])
+            checks = {m.sha: m for m in check_merges(repo, merges)}
         branches = {
             name[len("refs/heads/") :]: sha
             for name, sha in tips.items()
