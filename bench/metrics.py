@@ -144,8 +144,8 @@ def build_store(folder: Path, commits: int, switches: int) -> Store:
     paths = RepoPaths(worktree=None, git_dir=folder, common_dir=folder, hooks_dir=folder / "hooks")
     store = Store.open(paths)
     with store.lock():
-        store.table("commits").add(synthetic_commits(commits))
-        store.table("ref_events").add(synthetic_switches(switches))
+        store.add("commits", synthetic_commits(commits))
+        store.add("ref_events", synthetic_switches(switches))
         store.optimize()
     return store
 
@@ -153,8 +153,7 @@ def build_store(folder: Path, commits: int, switches: int) -> Store:
 def baseline(store: Store) -> dict[str, Any]:
     """The core aggregates with pyarrow.compute group-bys only."""
     c = metrics.load(store).commits
-    e = store.table("ref_events").search().select(list(metrics.REF_EVENT_COLUMNS))
-    events = e.limit(None).to_arrow()
+    events = store.read("ref_events", columns=list(metrics.REF_EVENT_COLUMNS))
     c = c.filter(pc.invert(pc.fill_null(c["rewritten"], False)))
     local = pc.add(c["committer_time"], pc.multiply(pc.cast(c["committer_tz"], pa.int64()), 60))
     day = pc.divide(local, 86_400)  # the synthetic history is after 1970: floor == trunc

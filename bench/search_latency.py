@@ -68,9 +68,11 @@ def synthetic_paths(folder: Path) -> RepoPaths:
 def build_synthetic(source: RepoPaths, size: int, folder: Path) -> RepoPaths:
     """``size`` commits copied (and varied) from the ``source`` store; cached."""
     from hookwise.search import vectors
-    from hookwise.search.engine import ensure_text_index
+    from hookwise.search.lexical import ensure_text_index
+    from hookwise.search.state import store_embedder, write_state
     from hookwise.store import schema
     from hookwise.store.db import Store
+    from hookwise.store.vectors import to_stored
 
     paths = synthetic_paths(folder)
     ready = folder / "ready"
@@ -80,7 +82,7 @@ def build_synthetic(source: RepoPaths, size: int, folder: Path) -> RepoPaths:
     folder.mkdir(parents=True)
     started = time.perf_counter()
     src = Store.open(source, create=False)
-    embedder, state = vectors.store_embedder(source)
+    embedder, state = store_embedder(source)
     commits = src.read("commits")
     vector_shas, matrix = vectors.read_vectors(src, embedder)
     order = {sha: i for i, sha in enumerate(vector_shas)}
@@ -101,20 +103,21 @@ def build_synthetic(source: RepoPaths, size: int, folder: Path) -> RepoPaths:
             block = block + NOISE * noise / np.sqrt(block.shape[1])
             block /= np.linalg.norm(block, axis=1, keepdims=True)
         part = part.set_column(part.schema.get_field_index("sha"), "sha", pa.array(shas))
-        store.table("commits").add(part.cast(schema.COMMITS))
-        store.table("commit_vectors").add(
+        store.add("commits", part.cast(schema.COMMITS))
+        store.add(
+            "commit_vectors",
             pa.table(
                 {
                     "sha": pa.array(shas),
                     "embedder": pa.array([embedder.id] * take),
-                    "vector": vectors.to_stored(block),
+                    "vector": to_stored(block),
                 },
                 schema=schema.COMMIT_VECTORS,
-            )
+            ),
         )
         written += take
         copy += 1
-    vectors.write_state(paths, state)
+    write_state(paths, state)
     for extra in source.store_dir.glob("*.npz"):  # a fitted embedder's state
         shutil.copy(extra, paths.store_dir / extra.name)
     ensure_text_index(store)
@@ -148,7 +151,7 @@ def worker(paths: RepoPaths, state: Path) -> Iterator[subprocess.Popen[bytes] | 
     registry.register(paths.hookwise_dir)
     # The worker as `hookwise worker` runs it, with the search service loaded
     # (which the worker imports itself once it serves search).
-    boot = "import hookwise.search.engine; from hookwise.cli import run; run()"
+    boot = "import hookwise.search.service; from hookwise.cli import run; run()"
     proc = subprocess.Popen(
         [sys.executable, "-c", boot, "worker", "--foreground"],
         env=env,
@@ -182,11 +185,14 @@ def measure(
 ) -> dict[str, Any]:
     from hookwise.capture import rpc
     from hookwise.search import vectors
-    from hookwise.search.engine import SearchEngine, SearchRequest, embed_query
+    from hookwise.search.engine import SearchEngine
+    from hookwise.search.matrix import embed_query
+    from hookwise.search.request import SearchRequest
+    from hookwise.search.state import store_embedder
     from hookwise.store.db import Store
 
     store = Store.open(paths, create=False)
-    embedder, _ = vectors.store_embedder(paths)
+    embedder, _ = store_embedder(paths)
     _, matrix = vectors.read_vectors(store, embedder)
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     engine = SearchEngine(paths)
@@ -241,13 +247,13 @@ def measure(
 
 
 def build_index(paths: RepoPaths) -> float:
-    from hookwise.search import vectors
+    from hookwise.store import vectors
     from hookwise.store.db import Store
 
     store = Store.open(paths, create=False)
-    if vectors.vector_index(store) is not None:
+    if vectors.has_index(store):
         return 0.0
-    return timed(lambda: vectors.build_vector_index(store))
+    return timed(lambda: vectors.build_index(store))
 
 
 def report(size: int, figures: dict[str, Any]) -> None:
@@ -273,9 +279,10 @@ def report(size: int, figures: dict[str, Any]) -> None:
 
 def threshold(source: RepoPaths, sizes: Sequence[int], queries: list[str], cache: Path) -> None:
     """Brute force against LanceDB's vector index, by size: latency and recall@10."""
-    import hookwise.search.engine as search
-    from hookwise.search import vectors
-    from hookwise.search.engine import SearchEngine, SearchRequest
+    import hookwise.search.matrix as search
+    from hookwise.search.engine import SearchEngine
+    from hookwise.search.request import SearchRequest
+    from hookwise.store import vectors
     from hookwise.store.db import Store
 
     print("\n### where the vector index starts to pay (vector-only search, warm)")
@@ -284,13 +291,13 @@ def threshold(source: RepoPaths, sizes: Sequence[int], queries: list[str], cache
     for size in sizes:
         paths = build_synthetic(source, size, cache / f"size-{size}")
         store = Store.open(paths, create=False)
-        vectors.drop_vector_index(store)
+        vectors.drop_index(store)
         exact_engine = SearchEngine(paths)
         request = [SearchRequest(q, mode="vector", limit=10) for q in queries]
         exact_engine.search(store, request[0])
         brute = [timed(functools.partial(exact_engine.search, store, r)) for r in request]
         truth = [[h.sha for h in exact_engine.search(store, r).hits] for r in request]
-        built = timed(functools.partial(vectors.build_vector_index, store))
+        built = timed(functools.partial(vectors.build_index, store))
         saved = search.VECTOR_INDEX_MIN_ROWS
         search.VECTOR_INDEX_MIN_ROWS = 0  # use the index at every size
         try:
@@ -335,7 +342,7 @@ def main() -> int:
         sizes = [int(s) for s in args.threshold_sizes.split(",")]
         threshold(source, sizes, queries, cache)
         return 0
-    from hookwise.search.engine import VECTOR_INDEX_MIN_ROWS
+    from hookwise.search.matrix import VECTOR_INDEX_MIN_ROWS
 
     for size in (int(s) for s in args.sizes.split(",")):
         paths = build_synthetic(source, size, cache / f"size-{size}")

@@ -9,7 +9,7 @@ embedded -- and asks every query in each mode:
 
 - ``vector``: cosine similarity only;
 - ``text``: LanceDB full-text search (BM25) only;
-- ``hybrid``: hookwise's default fusion (``hookwise.search.engine``);
+- ``hybrid``: hookwise's default fusion (``hookwise.search.fusion``);
 - ``hybrid, no file topics``: the same without the file-topic term
   (``hookwise.search.topics``), the default before it;
 - ``rrf``: reciprocal-rank fusion (k = 60) of the vector and text rankings,
@@ -55,7 +55,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from hookwise.capture.locations import RepoPaths
 from hookwise.git.repo import discover
-from hookwise.search import engine as search
+from hookwise.search import fusion as fusions
+from hookwise.search.engine import SearchEngine
+from hookwise.search.request import SearchRequest
 from hookwise.store.db import Store
 
 DEFAULT_REPO = Path("/tmp/pytest-bench")
@@ -132,8 +134,8 @@ def build_store(repo: Path, embedder: str, limit: int | None, cache_root: Path) 
     )
     paths = discover(clone)
     from hookwise.history.backfill import backfill
-    from hookwise.search.engine import ensure_text_index
-    from hookwise.search.vectors import reindex
+    from hookwise.search.lexical import ensure_text_index
+    from hookwise.search.reindex import reindex
 
     started = time.perf_counter()
     result = backfill(paths)
@@ -142,7 +144,7 @@ def build_store(repo: Path, embedder: str, limit: int | None, cache_root: Path) 
     if limit:
         times = sorted(store.column("commits", "committer_time").to_pylist(), reverse=True)
         if len(times) > limit:
-            store.table("commits").delete(f"committer_time < {times[limit - 1]}")
+            store.delete("commits", f"committer_time < {times[limit - 1]}")
         print(f"  kept the newest {store.count('commits'):,} commits", flush=True)
     last = [0.0]
 
@@ -172,8 +174,8 @@ def hookwise_rankings(
     ms, and each query's hybrid evidence (for weighing it other ways)."""
     store = Store.open(paths, create=False)
     # Clicks (`hookwise show` in this store) would re-rank what is measured.
-    store.table("clicks").delete("true")
-    engine = search.SearchEngine(paths)
+    store.delete("clicks", "true")
+    engine = SearchEngine(paths)
     out: dict[str, list[list[str]]] = {
         "vector": [],
         "text": [],
@@ -186,16 +188,16 @@ def hookwise_rankings(
     for query in queries:
         deep: dict[str, list[str]] = {}
         for mode in ("vector", "text"):
-            request = search.SearchRequest(query.text, limit=200, mode=mode)
+            request = SearchRequest(query.text, limit=200, mode=mode)
             result = engine.search(store, request)
             deep[mode] = [h.sha for h in result.hits]
             out[mode].append(deep[mode][:K])
         started = time.perf_counter()
-        result = engine.search(store, search.SearchRequest(query.text, limit=K))
+        result = engine.search(store, SearchRequest(query.text, limit=K))
         hybrid_ms.append((time.perf_counter() - started) * 1000)
         out["hybrid"].append([h.sha for h in result.hits])
         evidence.append(Fusable.of(engine, store, query.text))
-        fusion = search.fusion_for(result.embedder or "")
+        fusion = fusions.fusion_for(result.embedder or "")
         if evidence[-1].ranking(fusion) != out["hybrid"][-1]:
             print(f"  warning: the evidence does not rank as the search did: {query.text!r}")
         out["hybrid, no file topics"].append(evidence[-1].ranking(replace(fusion, files=0.0)))
@@ -234,18 +236,18 @@ class Fusable:
 
     shas: list[str]  # of the candidates
     times: list[int]
-    evidence: search.Evidence
+    evidence: fusions.Evidence
 
     @classmethod
-    def of(cls, engine: search.SearchEngine, store: Store, query: str) -> Fusable:
-        corpus, found = engine.evidence(store, search.SearchRequest(query))
+    def of(cls, engine: SearchEngine, store: Store, query: str) -> Fusable:
+        corpus, found = engine.evidence(store, SearchRequest(query))
         rows = found.rows.tolist()
         times = corpus.committer_times
         return cls([corpus.shas[i] for i in rows], [int(times[i]) for i in rows], found)
 
-    def ranking(self, fusion: search.Fusion) -> list[str]:
+    def ranking(self, fusion: fusions.Fusion) -> list[str]:
         """The top K as the engine orders them: score, then newer, then sha."""
-        scores = search.fuse(self.evidence, fusion).tolist()
+        scores = fusions.fuse(self.evidence, fusion).tolist()
         order = sorted(range(len(scores)), key=lambda j: (-scores[j], -self.times[j], self.shas[j]))
         return [self.shas[j] for j in order[:K]]
 
@@ -260,7 +262,7 @@ def cross_validated(
     """
     grid = GRIDS[name]
     fusions = [
-        search.Fusion(vector=v, text=t, decay=d, files=f)
+        fusions.Fusion(vector=v, text=t, decay=d, files=f)
         for v, t, d, f in itertools.product(
             grid["vector"], grid["text"], grid["decay"], grid["files"]
         )
@@ -302,9 +304,9 @@ def changelog_check(name: str, paths: RepoPaths, repo: Path, count: int) -> None
         print(f"\n{repo} has no changelog/NNNN.*.rst fragments: no second opinion")
         return
     store = Store.open(paths, create=False)
-    engine = search.SearchEngine(paths)
+    engine = SearchEngine(paths)
     found = [(Fusable.of(engine, store, query), frozenset([sha])) for sha, query in pairs]
-    default = search.fusion_for(name)
+    default = fusions.fusion_for(name)
     print(
         f"\n{name}: {len(found)} changelog sentences -> the commit that added them, "
         "hybrid by file weight (the rest as the default):"
@@ -422,7 +424,7 @@ def main() -> int:
     )
     for name in names:
         mean, spread, best, weights = cross_validated(name, evidence[name], kept)
-        default = search.fusion_for(name)
+        default = fusions.fusion_for(name)
         print(
             f"  {name}: held-out MRR@10 {mean:.3f} ± {spread:.3f}; the default "
             f"(vector {default.vector:g}, text {default.text:g}, decay {default.decay:g}, "

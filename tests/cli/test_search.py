@@ -104,7 +104,7 @@ def test_show_n_opens_a_result_and_records_the_click(
     assert "(result 1 of the search 'old python')" in proc.stdout
     as_json = json.loads(hookwise("show", shas[0][:7], "--json", "--repo", str(repo.path)).stdout)
     assert as_json["sha"] == shas[0] and as_json["files_changed"] == 1
-    from hookwise.search.engine import read_clicks
+    from hookwise.search.clicks import read_clicks
     from hookwise.store.db import Store
 
     clicks = read_clicks(Store.open(discover(repo.path)))

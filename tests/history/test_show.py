@@ -9,7 +9,8 @@ from hookwise.errors import UsageError
 from hookwise.git.repo import discover
 from hookwise.history.backfill import backfill
 from hookwise.history.show import last_search, remember_search, resolve, show
-from hookwise.search.engine import Hit, SearchResult, read_clicks
+from hookwise.search.clicks import read_clicks
+from hookwise.search.request import Hit, SearchResult
 from hookwise.store.db import Store
 from tests.gitrepo import GitRepo
 

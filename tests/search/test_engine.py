@@ -1,156 +1,27 @@
-"""Search: modes, filters, embedders that must not mix, click-through, socket == in-process."""
+"""Search: modes, filters, embedders that must not mix, click-through, a warm engine."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from hookwise.capture.locations import RepoPaths
 from hookwise.embed import EMBEDDERS
-from hookwise.embed.base import EmbedderOptions
 from hookwise.embed.testing import FakeEmbedder
 from hookwise.errors import StoreError, UsageError
 from hookwise.git.repo import discover
 from hookwise.history.backfill import backfill
-from hookwise.search import engine as search
-from hookwise.search import vectors
-from hookwise.search.engine import (
-    CLICK_MAX_BOOST,
-    Click,
-    Filters,
-    SearchEngine,
-    SearchRequest,
-    click_boost,
-    record_click,
-    search_in_process,
-)
+from hookwise.search import fusion, vectors
+from hookwise.search.clicks import CLICK_MAX_BOOST, record_click
+from hookwise.search.corpus import Corpus
+from hookwise.search.engine import SearchEngine, search_in_process
+from hookwise.search.lexical import ensure_text_index
+from hookwise.search.request import Filters, SearchRequest
+from hookwise.store import vectors as stored
 from hookwise.store.db import Store
 from tests.gitrepo import BASE_TIME, GitRepo
-from tests.waiting import wait_for
-
-DAY = 86400
-ADA = {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
-GRACE = {"author_name": "Grace Hopper", "author_email": "grace@navy.example"}
-
-
-@dataclass(frozen=True)
-class History:
-    paths: RepoPaths
-    sha: dict[str, str]  # short name -> sha
-
-    def names(self, shas: list[str]) -> list[str]:
-        by_sha = {v: k for k, v in self.sha.items()}
-        return [by_sha[s] for s in shas]
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    def factory(options: EmbedderOptions) -> FakeEmbedder:
-        return FakeEmbedder(64)
-
-    monkeypatch.setitem(EMBEDDERS, "fake", factory)
-    monkeypatch.setenv("HOOKWISE_EMBEDDER", "fake")
-    vectors.forget_embedders()
-    search._engines.clear()
-    yield
-    vectors.forget_embedders()
-    search._engines.clear()
-
-
-def commit(
-    repo: GitRepo, message: str, files: dict[str, str], day: int, who: dict[str, str]
-) -> str:
-    date = f"{BASE_TIME + day * DAY} +0200"
-    env = {
-        "GIT_AUTHOR_NAME": who["author_name"],
-        "GIT_AUTHOR_EMAIL": who["author_email"],
-        "GIT_COMMITTER_NAME": who["author_name"],
-        "GIT_COMMITTER_EMAIL": who["author_email"],
-    }
-    for name, content in files.items():
-        repo.write(name, content)
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "-m", message, date=date, env=env)
-    return repo.head()
-
-
-def build(repo: GitRepo) -> History:
-    sha = {
-        "colour": commit(
-            repo,
-            "feat: colour output in the terminal reporter",
-            {"src/term/colour.py": "c"},
-            0,
-            ADA,
-        ),
-        "cache": commit(
-            repo,
-            "fix: crash in the cache plugin when its folder is missing",
-            {"src/cache/plugin.py": "p"},
-            1,
-            GRACE,
-        ),
-        "docs": commit(
-            repo, "docs: explain how fixtures are found", {"docs/fixtures.md": "d"}, 2, ADA
-        ),
-        "py37": commit(
-            repo,
-            "Drop support for Python 3.7\n\nThe interpreter reached its end of life.",
-            {"setup.cfg": "3.8"},
-            3,
-            GRACE,
-        ),
-    }
-    repo.git("checkout", "-q", "-b", "topic")
-    sha["progress"] = commit(
-        repo, "fix: off-by-one in the progress bar", {"src/term/progress.py": "p"}, 4, ADA
-    )
-    repo.git("checkout", "-q", "main")
-    sha["split"] = commit(
-        repo,
-        "refactor: split the collector into modules",
-        {"src/collect/a.py": "a", "src/collect/b.py": "b"},
-        5,
-        GRACE,
-    )
-    repo.git(
-        "merge",
-        "-q",
-        "--no-ff",
-        "topic",
-        "-m",
-        "Merge branch 'topic'",
-        date=f"{BASE_TIME + 6 * DAY} +0000",
-    )
-    sha["merge"] = repo.head()
-    paths = discover(repo.path)
-    backfill(paths)
-    return History(paths, sha)
-
-
-@pytest.fixture
-def history(repo: GitRepo, fake: None) -> History:
-    built = build(repo)
-    store = Store.open(built.paths)
-    while vectors.embed_waiting(store):
-        pass
-    search.ensure_text_index(store)
-    return built
-
-
-def find(history: History, query: str, **kw: object) -> list[str]:
-    filters = kw.pop("filters", Filters())
-    request = SearchRequest(query, filters=filters, **kw)  # type: ignore[arg-type]
-    return history.names([h.sha for h in search_in_process(history.paths, request).hits])
-
+from tests.search.commits import ADA, DAY, History, build, commit, find
 
 # -- modes -----------------------------------------------------------------------------
 
@@ -189,7 +60,7 @@ def test_the_evidence_fuses_to_the_hybrid_scores(history: History) -> None:
     engine = SearchEngine(history.paths)
     request = SearchRequest("the cache plugin and the terminal colour")
     corpus, evidence = engine.evidence(store, request)
-    fused = search.fuse(evidence, search.DEFAULT_FUSION)
+    fused = fusion.fuse(evidence, fusion.DEFAULT_FUSION)
     rows = evidence.rows.tolist()
     expected = {corpus.shas[i]: s for i, s in zip(rows, fused.tolist(), strict=True)}
     found = {h.sha: h.score for h in engine.search(store, request).hits}
@@ -198,7 +69,7 @@ def test_the_evidence_fuses_to_the_hybrid_scores(history: History) -> None:
 
 
 def test_a_commit_whose_subject_says_nothing_is_found_through_its_files(
-    repo: GitRepo, fake: None, monkeypatch: pytest.MonkeyPatch
+    repo: GitRepo, fake: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sha = {
         "crash": commit(
@@ -214,14 +85,14 @@ def test_a_commit_whose_subject_says_nothing_is_found_through_its_files(
     store = Store.open(built.paths)
     while vectors.embed_waiting(store):
         pass
-    search.ensure_text_index(store)
+    ensure_text_index(store)
 
     # Neither "tidy up" shares a word with the query, but one touched the
     # cache plugin (through its test), which the crash fix is about.
     found = find(built, "cache plugin crash")
     assert found[0] == "crash"
     assert found.index("tidy cache") < found.index("tidy colour")
-    monkeypatch.setattr(search, "DEFAULT_FUSION", replace(search.DEFAULT_FUSION, files=0.0))
+    monkeypatch.setattr(fusion, "DEFAULT_FUSION", replace(fusion.DEFAULT_FUSION, files=0.0))
     found = find(built, "cache plugin crash")
     assert found.index("tidy colour") < found.index("tidy cache")  # a tie, the newer first
 
@@ -260,21 +131,6 @@ def test_filters_apply_before_the_limit(history: History) -> None:
     assert len(found) == 2 and set(found) <= {"cache", "py37", "split"}
 
 
-@pytest.mark.parametrize(
-    ("request_args", "message"),
-    [
-        ({"mode": "fuzzy"}, "unknown search mode 'fuzzy'; choose one of: hybrid, vector, text"),
-        ({"filters": Filters(type="fix!")}, "is not a commit type"),
-        ({"limit": 0}, "--limit must be between 1 and 1000"),
-    ],
-)
-def test_bad_requests(request_args: dict[str, object], message: str) -> None:
-    with pytest.raises(UsageError, match=message.replace("(", r"\(")):
-        SearchRequest("x", **request_args)  # type: ignore[arg-type]
-    with pytest.raises(UsageError, match="the search query is empty"):
-        SearchRequest("   ")
-
-
 def test_an_unknown_type_names_the_known_ones(history: History) -> None:
     with pytest.raises(UsageError, match=r"unknown commit type 'feet'; use one of: .*feat.*fix"):
         find(history, "x", filters=Filters(type="feet"))
@@ -287,8 +143,6 @@ def test_a_store_whose_embedder_changed_refuses_to_compare(
     history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(EMBEDDERS, "fake", lambda options: FakeEmbedder(8))
-    vectors.forget_embedders()
-    search._engines.clear()
     with pytest.raises(StoreError, match="never compared; run `hookwise reindex`"):
         find(history, "cache plugin", mode="vector")
     result = search_in_process(history.paths, SearchRequest("cache plugin"))
@@ -300,11 +154,11 @@ def test_a_store_whose_embedder_changed_refuses_to_compare(
 def test_vectors_of_another_embedder_are_never_compared(history: History) -> None:
     store = Store.open(history.paths)
     docs = history.sha["docs"]
-    store.table("commit_vectors").delete(f"sha = '{docs}'")
+    store.delete("commit_vectors", f"sha = '{docs}'")
     # A row for this very commit from another embedder, identical to the query.
     query = "explain how fixtures are found"
     other = FakeEmbedder(64, name="other")
-    vectors.write_vectors(store, other.id, [docs], other.embed([query]))
+    stored.write(store, other.id, [docs], other.embed([query]))
     result = search_in_process(history.paths, SearchRequest(query, mode="vector"))
     assert docs not in [h.sha for h in result.hits]
     assert result.notices == (
@@ -313,10 +167,10 @@ def test_vectors_of_another_embedder_are_never_compared(history: History) -> Non
     )
     hybrid = search_in_process(history.paths, SearchRequest(query))
     # Found by its words alone: the best text match, and no vector score.
-    assert {h.sha: h.score for h in hybrid.hits}[docs] == pytest.approx(search.TEXT_WEIGHT)
+    assert {h.sha: h.score for h in hybrid.hits}[docs] == pytest.approx(fusion.TEXT_WEIGHT)
 
 
-def test_a_store_without_vectors_searches_by_words(repo: GitRepo, fake: None) -> None:
+def test_a_store_without_vectors_searches_by_words(repo: GitRepo, fake: FakeEmbedder) -> None:
     built = build(repo)
     result = search_in_process(built.paths, SearchRequest("cache plugin crash"))
     assert result.mode == "text"
@@ -334,21 +188,6 @@ def test_a_new_commit_is_found_by_words_before_the_index_covers_it(history: Hist
 
 
 # -- click-through --------------------------------------------------------------------------
-
-
-def test_click_boost_counts_similar_queries_and_is_bounded() -> None:
-    now = 1_000_000_000.0
-    clicks = [Click("colour output", "a" * 40, int(now))]
-    assert click_boost("Colour output?", clicks, {}, now=now)["a" * 40] > 0  # same query
-    assert click_boost("terminal colours", clicks, {"colour output": 0.9}, now=now)
-    assert click_boost("cache crash", clicks, {"colour output": 0.2}, now=now) == {}
-    many = [Click("colour output", "a" * 40, int(now))] * 50
-    assert 0 < click_boost("colour output", many, {}, now=now)["a" * 40] <= CLICK_MAX_BOOST
-    old = [Click("colour output", "a" * 40, int(now - 365 * DAY))]
-    assert (
-        click_boost("colour output", old, {}, now=now)["a" * 40]
-        < click_boost("colour output", clicks, {}, now=now)["a" * 40] / 4
-    )
 
 
 def ranked(paths: RepoPaths, query: str) -> list[tuple[str, float]]:
@@ -392,60 +231,6 @@ def test_clicks_never_lift_a_result_above_a_much_stronger_match(history: History
     assert dict(after)[weak] <= dict(before)[weak] + CLICK_MAX_BOOST + 1e-6
 
 
-# -- the worker's socket -------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_the_socket_and_the_in_process_path_give_the_same_results(
-    repo: GitRepo, state_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from hookwise.capture import registry, rpc
-    from hookwise.search.engine import SearchResult
-
-    # The worker is another process: a registered embedder, as a user has.
-    monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
-    vectors.forget_embedders()
-    search._engines.clear()
-    built = build(repo)
-    store = Store.open(built.paths)
-    while vectors.embed_waiting(store):
-        pass
-    search.ensure_text_index(store)
-    registry.register(built.paths.hookwise_dir)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hookwise", "worker", "--foreground"], env=dict(os.environ)
-    )
-    try:
-        wait_for(lambda: rpc.socket_path().exists(), timeout=60.0)
-        requests = [
-            SearchRequest("cache plugin crash"),
-            SearchRequest("colour in the terminal", mode="vector", limit=3),
-            SearchRequest("fix", mode="text"),
-            SearchRequest("terminal", filters=Filters(author="ada", path="src/**")),
-        ]
-        for request in requests:
-            args = {"hookwise_dir": str(built.paths.hookwise_dir), **request.to_args()}
-            answer = rpc.call("search", args)
-            assert isinstance(answer, dict), answer
-            remote = SearchResult.from_json(answer)
-            local = search_in_process(built.paths, request)
-            assert [h.sha for h in remote.hits] == [h.sha for h in local.hits]
-            assert np.allclose([h.score for h in remote.hits], [h.score for h in local.hits])
-            assert remote.hits == local.hits
-        bad = rpc.call(
-            "search",
-            {
-                "hookwise_dir": str(built.paths.hookwise_dir),
-                "query": "x",
-                "filters": {"type": "feet"},
-            },
-        )
-        assert bad["kind"] == "UsageError" and "unknown commit type 'feet'" in bad["error"]
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0
-
-
 def test_an_engine_rereads_the_store_only_when_it_changed(
     history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -453,13 +238,13 @@ def test_an_engine_rereads_the_store_only_when_it_changed(
     store = Store.open(history.paths)
     engine.search(store, SearchRequest("cache"))
     reads: list[int] = []
-    real = search.Corpus.read
+    real = Corpus.read
 
-    def counting(store: Store) -> search.Corpus:
+    def counting(store: Store) -> Corpus:
         reads.append(1)
         return real(store)
 
-    monkeypatch.setattr(search.Corpus, "read", staticmethod(counting))
+    monkeypatch.setattr(Corpus, "read", staticmethod(counting))
     engine.search(store, SearchRequest("colour"))
     assert reads == []
     repo = GitRepo(history.paths.worktree)  # type: ignore[arg-type]
@@ -467,33 +252,3 @@ def test_an_engine_rereads_the_store_only_when_it_changed(
     backfill(history.paths)
     engine.search(store, SearchRequest("colour"))
     assert reads == [1]
-
-
-def test_the_worker_builds_a_vector_index_and_search_uses_it(
-    history: History, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(search, "VECTOR_INDEX_MIN_ROWS", 5)  # 50,000 in earnest
-    store = Store.open(history.paths)
-    request = SearchRequest("colour terminal output", mode="vector")
-    exact = SearchEngine(history.paths).search(store, request).hits
-
-    thread = search.ensure_vector_index(store)
-    assert thread is not None
-    thread.join(timeout=300)
-    assert vectors.vector_index(store) is not None
-    assert search.ensure_vector_index(store) is None  # built once
-
-    engine = SearchEngine(history.paths)
-    indexed = engine.search(store, request).hits
-    assert engine._vectors is not None and engine._vectors.indexed
-    assert engine._vectors.matrix.dtype == np.float16
-    assert [h.sha for h in indexed] == [h.sha for h in exact]
-    assert np.allclose([h.score for h in indexed], [h.score for h in exact], atol=1e-3)
-    # A filtered search does not ask the index (it could miss what passes).
-    only_docs = engine.search(
-        store, SearchRequest("colour", mode="vector", filters=Filters(path="*.md"))
-    )
-    assert [h.sha for h in only_docs.hits] == [history.sha["docs"]]
-    # A reindex drops the index (it was built on the old vectors).
-    vectors.reindex(history.paths, "fake")
-    assert vectors.vector_index(store) is None

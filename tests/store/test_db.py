@@ -100,7 +100,7 @@ def test_lock_times_out_with_advice(repo: GitRepo) -> None:
 def test_unknown_table(repo: GitRepo) -> None:
     store = Store.open(discover(repo.path))
     with pytest.raises(StoreError, match="unknown table 'fixes'"):
-        store.table("fixes")
+        store.count("fixes")
 
 
 def test_optimize_keeps_rows(repo: GitRepo) -> None:
@@ -111,4 +111,4 @@ def test_optimize_keeps_rows(repo: GitRepo) -> None:
         store.insert_commits([record(f"{i:040x}")])
     store.optimize(prune_older_than=timedelta(0))
     assert store.count("commits") == 20
-    assert len(store.table("commits").list_versions()) <= 3
+    assert len(store._table("commits").list_versions()) <= 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from hookwise.capture.locations import RepoPaths
@@ -40,8 +41,8 @@ def test_a_v1_store_gets_the_search_tables(repo: GitRepo, monkeypatch: pytest.Mo
     assert store.schema_version() == 2
     assert json.loads((paths.store_dir / "hookwise-schema.json").read_text()) == {"version": 2}
     assert {"commit_vectors", "clicks"} <= set(store._db.list_tables().tables)
-    assert store.table("commit_vectors").schema == schema.COMMIT_VECTORS
-    assert store.table("clicks").schema == schema.CLICKS
+    assert store.schema("commit_vectors") == schema.COMMIT_VECTORS
+    assert store.schema("clicks") == schema.CLICKS
     assert sorted(store.known_shas()) == sorted(shas)  # nothing lost
 
 
@@ -70,8 +71,12 @@ def test_the_migration_can_run_twice(repo: GitRepo, monkeypatch: pytest.MonkeyPa
     make_v1_store(paths, monkeypatch)
     store = Store.open(paths)
     db: Any = store._db
-    store.table("clicks").add(
-        [{"id": "x", "query": "q", "sha": "a" * 40, "time": 1}]  # must survive a re-run
+    store.add(
+        "clicks",
+        pa.Table.from_pylist(
+            [{"id": "x", "query": "q", "sha": "a" * 40, "time": 1}],  # must survive a re-run
+            schema=schema.CLICKS,
+        ),
     )
     schema.MIGRATIONS[1](db)
     schema.MIGRATIONS[1](db)

@@ -166,7 +166,7 @@ def test_the_worker_compacts_after_many_small_batches(
 ) -> None:
     monkeypatch.setenv("HOOKWISE_COMPACT_EVERY", "5")
     paths, _ = drain_one_batch_per_commit(repo, 12)
-    stats = Store.open(paths).table("commits").stats()
+    stats = Store.open(paths)._table("commits").stats()
     # 12 batches, compacted after the 5th and the 10th: at most 1 + 2 fragments.
     assert stats["num_rows"] == 12
     assert stats["fragment_stats"]["num_fragments"] <= 3
@@ -179,11 +179,11 @@ def test_compaction_prunes_versions_older_than_the_setting(
     monkeypatch.setenv("HOOKWISE_COMPACT_EVERY", "1000")
     monkeypatch.setenv("HOOKWISE_KEEP_VERSIONS_HOURS", keep_hours)
     paths, worker = drain_one_batch_per_commit(repo, 4)
-    table = Store.open(paths).table("commits")
+    table = Store.open(paths)._table("commits")
     before = len(table.list_versions())
     assert before >= 4
     worker._compact(paths.hookwise_dir)
-    after = len(Store.open(paths).table("commits").list_versions())
+    after = len(Store.open(paths)._table("commits").list_versions())
     if pruned:
         assert after <= 2  # the compacted version (and the one it replaced at most)
     else:

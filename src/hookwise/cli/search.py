@@ -22,7 +22,7 @@ from hookwise.git.repo import discover
 
 if TYPE_CHECKING:
     from hookwise.capture.locations import RepoPaths
-    from hookwise.search.engine import SearchRequest, SearchResult
+    from hookwise.search.request import SearchRequest, SearchResult
 
 MODES = ("hybrid", "vector", "text")
 
@@ -49,7 +49,7 @@ def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
     """The worker's answer, or this process's when no worker answers."""
     from hookwise.capture import rpc
     from hookwise.capture import settings as config
-    from hookwise.search.engine import SearchResult
+    from hookwise.search.request import SearchResult
 
     args = {"hookwise_dir": str(paths.hookwise_dir), **request.to_args()}
     answer = None
@@ -134,7 +134,7 @@ def search(
     `hookwise show N` then shows the N-th result.
     """
     from hookwise.history.show import remember_search
-    from hookwise.search.engine import Filters, SearchRequest
+    from hookwise.search.request import Filters, SearchRequest
 
     paths = discover(repo_path)
     if not paths.store_dir.is_dir():
@@ -194,7 +194,7 @@ def reindex(embedder: str | None, quiet: bool, repo_path: Path) -> None:
 
     Search keeps using the old vectors until the new ones are complete.
     """
-    from hookwise.search.vectors import reindex as service
+    from hookwise.search.reindex import reindex as service
 
     paths = discover(repo_path)
     if not paths.store_dir.is_dir():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from hookwise.store.db import Store, sql_string
+from hookwise.store.db import Store
 
 VECTOR_COLUMNS = ("vector",)
 
@@ -38,23 +38,20 @@ def export(store: Store, table: str, out: TextIO, *, vectors: bool = False) -> i
 def commit_vectors(store: Store) -> dict[str, Any]:
     """sha -> ``{"embedder": id, "vector": [...]}`` for the active embedder's vectors."""
     from hookwise.errors import ExtraMissingError, StoreError
-    from hookwise.search import vectors
+    from hookwise.search.state import read_state, store_embedder
+    from hookwise.store import vectors
     from hookwise.store.schema import VECTOR_DIMENSION
 
-    state = vectors.read_state(store.paths)
+    state = read_state(store.paths)
     if state is None:
         return {}
     try:
-        dimension = vectors.store_embedder(store.paths)[0].dimension
+        dimension = store_embedder(store.paths)[0].dimension
     except (StoreError, ExtraMissingError):
         # The embedder cannot be built here (its extra is missing, or it
         # changed): its vectors are still what the store holds, at full width.
         dimension = VECTOR_DIMENSION
-    rows = store.read(
-        vectors.VECTOR_TABLE,
-        f"embedder = {sql_string(state.embedder_id)}",
-        columns=["sha", "vector"],
-    )
+    rows = vectors.read(store, state.embedder_id)
     matrix = vectors.from_stored(rows.column("vector"), dimension)
     return {
         sha: {"embedder": state.embedder_id, "vector": matrix[i].tolist()}

@@ -4,7 +4,7 @@
 (kept in ``<store>/last-search.json``); anything else is a revision git
 understands (a sha prefix, a branch, ``HEAD~2``). Showing a commit that the
 last search returned records a click for that search's query, which later
-searches use to re-rank (``hookwise.search.engine.click_boost``).
+searches use to re-rank (``hookwise.search.clicks.click_boost``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from hookwise.git.log import tz_minutes
 from hookwise.git.runner import git
 
 if TYPE_CHECKING:
-    from hookwise.search.engine import SearchResult
+    from hookwise.search.request import SearchResult
 
 LAST_SEARCH_FILE = "last-search.json"
 # A result number is short; a sha prefix git accepts has at least 4 digits.
@@ -225,7 +225,7 @@ def record_click(paths: RepoPaths, query: str, sha: str) -> None:
             return
     except (WorkerError, OSError):
         pass
-    from hookwise.search.engine import record_click as store_click
+    from hookwise.search.clicks import record_click as store_click
     from hookwise.store.db import Store
 
     store_click(Store.open(paths, create=False), query, sha)

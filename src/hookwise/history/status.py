@@ -79,7 +79,8 @@ def status(paths: RepoPaths) -> Status:
 
 def _embedder(store: Store) -> dict[str, Any]:
     from hookwise.embed import describe_embedder
-    from hookwise.search.vectors import read_state, waiting_count
+    from hookwise.search.state import read_state
+    from hookwise.search.vectors import waiting_count
 
     state = read_state(store.paths)
     embedder_id = state.embedder_id if state else None

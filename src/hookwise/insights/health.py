@@ -194,7 +194,7 @@ def _existing_at_head(repo: Path, paths: list[str]) -> set[str]:
 
 
 def _read_commits(store: Store) -> pa.Table:
-    commits = store.table("commits").search().select(list(COMMIT_COLUMNS)).limit(None).to_arrow()
+    commits = store.read("commits", columns=list(COMMIT_COLUMNS))
     return commits.filter(pc.invert(pc.fill_null(commits["rewritten"], False)))
 
 
@@ -308,10 +308,9 @@ def _fix_success(store: Store) -> Component | None:
 
     if "fix_attempts" not in schema.TABLES:
         return None
-    table = store.table("fix_attempts")
-    if "outcome" not in table.schema.names:
+    if "outcome" not in store.schema("fix_attempts").names:
         return None
-    attempts = table.search().select(["outcome"]).limit(None).to_arrow()
+    attempts = store.read("fix_attempts", columns=["outcome"])
     outcomes = attempts["outcome"]
     success = _int(pc.sum(pc.fill_null(pc.equal(outcomes, "success"), False)))
     failure = _int(pc.sum(pc.fill_null(pc.equal(outcomes, "failure"), False)))

@@ -282,7 +282,7 @@ class History:
 
 def _read(store: Store, name: str, columns: tuple[str, ...]) -> pa.Table:
     # Only the columns metrics need: `paths` and `body` are most of a row.
-    return store.table(name).search().select(list(columns)).limit(None).to_arrow()
+    return store.read(name, columns=list(columns))
 
 
 def load(store: Store) -> History:

@@ -1,4 +1,10 @@
-"""Opening the store, its lock, and the reads and writes every service shares."""
+"""Opening the store, its lock, and the reads and writes every service shares.
+
+Only ``hookwise.store`` holds LanceDB tables: the rest of hookwise reads and
+writes through ``Store`` (Arrow tables in, Arrow tables out) and, for the
+commit vectors and the full-text index, through ``hookwise.store.vectors``
+and ``hookwise.store.text``, which reach the raw table by ``Store._table``.
+"""
 
 from __future__ import annotations
 
@@ -129,7 +135,8 @@ class Store:
         tmp.write_text(json.dumps({"version": version}) + "\n")
         tmp.replace(self._version_path())
 
-    def table(self, name: str) -> Any:
+    def _table(self, name: str) -> Any:
+        """The open LanceDB table ``name`` (for ``hookwise.store`` modules only)."""
         if name not in schema.TABLES:
             known = ", ".join(schema.TABLES)
             raise StoreError(f"unknown table {name!r}; the tables are: {known}")
@@ -143,23 +150,34 @@ class Store:
 
     # -- reads -------------------------------------------------------------
 
-    def count(self, name: str) -> int:
-        return int(self.table(name).count_rows())
+    def count(self, name: str, where: str | None = None) -> int:
+        """How many rows of table ``name`` there are (that match ``where``)."""
+        return int(self._table(name).count_rows(where))
+
+    def version(self, name: str) -> int:
+        """The version of table ``name``: it changes with every write, from any process."""
+        return int(self._table(name).version)
+
+    def schema(self, name: str) -> pa.Schema:
+        """The schema table ``name`` has on disk."""
+        live: pa.Schema = self._table(name).schema
+        return live
 
     def column(self, name: str, column: str) -> pa.ChunkedArray:
-        tbl = self.table(name).search().select([column]).limit(None).to_arrow()
+        tbl = self._table(name).search().select([column]).limit(None).to_arrow()
         return tbl.column(column)
 
     def known_shas(self) -> set[str]:
         return set(self.column("commits", "sha").to_pylist())
 
     def known_ids(self, name: str = "ref_events") -> set[str]:
-        return set(self.column(name, schema.TABLES[name].key).to_pylist())
+        [key] = schema.TABLES[name].key
+        return set(self.column(name, key).to_pylist())
 
     def read(
         self, name: str, where: str | None = None, columns: list[str] | None = None
     ) -> pa.Table:
-        query = self.table(name).search()
+        query = self._table(name).search()
         if where:
             query = query.where(where)
         if columns:
@@ -174,7 +192,7 @@ class Store:
         batch_size: int = 8192,
     ) -> Iterator[pa.RecordBatch]:
         """Like ``read``, a batch at a time: memory for one batch, not the table."""
-        query = self.table(name).search()
+        query = self._table(name).search()
         if where:
             query = query.where(where)
         if columns:
@@ -197,23 +215,33 @@ class Store:
 
     # -- writes (callers hold ``lock()``) ------------------------------------
 
-    def _upsert(self, name: str, data: pa.Table, *, update: bool) -> None:
+    def add(self, name: str, rows: pa.Table) -> None:
+        """Append ``rows`` to table ``name`` as they are (no key is checked)."""
+        self._table(name).add(rows)
+
+    def delete(self, name: str, where: str) -> None:
+        """Delete the rows of table ``name`` that match ``where``."""
+        self._table(name).delete(where)
+
+    def upsert(self, name: str, data: pa.Table, *, update: bool) -> None:
+        """Insert the rows of ``data`` whose key (``TableSpec.key``) is new; with
+        ``update``, replace the rows whose key is already there too."""
         if data.num_rows == 0:
             return
-        merge = self.table(name).merge_insert(schema.TABLES[name].key)
+        merge = self._table(name).merge_insert(list(schema.TABLES[name].key))
         if update:
             merge = merge.when_matched_update_all()
         merge.when_not_matched_insert_all().execute(data)
 
     def insert_commits(self, records: Iterable[CommitRecord], *, update: bool = False) -> None:
         """Insert commits that are not stored yet (``update``: replace those that are)."""
-        self._upsert("commits", schema.commits_to_arrow(records), update=update)
+        self.upsert("commits", schema.commits_to_arrow(records), update=update)
 
     def upsert_commit_rows(self, rows: pa.Table) -> None:
-        self._upsert("commits", rows.cast(schema.COMMITS), update=True)
+        self.upsert("commits", rows.cast(schema.COMMITS), update=True)
 
     def insert_ref_events(self, events: Iterable[RefEvent]) -> None:
-        self._upsert("ref_events", schema.ref_events_to_arrow(events), update=False)
+        self.upsert("ref_events", schema.ref_events_to_arrow(events), update=False)
 
     def optimize(self, *, prune_older_than: timedelta | None = None) -> None:
         """Compact small fragments (and drop versions older than ``prune_older_than``)."""
@@ -222,4 +250,4 @@ class Store:
             # writers hold the store lock, and readers retry on the next version.
             warnings.filterwarnings("ignore", message=r"optimize\(cleanup_older_than=0\)")
             for name in schema.TABLES:
-                self.table(name).optimize(cleanup_older_than=prune_older_than)
+                self._table(name).optimize(cleanup_older_than=prune_older_than)

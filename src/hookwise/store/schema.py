@@ -107,17 +107,22 @@ CLICKS = pa.schema(
 
 @dataclass(frozen=True)
 class TableSpec:
+    """A table: its name, its Arrow schema, and the columns that identify a row.
+
+    ``key`` is what upserts merge on (``Store``, ``hookwise.store.vectors``).
+    """
+
     name: str
     schema: pa.Schema
-    key: str
+    key: tuple[str, ...]
 
 
 TABLES: dict[str, TableSpec] = {
-    "commits": TableSpec("commits", COMMITS, "sha"),
-    "ref_events": TableSpec("ref_events", REF_EVENTS, "id"),
-    # Unique on (sha, embedder); see COMMIT_VECTORS.
-    "commit_vectors": TableSpec("commit_vectors", COMMIT_VECTORS, "sha"),
-    "clicks": TableSpec("clicks", CLICKS, "id"),
+    "commits": TableSpec("commits", COMMITS, ("sha",)),
+    "ref_events": TableSpec("ref_events", REF_EVENTS, ("id",)),
+    # One row per commit per embedder; see COMMIT_VECTORS.
+    "commit_vectors": TableSpec("commit_vectors", COMMIT_VECTORS, ("sha", "embedder")),
+    "clicks": TableSpec("clicks", CLICKS, ("id",)),
 }
 
 

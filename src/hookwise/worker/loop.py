@@ -173,8 +173,9 @@ class Worker:
         from hookwise.worker import tasks
         from hookwise.worker.server import RpcServer
 
-        self.idle_tasks = tasks.idle_tasks()
-        server = RpcServer(self, tasks.handlers())
+        tables = tasks.build()
+        self.idle_tasks = tables.idle_tasks
+        server = RpcServer(self, tables.handlers)
         last_activity = time.monotonic()
         try:
             while not self.stopping:
@@ -196,6 +197,7 @@ class Worker:
                     time.sleep(self.poll_seconds)
         finally:
             server.close()
+            tables.close()
         for hookwise_dir in list(self.stores):
             if self.batches.get(hookwise_dir):
                 self._compact(hookwise_dir)

@@ -1,23 +1,27 @@
-"""What the worker serves and does when idle: two explicit tables.
+"""What the worker serves and does when idle: one explicit table, built when asked.
 
-Importing a capability registers nothing; the worker builds these tables
-when it starts (``Worker.run``), so a test or a command that imports
+Importing a capability registers nothing; the worker calls ``build`` when
+it starts (``Worker.run``), so a test or a command that imports
 ``hookwise.search`` gets no handlers, threads or caches with it.
 
-- ``handlers()``: socket operation name -> ``handler(worker, args)``.
-- ``idle_tasks()``: ``task(worker, store) -> bool`` run in order for each
-  store whose spool is empty; True when it did something, so the worker
-  stays awake while there is more. Embedding runs first, so a fresh search
-  engine reads the new vectors at once.
+- ``Tables.handlers``: socket operation name -> ``handler(worker, args)``.
+- ``Tables.idle_tasks``: ``task(worker, store) -> bool`` run in order for
+  each store whose spool is empty; True when it did something, so the
+  worker stays awake while there is more. Embedding runs first, so a fresh
+  search engine reads the new vectors at once.
+- ``Tables.close``: what the worker calls when it stops.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hookwise.search.service import SearchService
     from hookwise.store.db import Store
     from hookwise.worker.loop import Worker
 
@@ -29,13 +33,47 @@ def ping(worker: Any, args: dict[str, Any]) -> dict[str, Any]:
     return {"pid": os.getpid()}
 
 
-def handlers() -> dict[str, Handler]:
-    from hookwise.search import engine
+def _handler(serve: Callable[[dict[str, Any]], Any]) -> Handler:
+    """A handler for an operation that needs only its arguments, not the worker."""
 
-    return {"ping": ping, "search": engine.serve_search, "click": engine.serve_click}
+    @functools.wraps(serve)
+    def handle(worker: Any, args: dict[str, Any]) -> Any:
+        return serve(args)
+
+    return handle
 
 
-def idle_tasks() -> tuple[IdleTask, ...]:
-    from hookwise.search import engine, vectors
+def _idle_task(task: Callable[[Store], bool]) -> IdleTask:
+    """An idle task that needs only the store, not the worker."""
 
-    return (vectors.embed_when_idle, engine.search_when_idle)
+    @functools.wraps(task)
+    def run(worker: Worker, store: Store) -> bool:
+        return task(store)
+
+    return run
+
+
+@dataclass(frozen=True)
+class Tables:
+    handlers: dict[str, Handler]
+    idle_tasks: tuple[IdleTask, ...]
+    search: SearchService
+
+    def close(self) -> None:
+        self.search.close()
+
+
+def build() -> Tables:
+    """The worker's tables, and the services behind them (built now, not at import)."""
+    from hookwise.search.service import SearchService
+
+    search = SearchService()
+    return Tables(
+        handlers={
+            "ping": ping,
+            "search": _handler(search.serve_search),
+            "click": _handler(search.serve_click),
+        },
+        idle_tasks=(_idle_task(search.embed_when_idle), _idle_task(search.when_idle)),
+        search=search,
+    )

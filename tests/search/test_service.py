@@ -1,0 +1,104 @@
+"""The worker's search: the socket answers as the in-process path does; the vector index."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hookwise.search import matrix, vectors
+from hookwise.search.engine import SearchEngine, search_in_process
+from hookwise.search.lexical import ensure_text_index
+from hookwise.search.reindex import reindex
+from hookwise.search.request import Filters, SearchRequest, SearchResult
+from hookwise.search.service import SearchService
+from hookwise.store import vectors as stored
+from hookwise.store.db import Store
+from tests.gitrepo import GitRepo
+from tests.search.commits import History, build
+from tests.waiting import wait_for
+
+
+@pytest.mark.slow
+def test_the_socket_and_the_in_process_path_give_the_same_results(
+    repo: GitRepo, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.capture import registry, rpc
+
+    # The worker is another process: a registered embedder, as a user has.
+    monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
+    built = build(repo)
+    store = Store.open(built.paths)
+    while vectors.embed_waiting(store):
+        pass
+    ensure_text_index(store)
+    registry.register(built.paths.hookwise_dir)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hookwise", "worker", "--foreground"], env=dict(os.environ)
+    )
+    try:
+        wait_for(lambda: rpc.socket_path().exists(), timeout=60.0)
+        requests = [
+            SearchRequest("cache plugin crash"),
+            SearchRequest("colour in the terminal", mode="vector", limit=3),
+            SearchRequest("fix", mode="text"),
+            SearchRequest("terminal", filters=Filters(author="ada", path="src/**")),
+        ]
+        for request in requests:
+            args = {"hookwise_dir": str(built.paths.hookwise_dir), **request.to_args()}
+            answer = rpc.call("search", args)
+            assert isinstance(answer, dict), answer
+            remote = SearchResult.from_json(answer)
+            local = search_in_process(built.paths, request)
+            assert [h.sha for h in remote.hits] == [h.sha for h in local.hits]
+            assert np.allclose([h.score for h in remote.hits], [h.score for h in local.hits])
+            assert remote.hits == local.hits
+        bad = rpc.call(
+            "search",
+            {
+                "hookwise_dir": str(built.paths.hookwise_dir),
+                "query": "x",
+                "filters": {"type": "feet"},
+            },
+        )
+        assert bad["kind"] == "UsageError" and "unknown commit type 'feet'" in bad["error"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+
+
+def test_the_worker_builds_a_vector_index_and_search_uses_it(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(matrix, "VECTOR_INDEX_MIN_ROWS", 5)  # 50,000 in earnest
+    store = Store.open(history.paths)
+    request = SearchRequest("colour terminal output", mode="vector")
+    exact = SearchEngine(history.paths).search(store, request).hits
+
+    service = SearchService()
+    thread = service.ensure_vector_index(store)
+    assert thread is not None
+    thread.join(timeout=300)
+    assert stored.has_index(store)
+    assert service.ensure_vector_index(store) is None  # built once
+    service.close()
+
+    engine = SearchEngine(history.paths)
+    indexed = engine.search(store, request).hits
+    assert engine._vectors is not None and engine._vectors.indexed
+    assert engine._vectors.matrix.dtype == np.float16
+    assert [h.sha for h in indexed] == [h.sha for h in exact]
+    assert np.allclose([h.score for h in indexed], [h.score for h in exact], atol=1e-3)
+    # A filtered search does not ask the index (it could miss what passes).
+    only_docs = engine.search(
+        store, SearchRequest("colour", mode="vector", filters=Filters(path="*.md"))
+    )
+    assert [h.sha for h in only_docs.hits] == [history.sha["docs"]]
+    # A reindex drops the index (it was built on the old vectors).
+    reindex(history.paths, "fake")
+    assert not stored.has_index(store)
