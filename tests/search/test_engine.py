@@ -265,7 +265,7 @@ def test_filters_apply_before_the_limit(history: History) -> None:
     [
         ({"mode": "fuzzy"}, "unknown search mode 'fuzzy'; choose one of: hybrid, vector, text"),
         ({"filters": Filters(type="fix!")}, "is not a commit type"),
-        ({"limit": 0}, "--limit must be between 1 and 1000"),
+        ({"limit": 0}, "number of results must be between 1 and 1000"),
     ],
 )
 def test_bad_requests(request_args: dict[str, object], message: str) -> None:
