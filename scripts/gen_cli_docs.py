@@ -3,7 +3,7 @@
     python scripts/gen_cli_docs.py          # rewrite docs/cli.md
     python scripts/gen_cli_docs.py --check  # exit 1 when docs/cli.md is stale
 
-tests/test_docs.py runs the check in CI.
+tests/test_docs.py compares docs/cli.md with ``render()`` in CI.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
-
 from hookwise.cli import main as cli
 
+# Wide enough for every help line, narrow enough to read on GitHub.
+WIDTH = 88
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 HEADER = """# Command reference
 
@@ -24,14 +24,20 @@ edit by hand (`make docs` regenerates it, and CI fails when it is stale).
 
 
 def render() -> str:
+    """The reference as ``hookwise NAME --help`` prints it, one section per command.
+
+    The contexts come from ``make_context``, as when the command runs, so
+    each one carries its command path (``hookwise NAME``, not the name given
+    twice) and the group's settings such as ``-h``.
+    """
     parts = [HEADER]
-    ctx = click.Context(cli, info_name="hookwise", terminal_width=88)
+    ctx = cli.make_context("hookwise", [], resilient_parsing=True, terminal_width=WIDTH)
     parts.append(f"\n## hookwise\n\n```\n{cli.get_help(ctx)}\n```\n")
     for name in sorted(cli.list_commands(ctx)):
         command = cli.get_command(ctx, name)
         if command is None or command.hidden:
             continue
-        sub = click.Context(command, info_name=f"hookwise {name}", parent=ctx, terminal_width=88)
+        sub = command.make_context(name, [], parent=ctx, resilient_parsing=True)
         parts.append(f"\n## hookwise {name}\n\n```\n{command.get_help(sub)}\n```\n")
     return "".join(parts)
 

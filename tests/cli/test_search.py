@@ -5,14 +5,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from hookwise.git.repo import discover
+from tests.cli.console import hookwise, one_line
 from tests.gitrepo import GitRepo
 
 COMMITS = [
@@ -21,24 +20,6 @@ COMMITS = [
     ("docs: explain how fixtures are found", {"docs/fixtures.md": "d"}),
     ("Drop py37\n\nPython 3.7 reached its end of life.", {"setup.cfg": "3.8"}),
 ]
-
-
-def hookwise(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hookwise", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
-
-
-def one_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
 
 
 @pytest.fixture
@@ -115,14 +96,18 @@ def test_show_n_opens_a_result_and_records_the_click(
     ("args", "code", "message"),
     [
         (["search", "x", "--mode", "fuzzy"], 2, "Invalid value for '--mode'"),
-        (["search", "x", "--type", "feet"], 1, "hookwise: unknown commit type 'feet'; use one of:"),
-        (["search", "x", "--type", "fix!"], 1, "hookwise: --type 'fix!' is not a commit type"),
-        (["search", "x", "--since", "last tuesday"], 1, "hookwise: --since 'last tuesday'"),
+        (["search", "x", "--type", "feet"], 2, "hookwise: unknown commit type 'feet'; use one of:"),
+        (["search", "x", "--type", "fix!"], 2, "hookwise: 'fix!' is not a commit type"),
+        (
+            ["search", "x", "--since", "last tuesday"],
+            2,
+            "hookwise: --since: the period 'last tuesday'",
+        ),
         (["search", "x", "--limit", "0"], 2, "Invalid value for '-n' / '--limit'"),
-        (["search", "  "], 1, "hookwise: the search query is empty"),
-        (["show", "7"], 1, "hookwise: there is no search to take result 7 from"),
-        (["show", "nope"], 1, "hookwise: 'nope' is neither a result number"),
-        (["reindex", "--embedder", "bert"], 1, "hookwise: unknown embedder 'bert'"),
+        (["search", "  "], 2, "hookwise: the search query is empty"),
+        (["show", "7"], 2, "hookwise: there is no search to take result 7 from"),
+        (["show", "nope"], 2, "hookwise: 'nope' is neither a result number"),
+        (["reindex", "--embedder", "bert"], 2, "hookwise: unknown embedder 'bert'"),
     ],
 )
 def test_bad_input_gets_one_line_and_an_exit_code(
@@ -131,7 +116,10 @@ def test_bad_input_gets_one_line_and_an_exit_code(
     repo, _ = searchable
     proc = hookwise(*args, "--repo", str(repo.path))
     assert proc.returncode == code, proc.stderr
-    line = one_line(proc) if code == 1 else proc.stderr.strip().splitlines()[-1]
+    # hookwise's own errors are one line; click's end its usage text.
+    line = (
+        one_line(proc) if message.startswith("hookwise:") else proc.stderr.strip().splitlines()[-1]
+    )
     assert message in line
 
 

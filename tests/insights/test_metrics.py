@@ -313,19 +313,19 @@ def test_terminal_view_fits_80_columns(store: Store, repo: GitRepo) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "soon"], "--since 'soon' is not a number of days"),
+        (["--since", "soon"], "--since: the period 'soon' is not a number of days"),
         (["--since", "0d"], "at least one day"),
         (["--from", "2024-13-01"], "write it as YYYY-MM-DD"),
         (["--from", "2024-03-07", "--to", "2024-03-01"], "swap them"),
         (["--since", "7d", "--from", "2024-03-01"], "not both"),
-        (["--session-gap", "long"], "--session-gap 'long' is not a duration"),
+        (["--session-gap", "long"], "--session-gap: the session gap 'long' is not a duration"),
     ],
 )
 def test_bad_input_says_how_to_fix_it(repo: GitRepo, args: list[str], message: str) -> None:
     repo.commit("feat: x")
     backfill(discover(repo.path))
     result = CliRunner().invoke(main, ["metrics", "--repo", str(repo.path), *args])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
 
@@ -400,14 +400,3 @@ def test_metrics_on_a_repo_path_outside_any_repository(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["metrics", "--repo", str(tmp_path)])
     assert result.exit_code == 1
     assert "not inside a git repository" in result.output
-
-
-def test_sparkline() -> None:
-    from hookwise.cli.insights import sparkline
-
-    assert sparkline([0, 1, 2, 4]) == " ▂▄█"  # nothing, and the smallest non-zero, differ
-    assert sparkline([0, 0]) == "▁▁"
-    assert sparkline([]) == ""
-    # 100 days in 10 characters: buckets of 10 days, summed.
-    assert len(sparkline(list(range(100)), width=10)) == 10
-    assert sparkline([1] * 50 + [0] * 50, width=10) == "█" * 5 + " " * 5

@@ -94,7 +94,7 @@ def test_report_command(repo: GitRepo, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert out.exists() and str(out) in result.output
     bad = CliRunner().invoke(main, ["report", "--repo", str(repo.path), "--since", "later"])
-    assert bad.exit_code == 1 and "--since" in bad.output
+    assert bad.exit_code == 2 and "--since" in bad.output
 
 
 # Counts the pixels of a PNG that are not (near) white, decoded by the browser.

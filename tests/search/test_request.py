@@ -13,7 +13,7 @@ from hookwise.search.request import Filters, SearchRequest
     [
         ({"mode": "fuzzy"}, "unknown search mode 'fuzzy'; choose one of: hybrid, vector, text"),
         ({"filters": Filters(type="fix!")}, "is not a commit type"),
-        ({"limit": 0}, "--limit must be between 1 and 1000"),
+        ({"limit": 0}, "number of results must be between 1 and 1000"),
     ],
 )
 def test_bad_requests(request_args: dict[str, object], message: str) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from hookwise import __version__
-from hookwise.cli import main, repo_option
-from hookwise.cli.capture import run_backfill
+from hookwise.cli.history import run_backfill
+from hookwise.cli.options import repo_option
 from hookwise.errors import HookwiseError
 from hookwise.git.repo import discover
 from hookwise.install import hooks as service
@@ -26,7 +26,7 @@ def _print_install(result: service.InstallResult) -> None:
         click.echo(f"hookwise: warning: {warning}", err=True)
 
 
-@main.command()
+@click.command()
 @repo_option
 @click.option(
     "--pre-commit",
@@ -57,7 +57,7 @@ def install(repo_path: Path, pre_commit: bool) -> None:
     _print_install(service.install(discover(repo_path)))
 
 
-@main.command()
+@click.command()
 @repo_option
 def uninstall(repo_path: Path) -> None:
     """Remove the capture hooks and restore the hooks that were there before.
@@ -83,10 +83,13 @@ def uninstall(repo_path: Path) -> None:
     )
 
 
-@main.command()
+@click.command()
 @repo_option
 def init(repo_path: Path) -> None:
     """Install the capture hooks, then put the existing history into the store."""
     paths = discover(repo_path)
     _print_install(service.install(paths))
     run_backfill(paths)
+
+
+COMMANDS = (install, uninstall, init)

@@ -1,4 +1,4 @@
-"""Commands over history by meaning: search, show, reindex.
+"""Commands over history by meaning: search, reindex.
 
 ``search`` asks the warm worker over its socket; without one it starts one
 (for next time) and answers in this process, which is slower the first time
@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from hookwise.cli import main
+from hookwise.cli.options import json_option, repo_option, since_epoch
 from hookwise.errors import HookwiseError, StoreMissingError, UsageError, WorkerError
 from hookwise.git.repo import discover
 
@@ -25,24 +24,6 @@ if TYPE_CHECKING:
     from hookwise.search.request import SearchRequest, SearchResult
 
 MODES = ("hybrid", "vector", "text")
-
-repo_option = click.option(
-    "--repo",
-    "repo_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The repository (any folder inside it).",
-)
-
-
-def _since_epoch(text: str) -> int:
-    """``30d``, ``4w`` or ``YYYY-MM-DD`` -> the start of that day, local time."""
-    from hookwise.insights.metrics import parse_since
-
-    start = parse_since(text, date.today()).start
-    assert start is not None
-    return int(datetime.combine(start, time.min).astimezone().timestamp())
 
 
 def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
@@ -72,19 +53,7 @@ def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
     return search_in_process(paths, request)
 
 
-def _print_hits(result: SearchResult) -> None:
-    # Subjects are cut to the terminal's width, never in a pipe.
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    for rank, hit in enumerate(result.hits, 1):
-        day = hit.date[:10]
-        head = f"{rank:>3}  {hit.sha[:10]}  {day}  {hit.author[:18]:<18}  {hit.score:7.3f}  "
-        subject = hit.subject
-        if width is not None and len(head) + len(subject) > width:
-            subject = subject[: max(20, width - len(head)) - 1] + "…"
-        click.echo(head + subject)
-
-
-@main.command()
+@click.command()
 @click.argument("query")
 @click.option(
     "-n",
@@ -115,7 +84,7 @@ def _print_hits(result: SearchResult) -> None:
     show_default=True,
     help="Rank by meaning (vector), by words (text, BM25) or both fused.",
 )
-@click.option("--json", "as_json", is_flag=True, help='Write [{"sha","subject","date",...}].')
+@json_option('Write [{"sha","subject","date",...}].')
 @repo_option
 def search(
     query: str,
@@ -145,7 +114,7 @@ def search(
         mode=mode,
         filters=Filters(
             author=author or None,
-            since=_since_epoch(since) if since else None,
+            since=since_epoch(since) if since else None,
             path=path_glob or None,
             type=commit_type.lower() if commit_type else None,
         ),
@@ -160,28 +129,15 @@ def search(
     if not result.hits:
         click.echo("no commits found", err=True)
         return
-    _print_hits(result)
+    from hookwise.cli.views.hits import hit_lines
+
+    # Subjects are cut to the terminal's width, never in a pipe.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for line in hit_lines(result, width):
+        click.echo(line)
 
 
-@main.command()
-@click.argument("ref", metavar="N|SHA")
-@click.option("--json", "as_json", is_flag=True, help="Write one JSON object.")
-@repo_option
-def show(ref: str, as_json: bool, repo_path: Path) -> None:
-    """Show a commit: the N-th result of the last search, or any commit (a sha prefix).
-
-    Opening a search result tells later searches that it answered that query.
-    """
-    from hookwise.history.show import show as service
-
-    view = service(discover(repo_path), ref)
-    if as_json:
-        click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
-        return
-    click.echo(view.render())
-
-
-@main.command()
+@click.command()
 @click.option(
     "--embedder",
     metavar="NAME",
@@ -200,15 +156,9 @@ def reindex(embedder: str | None, quiet: bool, repo_path: Path) -> None:
     if not paths.store_dir.is_dir():
         raise StoreMissingError(paths.hookwise_dir)
     if sys.stderr.isatty() and not quiet:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from hookwise.cli.views.progress import progress_bar
 
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=True,
-        ) as bar:
+        with progress_bar() as bar:
             task = bar.add_task("embedding commits", total=None)
 
             def progress(done: int, total: int) -> None:
@@ -223,3 +173,6 @@ def reindex(embedder: str | None, quiet: bool, repo_path: Path) -> None:
             f"embedded {result.commits:,} commits with {result.embedder}{before} "
             f"in {result.seconds:.1f}s ({result.commits_per_second:,.0f} commits/s)"
         )
+
+
+COMMANDS = (search, reindex)

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 LAST_SEARCH_FILE = "last-search.json"
 # A result number is short; a sha prefix git accepts has at least 4 digits.
 _RESULT_NUMBER = re.compile(r"^\d{1,3}$")
-MAX_FILES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,8 @@ class FileStat:
 
 @dataclass(frozen=True)
 class CommitView:
+    """A commit as ``hookwise show`` gives it; ``hookwise.cli.views.commit`` words it."""
+
     sha: str
     parents: tuple[str, ...]
     author: str
@@ -66,32 +67,6 @@ class CommitView:
         data["insertions"] = self.insertions
         data["deletions"] = self.deletions
         return data
-
-    def render(self) -> str:
-        lines = [f"commit {self.sha}"]
-        if len(self.parents) > 1:
-            lines.append("Merge: " + " ".join(p[:10] for p in self.parents))
-        lines += [f"Author: {self.author} <{self.author_email}>", f"Date:   {self.date}", ""]
-        lines.append(f"    {self.subject}")
-        if self.body.strip():
-            lines.append("")
-            lines += [f"    {line}".rstrip() for line in self.body.rstrip().splitlines()]
-        lines.append("")
-        against = " (against the first parent)" if len(self.parents) > 1 else ""
-        lines.append(
-            f" {len(self.files)} file{'s' if len(self.files) != 1 else ''} changed, "
-            f"{self.insertions} insertion{'s' if self.insertions != 1 else ''}(+), "
-            f"{self.deletions} deletion{'s' if self.deletions != 1 else ''}(-){against}"
-        )
-        width = max((len(f.path) for f in self.files[:MAX_FILES_SHOWN]), default=0)
-        for f in self.files[:MAX_FILES_SHOWN]:
-            change = "binary" if f.insertions is None else f"+{f.insertions} -{f.deletions}"
-            lines.append(f"   {f.path:<{width}}  {change}")
-        if len(self.files) > MAX_FILES_SHOWN:
-            lines.append(f"   ... and {len(self.files) - MAX_FILES_SHOWN} more files")
-        if self.query is not None:
-            lines += ["", f"(result {self.rank} of the search {self.query!r})"]
-        return "\n".join(lines)
 
 
 # -- the last search ------------------------------------------------------------------

@@ -92,7 +92,7 @@ def parse_date(text: str, option: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
-            f"{option} {text!r} is not a date; write it as YYYY-MM-DD, e.g. {option} 2024-03-01"
+            f"{option} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-03-01"
         ) from None
 
 
@@ -101,29 +101,31 @@ def parse_since(text: str, today: date) -> Window:
     m = SINCE.match(text)
     if m is None:
         if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text):
-            return Window(parse_date(text, "--since"), None)
+            return Window(parse_date(text, "the first day"), None)
         raise UsageError(
-            f"--since {text!r} is not a number of days or weeks; "
-            "use e.g. --since 30d, --since 4w or --since 2024-03-01"
+            f"the period {text!r} is not a number of days or weeks; "
+            "use e.g. 30d, 4w or a first day such as 2024-03-01"
         )
     days = int(m.group("n")) * (7 if (m.group("unit") or "d").lower().startswith("w") else 1)
     if days < 1:
-        raise UsageError("--since must cover at least one day, e.g. --since 1d")
+        raise UsageError("the period must cover at least one day, e.g. 1d")
     return Window(today - timedelta(days=days - 1), None)
 
 
 def resolve_window(since: str | None, start: str | None, end: str | None, today: date) -> Window:
     """The window from the command line's --since / --from / --to."""
     if since is not None and (start is not None or end is not None):
-        raise UsageError("use either --since or --from/--to, not both")
+        raise UsageError("give either a period or a start and end date, not both")
     if since is not None:
         return parse_since(since, today)
     window = Window(
-        parse_date(start, "--from") if start is not None else None,
-        parse_date(end, "--to") if end is not None else None,
+        parse_date(start, "the start date") if start is not None else None,
+        parse_date(end, "the end date") if end is not None else None,
     )
     if window.start and window.end and window.start > window.end:
-        raise UsageError(f"--from {window.start} is after --to {window.end}; swap them")
+        raise UsageError(
+            f"the start date {window.start} is after the end date {window.end}; swap them"
+        )
     return window
 
 
@@ -131,9 +133,7 @@ def parse_gap(text: str) -> int:
     """A session gap such as ``2h``, ``90m`` or ``45`` (minutes) -> minutes."""
     m = DURATION.match(text)
     if m is None or float(m.group("n")) <= 0:
-        raise UsageError(
-            f"--session-gap {text!r} is not a duration; use e.g. --session-gap 2h or 90m"
-        )
+        raise UsageError(f"the session gap {text!r} is not a duration; use e.g. 2h or 90m")
     value = float(m.group("n"))
     return round(value * 60) if (m.group("unit") or "m").lower() == "h" else round(value)
 

@@ -48,10 +48,12 @@ class SearchRequest:
         if not self.query.strip():
             raise UsageError("the search query is empty; say what you are looking for")
         if not 1 <= self.limit <= MAX_LIMIT:
-            raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {self.limit}")
+            raise UsageError(
+                f"the number of results must be between 1 and {MAX_LIMIT}, not {self.limit}"
+            )
         if self.filters.type is not None and not _TYPE.match(self.filters.type):
             raise UsageError(
-                f"--type {self.filters.type!r} is not a commit type; use a word such as "
+                f"{self.filters.type!r} is not a commit type; use a word such as "
                 "feat, fix, docs, refactor, merge or revert"
             )
 

@@ -1,33 +1,15 @@
-"""The capture-side commands through the real console script: exit codes and one-line errors."""
+"""backfill, status, export and gc through the real console script: output and one-line errors."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from hookwise.git.repo import discover
+from tests.cli.console import hookwise, one_line
 from tests.gitrepo import GitRepo
-
-
-def hookwise(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hookwise", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def one_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
 
 
 @pytest.mark.parametrize("command", ["backfill", "status", "export commits"])
@@ -109,7 +91,7 @@ def test_export_commits_with_vectors(repo: GitRepo, monkeypatch: pytest.MonkeyPa
 def test_export_unknown_table(repo: GitRepo) -> None:
     repo.commit("one")
     proc = hookwise("export", "nonsense", "--repo", str(repo.path))
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert "unknown table 'nonsense'; choose one of: commits, ref_events" in one_line(proc)
 
 
@@ -165,9 +147,3 @@ def test_gc_compacts(repo: GitRepo) -> None:
     proc = hookwise("gc", "--repo", str(repo.path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("compacted:")
-
-
-def test_worker_without_a_mode_is_a_usage_error(repo: GitRepo) -> None:
-    proc = hookwise("worker", "--repo", str(repo.path))
-    assert proc.returncode == 1
-    assert "--foreground" in one_line(proc)

@@ -1,0 +1,143 @@
+"""Commands over the captured history: backfill, status, export, show, gc."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from hookwise.capture.locations import RepoPaths
+from hookwise.cli.options import json_option, repo_option
+from hookwise.cli.views.figures import count, human_bytes
+from hookwise.errors import UsageError
+from hookwise.git.repo import discover
+
+
+def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
+    """Backfill with a progress bar on a terminal, a one-line summary always."""
+    from hookwise.history.backfill import backfill as service
+
+    if sys.stderr.isatty() and not quiet:
+        from hookwise.cli.views.progress import progress_bar
+
+        with progress_bar(stderr=True) as bar:
+            task = bar.add_task("reading history", total=None)
+
+            def progress(stage: str, advance: int, total: int) -> None:
+                bar.update(task, total=total, advance=advance)
+
+            result = service(paths, progress=progress)
+    else:
+        result = service(paths)
+    if not quiet:
+        rate = f", {result.commits_per_second:,.0f} commits/s" if result.commits >= 100 else ""
+        click.echo(
+            f"backfilled {count(result.commits, 'commit')} ({count(result.merges, 'merge')}, "
+            f"{result.conflicted} with conflicts) and {count(result.ref_events, 'branch event')} "
+            f"in {result.seconds:.1f}s{rate}"
+        )
+
+
+@click.command()
+@repo_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def backfill(repo_path: Path, quiet: bool) -> None:
+    """Put the existing history into the store (incremental: reads only what is new)."""
+    run_backfill(discover(repo_path), quiet=quiet)
+
+
+@click.command()
+@repo_option
+@json_option()
+def status(repo_path: Path, as_json: bool) -> None:
+    """Show whether capture works: hooks, worker, spool backlog, store contents, errors."""
+    from hookwise.capture import registry
+    from hookwise.history.status import status as service
+
+    paths = discover(repo_path)
+    if (paths.hookwise_dir / "registered").exists():
+        registry.register(paths.hookwise_dir)  # heals a lost registry entry
+    report = service(paths)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+        return
+    from rich.console import Console
+
+    from hookwise.cli.views.status import status_table
+
+    Console().print(status_table(report, paths))
+
+
+@click.command()
+@click.argument("table")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--vectors", is_flag=True, help="Include embedding vectors.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+)
+@repo_option
+def export(table: str, fmt: str, vectors: bool, output: Path | None, repo_path: Path) -> None:
+    """Write a table (commits, ref_events, ...) as JSON lines."""
+    from hookwise.history.export import export as service
+    from hookwise.store import schema
+    from hookwise.store.db import Store
+
+    if table not in schema.TABLES:
+        raise UsageError(f"unknown table {table!r}; choose one of: {', '.join(schema.TABLES)}")
+    paths = discover(repo_path)
+    store = Store.open(paths, create=False)
+    if output is None:
+        service(store, table, sys.stdout, vectors=vectors)
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        rows = service(store, table, fh, vectors=vectors)
+    tmp.replace(output)
+    click.echo(f"wrote {rows} rows to {output}", err=True)
+
+
+@click.command()
+@click.argument("ref", metavar="N|SHA")
+@json_option()
+@repo_option
+def show(ref: str, as_json: bool, repo_path: Path) -> None:
+    """Show a commit: the N-th result of the last search, or any commit (a sha prefix).
+
+    Opening a search result tells later searches that it answered that query.
+    """
+    from hookwise.cli.views.commit import render_commit
+    from hookwise.history.show import show as service
+
+    view = service(discover(repo_path), ref)
+    if as_json:
+        click.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(render_commit(view))
+
+
+@click.command()
+@repo_option
+@click.option(
+    "--keep",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Keep table versions newer than this many hours (0 prunes all but the latest).",
+)
+def gc(repo_path: Path, keep: int) -> None:
+    """Compact the store's tables and prune old versions."""
+    from hookwise.store.db import Store
+
+    paths = discover(repo_path)
+    store = Store.open(paths, create=False)
+    before = store.size_bytes()
+    with store.lock(timeout=60):
+        store.optimize(prune_older_than=timedelta(hours=keep))
+    after = store.size_bytes()
+    click.echo(f"compacted: {human_bytes(before)} -> {human_bytes(after)}")
+
+
+COMMANDS = (backfill, status, export, show, gc)

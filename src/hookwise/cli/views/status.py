@@ -1,0 +1,63 @@
+"""``hookwise status`` in a terminal: one labelled row per thing that can go wrong."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from hookwise.cli.views.figures import human_bytes
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from hookwise.capture.locations import RepoPaths
+    from hookwise.history.status import Status
+
+
+def status_table(report: Status, paths: RepoPaths) -> Table:
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("repository", report.repository)
+    table.add_row("hooks", describe_hooks(report.hooks))
+    table.add_row(
+        "worker",
+        f"running (pid {report.worker_pid})" if report.worker_running else "not running",
+    )
+    table.add_row("spool backlog", f"{report.spool_backlog} events")
+    if report.corrupt_events:
+        table.add_row("corrupt events", f"{report.corrupt_events} (see {paths.corrupt_dir})")
+    for name, count in report.rows.items():
+        table.add_row(f"{name}", f"{count:,} rows")
+    table.add_row("store", f"{human_bytes(report.store_bytes)} in {report.store}")
+    if report.embedder is not None:
+        waiting = int(report.embedder["waiting"])
+        table.add_row(
+            "embedder",
+            f"{report.embedder['description']}; "
+            + (
+                f"{waiting:,} commit{'s wait' if waiting != 1 else ' waits'} for a vector"
+                if waiting
+                else "every commit has a vector"
+            ),
+        )
+    if report.last_event_time:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(report.last_event_time))
+        table.add_row("last event", when)
+    table.add_row("last error", report.last_error or "none")
+    return table
+
+
+def describe_hooks(hooks: dict[str, object]) -> str:
+    native = hooks.get("native") or {}
+    precommit = hooks.get("pre_commit") or {}
+    names = [n for n, on in dict(native).items() if on] if isinstance(native, dict) else []
+    managed = [n for n, on in dict(precommit).items() if on] if isinstance(precommit, dict) else []
+    parts = []
+    if names:
+        parts.append("native: " + ", ".join(sorted(names)))
+    if managed:
+        parts.append("pre-commit: " + ", ".join(sorted(managed)))
+    return "; ".join(parts) or "not installed (run `hookwise install`)"
