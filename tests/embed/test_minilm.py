@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hookwise.embed import minilm
-from hookwise.embed.base import neural_available
+from hookwise.embed import minilm, neural_available
 from hookwise.embed.minilm import (
     DIMENSION,
     HUB_NAME,

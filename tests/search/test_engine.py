@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from hookwise.capture.locations import RepoPaths
-from hookwise.embed import EMBEDDERS
-from hookwise.embed.base import EmbedderOptions
+from hookwise.embed import EMBEDDERS, EmbedderOptions
 from hookwise.embed.testing import FakeEmbedder
 from hookwise.errors import StoreError, UsageError
 from hookwise.git.repo import discover

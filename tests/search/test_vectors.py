@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from hookwise.capture.locations import RepoPaths
-from hookwise.embed import EMBEDDERS
-from hookwise.embed.base import EmbedderOptions
+from hookwise.embed import EMBEDDERS, EmbedderOptions
 from hookwise.embed.hashing import IDF_FILENAME
 from hookwise.embed.testing import FakeEmbedder
 from hookwise.errors import StoreError

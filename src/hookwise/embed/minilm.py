@@ -42,8 +42,8 @@ import numpy as np
 
 from hookwise.blas import blas_threads
 from hookwise.capture.settings import EMBED_RUNTIMES, Settings
-from hookwise.embed.base import Vectors
 from hookwise.embed.bert import REQUIRED_FILES, BertEncoder, UnsupportedModel
+from hookwise.embed.protocol import Vectors
 from hookwise.errors import ExtraMissingError, UsageError
 
 # Named in messages; hookwise.capture.settings reads them.

@@ -1,65 +1,29 @@
-"""The ``Embedder`` protocol, the registry of embedders, and how one is chosen.
+"""The registry of embedders, and how one is chosen.
 
-An embedder turns texts into unit-length float32 rows. Its ``id`` names
-everything that decides the numbers (model, version, fitted state) as
-``<registry name>:<detail>``, and every stored vector records it: a store only
-ever compares vectors whose ids are equal, so changing any of those things
-means a new id and a ``hookwise reindex``, never a silent mix.
+pre-commit keeps its languages in one dict of name -> implementation; so
+does this module, with factories, because building an embedder may read
+fitted state from the store directory. Plugins (and tests, see
+``hookwise.embed.testing``) add theirs with ``register_embedder``.
 
-Choosing an embedder must stay cheap: nothing here imports torch or
-sentence-transformers; the factories import their module only when called,
-and the MiniLM model itself loads on the first ``embed``.
+Choosing an embedder must stay cheap: importing the embedders' modules
+costs a few milliseconds over numpy and never imports torch,
+sentence-transformers or tokenizers; the MiniLM model itself loads on the
+first ``embed``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-import numpy as np
-import numpy.typing as npt
 
 from hookwise.capture.settings import EMBEDDER_DEFAULT, Settings, bad_value
+from hookwise.embed.hashing import HashingEmbedder
+from hookwise.embed.minilm import MiniLMEmbedder, runtime_installed
+from hookwise.embed.protocol import Embedder, embedder_name
 from hookwise.errors import SettingsError, UsageError
 
-Vectors = npt.NDArray[np.float32]
-
 NEURAL_INSTALL = "pip install 'hookwise[neural]'"
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """Turns texts into a ``(len(texts), dimension)`` float32 matrix of unit rows.
-
-    A text with nothing to embed (empty, or only punctuation for the hashing
-    embedder) gives a zero row, so it is never "similar" to anything.
-    """
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    def embed(self, texts: Sequence[str]) -> Vectors: ...
-
-
-@runtime_checkable
-class FittedEmbedder(Embedder, Protocol):
-    """An embedder whose vectors depend on statistics of the repository's own texts.
-
-    ``fit`` returns a new embedder (with a new ``id``) rather than changing this
-    one, so vectors already labelled with the old id stay truthful.
-    """
-
-    @property
-    def is_fitted(self) -> bool: ...
-
-    def fit(self, texts: Iterable[str]) -> FittedEmbedder: ...
-
-    def save(self, directory: Path) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -76,21 +40,16 @@ EmbedderFactory = Callable[[EmbedderOptions], Embedder]
 
 
 def _minilm(options: EmbedderOptions) -> Embedder:
-    from hookwise.embed.minilm import MiniLMEmbedder
-
     return MiniLMEmbedder(model=options.model, device=options.device, batch_size=options.batch_size)
 
 
 def _hashing(options: EmbedderOptions) -> Embedder:
-    from hookwise.embed.hashing import HashingEmbedder
-
     if options.state_dir is None:
         return HashingEmbedder()
     return HashingEmbedder.load(options.state_dir)
 
 
-#: Registry name -> factory. Plugins (and tests, see ``hookwise.embed.testing``)
-#: add theirs with ``register_embedder``.
+#: Registry name -> factory.
 EMBEDDERS: dict[str, EmbedderFactory] = {
     "minilm": _minilm,
     "hashing": _hashing,
@@ -105,8 +64,6 @@ def register_embedder(name: str, factory: EmbedderFactory) -> None:
 
 def neural_available() -> bool:
     """Whether the neural extra is installed, without paying for importing it."""
-    from hookwise.embed.minilm import runtime_installed
-
     return runtime_installed("auto")
 
 
@@ -148,26 +105,6 @@ def get_embedder(
     return factory(
         EmbedderOptions(state_dir=state_dir, model=model, device=device, batch_size=batch_size)
     )
-
-
-def ensure_fitted(embedder: Embedder, texts: Iterable[str], state_dir: Path) -> Embedder:
-    """Fit and save an embedder that learns from the corpus, if it has not been yet.
-
-    Meant for the first backfill of a store: after this the fitted state is
-    fixed (and so is the id) until ``hookwise reindex`` fits again. Other
-    embedders are returned unchanged and ``texts`` is not consumed.
-    """
-    if not isinstance(embedder, FittedEmbedder) or embedder.is_fitted:
-        return embedder
-    fitted = embedder.fit(texts)
-    if fitted.is_fitted:
-        fitted.save(state_dir)
-    return fitted
-
-
-def embedder_name(embedder_id: str) -> str:
-    """The registry name an embedder id belongs to: ``hashing:v1-1a2b3c4d`` -> ``hashing``."""
-    return embedder_id.partition(":")[0]
 
 
 def describe_embedder(embedder_id: str | None) -> str:
