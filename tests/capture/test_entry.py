@@ -16,12 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from hookwise.capture import entry as capture_entry
-from hookwise.capture import events, registry
-from hookwise.capture.locations import RepoPaths, state_dir
+from hookwise.capture import events, locations, registry
+from hookwise.capture.locations import RepoPaths
 from hookwise.git.repo import discover
 from hookwise.install.hooks import install
 from tests.gitrepo import GitRepo
@@ -87,7 +85,12 @@ def run_entry(
 
 
 def test_a_warm_capture_imports_nothing_but_its_settings(repo: GitRepo, state_dir: Path) -> None:
-    """The 40 ms budget leaves no room for imports (see the module's docstring)."""
+    """The 40 ms budget leaves no room for imports (see the module's docstring).
+
+    Besides the entry and its settings, only the two ``os``-only modules that
+    hold the one implementation of what it shares with the rest of hookwise:
+    ``spool`` (an event's text and file) and ``pidfile`` (is the worker running).
+    """
     paths = discover(repo.path)
     repo.commit("first")
     registry.register(paths.hookwise_dir)
@@ -115,6 +118,8 @@ def test_a_warm_capture_imports_nothing_but_its_settings(repo: GitRepo, state_di
                 "hookwise.capture",
                 "hookwise.capture.settings",
                 "hookwise.capture.entry",
+                "hookwise.capture.spool",
+                "hookwise.capture.pidfile",
             ]
         )
     )
@@ -142,49 +147,36 @@ def test_never_imports_heavy_modules_even_on_the_cold_path(repo: GitRepo) -> Non
     assert out.strip() == "[]"
 
 
-optional_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=40
-)
+def test_the_entry_keeps_no_copies_of_what_it_shares() -> None:
+    """One implementation each: the spool format, the state directory, the pid check."""
+    from hookwise.capture import pidfile, settings, spool, wake
+
+    assert (events.render, events.write, events.HOOKS) == (spool.render, spool.write, spool.HOOKS)
+    assert events.FORMAT_VERSION == spool.FORMAT_VERSION
+    assert wake.worker_pid is pidfile.worker_pid
+    assert locations.state_dir() == Path(settings.state_dir())
+    for name, origin in [("render", spool), ("write", spool), ("HOOKS", spool)]:
+        assert getattr(capture_entry, name) is getattr(origin, name), name
+    assert capture_entry.worker_pid is pidfile.worker_pid
+    # The entry reads the state directory through its settings, nowhere else.
+    assert not hasattr(capture_entry, "state_dir")
 
 
-@given(
-    hook=st.sampled_from(events.HOOKS),
-    args=st.lists(optional_text, max_size=3),
-    git_dir=optional_text,
-    head=optional_text,
-    ref=optional_text,
-    env=st.dictionaries(
-        st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ_", min_size=1, max_size=12), optional_text, max_size=2
-    ),
-    stdin=st.lists(optional_text, max_size=3).map(lambda lines: "".join(f"{x}\n" for x in lines)),
-    reflog=optional_text,
-)
-def test_render_event_is_events_render(
-    hook: str,
-    args: list[str],
-    git_dir: str,
-    head: str,
-    ref: str,
-    env: dict[str, str],
-    stdin: str,
-    reflog: str,
+def test_a_bad_setting_is_logged_and_the_event_captured(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fields = {"git_dir": git_dir, "head": head, "ref": ref, "env": env, "stdin": stdin}
-    assert capture_entry.render_event(hook, args, reflog=reflog, **fields) == events.render(
-        hook, args, reflog=reflog, **fields
-    )
-
-
-def test_constants_and_state_dir_agree_with_the_modules_they_mirror(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    assert capture_entry.HOOKS == events.HOOKS
-    assert capture_entry.FORMAT_VERSION == events.FORMAT_VERSION
-    for explicit, xdg in [("/s", "/x"), ("", "/x"), ("", "")]:
-        monkeypatch.setenv("HOOKWISE_STATE_DIR", explicit)
-        monkeypatch.setenv("XDG_STATE_HOME", xdg)
-        monkeypatch.setenv("HOME", "/home/someone")
-        assert capture_entry.state_dir(os.environ) == str(state_dir())
+    paths = discover(repo.path)
+    repo.commit("first")
+    monkeypatch.setenv("HOOKWISE_WORKER_IDLE", "banana")
+    monkeypatch.setenv("HOOKWISE_EMBED_RUNTIME", "onnx")
+    assert run_entry(repo, monkeypatch, {}) == 0
+    assert capsys.readouterr() == ("", "")
+    assert len(spooled(paths)) == 1
+    log = paths.log_path.read_text().splitlines()
+    assert len(log) == 2
+    assert "post-commit: HOOKWISE_WORKER_IDLE must be a number of seconds" in log[0]
+    assert "not 'banana'" in log[0]
+    assert "post-commit: HOOKWISE_EMBED_RUNTIME must be one of auto, numpy, torch" in log[1]
 
 
 def test_same_events_as_the_native_shim(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hookwise.embed import minilm
-from hookwise.embed.base import neural_available
+from hookwise.embed import minilm, neural_available
 from hookwise.embed.minilm import (
     DIMENSION,
     HUB_NAME,
@@ -30,7 +29,7 @@ from hookwise.embed.minilm import (
     MiniLMEmbedder,
     resolve_model,
 )
-from hookwise.errors import ExtraMissingError, UsageError
+from hookwise.errors import ExtraMissingError, SettingsError, UsageError
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 without_extra_skip = pytest.mark.skipif(
@@ -168,7 +167,7 @@ def test_runtime_comes_from_argument_or_environment(monkeypatch: pytest.MonkeyPa
     assert MiniLMEmbedder().runtime_choice == "torch"
     assert MiniLMEmbedder(runtime="numpy").runtime_choice == "numpy"
     monkeypatch.setenv("HOOKWISE_EMBED_RUNTIME", "onnx")
-    with pytest.raises(UsageError, match=r"HOOKWISE_EMBED_RUNTIME must be one of auto, numpy"):
+    with pytest.raises(SettingsError, match=r"HOOKWISE_EMBED_RUNTIME must be one of auto, numpy"):
         MiniLMEmbedder()
 
 
@@ -193,9 +192,11 @@ def test_device_and_batch_size_come_from_arguments_or_environment(
 
 
 @pytest.mark.parametrize("value", ["two", "0"])
-def test_a_bad_thread_count_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_a_bad_thread_count_is_a_settings_error(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
     monkeypatch.setenv("HOOKWISE_EMBED_THREADS", value)
-    with pytest.raises(UsageError, match="HOOKWISE_EMBED_THREADS"):
+    with pytest.raises(SettingsError, match="HOOKWISE_EMBED_THREADS"):
         minilm._threads()
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hookwise.embed import EMBEDDERS
-from hookwise.embed.base import EmbedderOptions
+from hookwise.embed import EMBEDDERS, EmbedderOptions
 from hookwise.embed.testing import FakeEmbedder
 from hookwise.search import vectors
 from hookwise.search.lexical import ensure_text_index

@@ -7,14 +7,14 @@ It runs on every commit, merge, checkout and rewrite, inside a budget of
 40 ms over a no-op pre-commit hook (DESIGN §6), and pre-commit spends about
 half of that checking the hook's virtualenv before it starts. So the path a
 warm capture takes imports nothing beyond ``os`` and ``sys`` (loaded with
-the interpreter anyway) and ``hookwise.capture.settings`` (only ``os``): even
-hookwise's stdlib-only modules cost 25-30 ms to import on a 2-core machine
-(``dataclasses`` pulls in ``inspect``, ``pathlib`` and ``subprocess`` their
-own trees). ``render_event`` therefore mirrors ``hookwise.capture.events.render``,
-and tests pin the two to the same output. ``hookwise.capture.registry``,
-``hookwise.capture.wake`` and ``hookwise.capture.hooklog`` are imported only when needed: to
-register a new store, start a worker, or log a problem. Never lancedb,
-pygit2, click or rich.
+the interpreter anyway) and three ``os``-only modules of this package:
+``settings``, ``spool`` (the event's text and file) and ``pidfile`` (is the
+worker running). Even hookwise's other stdlib-only modules cost 25-30 ms to
+import on a 2-core machine (``dataclasses`` pulls in ``inspect``, ``pathlib``
+and ``subprocess`` their own trees). ``hookwise.capture.registry``,
+``hookwise.capture.wake`` and ``hookwise.capture.hooklog`` are imported only
+when needed: to register a new store, start a worker, or log a problem.
+Never lancedb, pygit2, click or rich.
 
 pre-commit does not pass git's hook arguments to hooks; it exports them::
 
@@ -29,28 +29,28 @@ cannot tell it from a native hook's. From another hook manager, call it as
 ``hookwise-capture <hook-name> "$@"`` (stdin is read for post-rewrite).
 
 It never fails the git command: the exit code is always 0, problems go to
-``.git/hookwise/log``, and it prints one line only when even that fails.
+``.git/hookwise/log``, and it prints one line only when even that fails. A
+``HOOKWISE_*`` setting it cannot use is such a problem: it is logged, and the
+capture goes on with the default.
 """
 
 # os.path, not pathlib, on the hot path: pathlib alone costs ~10 ms to import here.
-# ruff: noqa: PTH103, PTH109, PTH110, PTH111, PTH116, PTH118
+# ruff: noqa: PTH109, PTH110, PTH116, PTH118
 
 from __future__ import annotations
 
 import os
 import sys
 
-from hookwise.capture import settings as config
+from hookwise.capture.pidfile import worker_pid
+from hookwise.capture.settings import Settings
+from hookwise.capture.spool import HOOKS, render, write
 
 # typing and collections.abc are not loaded at start-up; the annotations need them
 # only for mypy (``from __future__ import annotations`` keeps them unevaluated).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-
-# hookwise.capture.events.HOOKS and FORMAT_VERSION (pinned by tests/test_capture_entry.py)
-HOOKS = ("post-commit", "post-merge", "post-checkout", "post-rewrite")
-FORMAT_VERSION = "1"
 
 USAGE = """\
 usage: hookwise-capture [HOOK [ARGS...]]
@@ -121,36 +121,6 @@ def _args_from_precommit_env(hook: str, environ: Mapping[str, str]) -> list[str]
     return []
 
 
-def render_event(
-    hook: str,
-    args: Sequence[str],
-    *,
-    git_dir: str = "",
-    head: str = "",
-    ref: str = "",
-    env: Mapping[str, str] | None = None,
-    stdin: str = "",
-    reflog: str = "",
-) -> str:
-    """Exactly ``hookwise.capture.events.render``, without importing it (see the docstring)."""
-    out = [f"hookwise {FORMAT_VERSION}", f"hook {hook}"]
-    out += [f"arg {a}" for a in args]
-    if git_dir:
-        out.append(f"git-dir {git_dir}")
-    if head:
-        out.append(f"head {head}")
-    if ref:
-        out.append(f"ref {ref}")
-    out += [f"env {name}={value}" for name, value in (env or {}).items()]
-    if reflog:
-        out.append(f"reflog {reflog}")
-    if stdin:
-        out.append("stdin")
-        out += stdin.rstrip("\n").split("\n")
-    out.append("end")
-    return "\n".join(out) + "\n"
-
-
 def _git(*args: str) -> str | None:
     """git's stdout, or None when it fails; posix_spawn, because subprocess costs ~8 ms to
     import."""
@@ -212,21 +182,6 @@ def last_reflog_line(git_dir: str) -> str:
     return tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
 
 
-def write_event(spool_dir: str, name: str, text: str) -> str:
-    """As ``hookwise.capture.events.write``: a new file, never overwriting another event."""
-    os.makedirs(spool_dir, exist_ok=True)
-    for attempt in range(100):
-        path = os.path.join(spool_dir, name if attempt == 0 else f"{name}.{attempt}")
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        return path
-    raise CaptureError(f"cannot create a spool file named {name} in {spool_dir}")
-
-
 def capture(
     hook: str,
     args: list[str],
@@ -241,7 +196,7 @@ def capture(
     if environ.get("GIT_REFLOG_ACTION"):
         env["GIT_REFLOG_ACTION"] = environ["GIT_REFLOG_ACTION"]
     env.update(extra)
-    text = render_event(
+    text = render(
         hook,
         args,
         git_dir=git_dir,
@@ -253,7 +208,7 @@ def capture(
     )
     name = f"{hook}-{head or 'none'}-{os.getpid()}"
     try:
-        write_event(os.path.join(hookwise_dir, "spool"), name, text)
+        write(os.path.join(hookwise_dir, "spool"), name, text)
     except OSError as exc:
         raise CaptureError(
             f"cannot write to {hookwise_dir} ({exc.strerror or exc}); nothing captured"
@@ -261,30 +216,7 @@ def capture(
     return hookwise_dir
 
 
-def state_dir(environ: Mapping[str, str]) -> str:
-    """As ``hookwise.capture.locations.state_dir``, without importing pathlib."""
-    explicit = environ.get("HOOKWISE_STATE_DIR")
-    if explicit:
-        return explicit
-    xdg = environ.get("XDG_STATE_HOME")
-    base = xdg or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return os.path.join(base, "hookwise")
-
-
-def worker_running(environ: Mapping[str, str]) -> bool:
-    """As ``hookwise.capture.wake.worker_pid() is not None``."""
-    try:
-        with open(os.path.join(state_dir(environ), "worker.pid"), encoding="utf-8") as fh:
-            pid = int(fh.read().split()[0])
-        os.kill(pid, 0)
-    except PermissionError:
-        return True  # it runs, as another user
-    except (OSError, ValueError, IndexError):
-        return False
-    return True
-
-
-def wake_worker(hookwise_dir: str, environ: Mapping[str, str]) -> None:
+def wake_worker(hookwise_dir: str, settings: Settings) -> None:
     """Register the store if it is new, and start the worker if none runs."""
     registered = os.path.exists(os.path.join(hookwise_dir, "registered"))
     if not registered:
@@ -293,7 +225,7 @@ def wake_worker(hookwise_dir: str, environ: Mapping[str, str]) -> None:
         from hookwise.capture import registry
 
         registry.register(Path(hookwise_dir))
-    if config.worker_disabled() or worker_running(environ):
+    if settings.no_worker or worker_pid(settings.state_dir) is not None:
         return
     from pathlib import Path
 
@@ -307,7 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         sys.stdout.write(USAGE)
         return 0
-    if config.capture_disabled():
+    problems: list[str] = []
+    settings = Settings(problems=problems)
+    if settings.disable:
         return 0
     environ = os.environ
     label = "hookwise-capture"  # who is speaking, in the one line a problem gets
@@ -318,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Only a native-style call has git's stdin; pre-commit gives hooks none.
         stdin = sys.stdin.read() if argv and hook == "post-rewrite" else ""
         hookwise_dir = capture(hook, args, extra, environ, stdin)
-        wake_worker(hookwise_dir, environ)
+        for problem in problems:
+            _report(hookwise_dir, f"{label}: {problem}")
+        wake_worker(hookwise_dir, settings)
     except Exception as exc:  # a capture hook must never fail the git command
         message = exc if isinstance(exc, CaptureError) else f"{type(exc).__name__}: {exc}"
         _report(hookwise_dir, f"{label}: {message}")

@@ -1,6 +1,8 @@
 """Spooled hook events: the write-ahead log between a git hook and the store.
 
-Standard library only: the capture entry point imports this module.
+Standard library only. Writing an event (``render``, ``write``) lives in
+``hookwise.capture.spool``, which the capture entry's warm path can afford;
+this module adds what the worker needs to read one back.
 
 One event is one small file in ``.git/hookwise/spool/``. The native POSIX-sh
 hook writes it with ``printf`` (no Python on the commit's critical path), so
@@ -32,10 +34,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hookwise.capture.spool import FORMAT_VERSION as FORMAT_VERSION
+from hookwise.capture.spool import HOOKS as HOOKS
+from hookwise.capture.spool import render as render
+from hookwise.capture.spool import write as write
 from hookwise.errors import IncompleteEventError, SpoolError
 
-FORMAT_VERSION = "1"
-HOOKS = ("post-commit", "post-merge", "post-checkout", "post-rewrite")
 NULL_SHA = "0" * 40
 
 
@@ -106,52 +110,6 @@ def parse(event_id: str, text: str, time_ns: int) -> Event:
         stdin=tuple(stdin),
         reflog=reflog,
     )
-
-
-def render(
-    hook: str,
-    args: list[str] | tuple[str, ...] = (),
-    *,
-    git_dir: str = "",
-    head: str = "",
-    ref: str = "",
-    env: dict[str, str] | None = None,
-    stdin: str = "",
-    reflog: str = "",
-) -> str:
-    """The text of an event file, exactly as the native hook writes it."""
-    out = [f"hookwise {FORMAT_VERSION}", f"hook {hook}"]
-    out += [f"arg {a}" for a in args]
-    if git_dir:
-        out.append(f"git-dir {git_dir}")
-    if head:
-        out.append(f"head {head}")
-    if ref:
-        out.append(f"ref {ref}")
-    for name, value in (env or {}).items():
-        out.append(f"env {name}={value}")
-    if reflog:
-        out.append(f"reflog {reflog}")
-    if stdin:
-        out.append("stdin")
-        out += stdin.rstrip("\n").split("\n")
-    out.append("end")
-    return "\n".join(out) + "\n"
-
-
-def write(spool_dir: Path, name: str, text: str) -> Path:
-    """Create a new event file durably and exclusively (never overwrite another event)."""
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    for attempt in range(100):
-        path = spool_dir / (name if attempt == 0 else f"{name}.{attempt}")
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        return path
-    raise SpoolError(f"cannot create a spool file named {name} in {spool_dir}")
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ repository's directories runs git, so ``discover`` lives in ``hookwise.git.repo`
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from hookwise.capture import settings
 
 STORE_DIRNAME = "hookwise"
 
@@ -55,9 +56,4 @@ class RepoPaths:
 
 def state_dir() -> Path:
     """The user's hookwise state: worker pid, lock, socket and the registry of stores."""
-    explicit = os.environ.get("HOOKWISE_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_STATE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".local" / "state"
-    return base / "hookwise"
+    return Path(settings.state_dir())

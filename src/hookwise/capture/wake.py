@@ -1,33 +1,18 @@
 """Starting the background worker without waiting for it. Standard library only.
 
 The native hook does the same in sh (``hooks/shim.sh``); the pre-commit entry
-and the CLI call ``ensure_worker``.
+and the CLI call ``ensure_worker``. Whether one runs is
+``hookwise.capture.pidfile.worker_pid``, also importable from here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from hookwise.capture.locations import state_dir
-
-
-def worker_pid() -> int | None:
-    """The running worker's pid, or None when no worker runs."""
-    try:
-        pid = int((state_dir() / "worker.pid").read_text().split()[0])
-    except (FileNotFoundError, ValueError, IndexError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
+from hookwise.capture.pidfile import worker_pid as worker_pid
 
 
 def start_worker(register: Path | None = None, python: str | None = None) -> None:

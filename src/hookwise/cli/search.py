@@ -29,7 +29,7 @@ MODES = ("hybrid", "vector", "text")
 def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
     """The worker's answer, or this process's when no worker answers."""
     from hookwise.capture import rpc
-    from hookwise.capture import settings as config
+    from hookwise.capture.settings import Settings
     from hookwise.search.request import SearchResult
 
     args = {"hookwise_dir": str(paths.hookwise_dir), **request.to_args()}
@@ -44,7 +44,7 @@ def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
         raise UsageError(message) if kind == "UsageError" else HookwiseError(message)
     if isinstance(answer, dict):
         return SearchResult.from_json(answer)
-    if not config.worker_disabled():
+    if not Settings().no_worker:
         from hookwise.capture.wake import ensure_worker
 
         ensure_worker(paths.hookwise_dir)

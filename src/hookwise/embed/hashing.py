@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from hookwise.embed.base import Vectors
+from hookwise.embed.protocol import Vectors
 from hookwise.errors import StoreError
 
 #: Bumped whenever tokenising, hashing or weighting changes: old vectors then get a new id.

@@ -41,13 +41,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from hookwise.blas import blas_threads
-from hookwise.embed.base import Vectors
+from hookwise.capture.settings import EMBED_RUNTIMES, Settings
 from hookwise.embed.bert import REQUIRED_FILES, BertEncoder, UnsupportedModel
+from hookwise.embed.protocol import Vectors
 from hookwise.errors import ExtraMissingError, UsageError
 
+# Named in messages; hookwise.capture.settings reads them.
 MODEL_ENV = "HOOKWISE_EMBED_MODEL"
 DEVICE_ENV = "HOOKWISE_EMBED_DEVICE"
-THREADS_ENV = "HOOKWISE_EMBED_THREADS"
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 HUB_NAME = f"sentence-transformers/{MODEL_NAME}"
@@ -91,7 +92,7 @@ def _label_for(location: str, *, local: bool) -> str:
 
 def resolve_model(model: str | None = None) -> ModelSource:
     """Decide where the model comes from without importing anything heavy."""
-    for value, origin in ((model, "configuration"), (os.environ.get(MODEL_ENV), MODEL_ENV)):
+    for value, origin in ((model, "configuration"), (Settings().embed_model, MODEL_ENV)):
         if value:
             local = Path(value).expanduser().is_dir()
             location = str(Path(value).expanduser()) if local else value
@@ -103,21 +104,15 @@ def resolve_model(model: str | None = None) -> ModelSource:
 
 
 def _threads() -> int | None:
-    """``$HOOKWISE_EMBED_THREADS``: threads for batches (unset: the runtime's default)."""
-    raw = os.environ.get(THREADS_ENV, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise UsageError(f"{THREADS_ENV} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise UsageError(f"{THREADS_ENV} must be at least 1, not {value}")
-    return value
+    """``$HOOKWISE_EMBED_THREADS``: threads for batches (unset: the runtime's default).
+
+    Read when embedding, not when built: the worker sets it for itself once it runs.
+    """
+    return Settings().embed_threads
 
 
 RUNTIME_ENV = "HOOKWISE_EMBED_RUNTIME"
-RUNTIMES = ("auto", "numpy", "torch")
+RUNTIMES = EMBED_RUNTIMES
 
 
 class _Runtime(Protocol):
@@ -143,7 +138,7 @@ class MiniLMEmbedder:
     ) -> None:
         self.source = resolve_model(model)
         self.id = f"minilm:{self.source.label}"
-        self.device = device or os.environ.get(DEVICE_ENV, "").strip() or "cpu"
+        self.device = device or Settings().embed_device
         self.batch_size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
         if self.batch_size < 1:
             raise UsageError(f"the embedding batch size must be at least 1, not {batch_size}")
@@ -202,9 +197,10 @@ class MiniLMEmbedder:
 
 
 def _runtime_choice(runtime: str | None, device: str) -> str:
-    choice = (runtime or os.environ.get(RUNTIME_ENV, "").strip() or "auto").lower()
+    choice = runtime.lower() if runtime else Settings().embed_runtime
     if choice not in RUNTIMES:
-        raise UsageError(f"{RUNTIME_ENV} must be one of {', '.join(RUNTIMES)}, not {choice!r}")
+        known = ", ".join(RUNTIMES)
+        raise UsageError(f"the embedding runtime must be one of {known}, not {runtime!r}")
     if device != "cpu":
         if choice == "numpy":
             raise UsageError(

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from hookwise.embed.base import EmbedderFactory, EmbedderOptions, Vectors, register_embedder
+from hookwise.embed.protocol import Vectors
+from hookwise.embed.registry import EmbedderFactory, EmbedderOptions, register_embedder
 
 _WORD = re.compile(r"\w+")
 

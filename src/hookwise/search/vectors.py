@@ -13,7 +13,6 @@ searchable by text at once and by meaning a moment later.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from hookwise.capture.hooklog import log_error
+from hookwise.capture.settings import Settings
 from hookwise.embed import (
     Embedder,
     FittedEmbedder,
@@ -47,19 +47,12 @@ from hookwise.store.db import Store, exclusive
 # Held while vectors are written for a store (a worker batch, a reindex), so
 # the worker never embeds for an embedder a reindex is replacing.
 LOCK_FILE = "vectors.lock"
-BATCH_ENV = "HOOKWISE_EMBED_BATCH"
-# Texts per idle round. MiniLM embeds 50-200 commit texts/s on 2 cores, so a
-# round takes a few seconds: short enough that new spool events wait little,
-# long enough that reading and writing the batch costs < 5% of embedding it.
-DEFAULT_BATCH = 256
 TEXT_COLUMNS = ["sha", "subject", "body", "paths"]
 
 
 def batch_size() -> int:
-    try:
-        return max(1, int(os.environ.get(BATCH_ENV, "") or DEFAULT_BATCH))
-    except ValueError:
-        return DEFAULT_BATCH
+    """Texts per idle round (``HOOKWISE_EMBED_BATCH``; the default's reason is in settings)."""
+    return Settings().embed_batch
 
 
 def commit_texts(rows: pa.Table) -> list[str]:

@@ -21,10 +21,10 @@ from types import FrameType
 
 from hookwise import memory
 from hookwise.capture import registry
-from hookwise.capture import settings as config
 from hookwise.capture.events import Event, list_spool, parse
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths, state_dir
+from hookwise.capture.settings import Settings
 from hookwise.errors import IncompleteEventError, SpoolError, StoreLockedError
 from hookwise.store.db import Store
 from hookwise.worker.ingest import ingest
@@ -54,7 +54,7 @@ def read_batch(
     paths: RepoPaths, limit: int | None = None
 ) -> tuple[list[Event], list[Path], list[str]]:
     """Parse up to ``limit`` complete events; quarantine the unreadable ones."""
-    limit = limit or config.worker_batch_events()
+    limit = limit or Settings().batch_events
     events: list[Event] = []
     files: list[Path] = []
     corrupt: list[str] = []
@@ -132,7 +132,7 @@ class Worker:
         if result.events:
             n = self.batches.get(hookwise_dir, 0) + 1
             self.batches[hookwise_dir] = n
-            if n % config.compact_every_batches() == 0:
+            if n % Settings().compact_every == 0:
                 self._compact(hookwise_dir)
         return bool(result.events or result.corrupt)
 
@@ -156,7 +156,7 @@ class Worker:
         store = self._store(hookwise_dir)
         try:
             with store.lock(timeout=1.0):
-                store.optimize(prune_older_than=timedelta(hours=config.keep_versions_hours()))
+                store.optimize(prune_older_than=timedelta(hours=Settings().keep_versions_hours))
         except Exception as exc:
             log_error(hookwise_dir, f"worker: compaction failed: {type(exc).__name__}: {exc}")
 
@@ -220,6 +220,7 @@ def run_worker(
     idle_seconds: float | None = None,
 ) -> int:
     """Run the worker until idle; 0 also when another worker already runs."""
+    settings = Settings()  # a bad setting stops it before it takes the lock
     if register is not None:
         registry.register(register)
     if detach and not os.environ.get("HOOKWISE_DETACHED"):
@@ -239,10 +240,10 @@ def run_worker(
     memory.use_system_allocator()
     # Embedders read their thread count from the environment when they embed;
     # the worker process embeds in the background, with its own default.
-    os.environ.setdefault("HOOKWISE_EMBED_THREADS", config.worker_embed_threads())
+    os.environ.setdefault("HOOKWISE_EMBED_THREADS", str(settings.worker_embed_threads))
     worker = Worker(
-        idle_seconds=config.worker_idle_seconds() if idle_seconds is None else idle_seconds,
-        poll_seconds=config.worker_poll_seconds(),
+        idle_seconds=settings.worker_idle_seconds if idle_seconds is None else idle_seconds,
+        poll_seconds=settings.worker_poll_seconds,
     )
 
     def stop(signum: int, frame: FrameType | None) -> None:

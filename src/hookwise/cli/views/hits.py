@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hookwise.search.engine import SearchResult
+    from hookwise.search.request import SearchResult
 
 
 def hit_lines(result: SearchResult, width: int | None) -> list[str]:

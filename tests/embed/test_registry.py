@@ -1,5 +1,8 @@
+"""The registry of embedders: choosing one, building it, describing it for status."""
+
 from __future__ import annotations
 
+import ast
 import importlib.util
 import subprocess
 import sys
@@ -7,24 +10,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from hookwise.embed import base
-from hookwise.embed.base import (
+from hookwise.embed import registry
+from hookwise.embed.hashing import HashingEmbedder
+from hookwise.embed.registry import (
     EMBEDDERS,
-    Embedder,
-    FittedEmbedder,
+    EmbedderFactory,
     default_embedder_name,
     describe_embedder,
-    embedder_name,
-    ensure_fitted,
     get_embedder,
     register_embedder,
 )
-from hookwise.embed.hashing import IDF_FILENAME, HashingEmbedder
 from hookwise.embed.testing import FakeEmbedder, fake_embedder_factory, register_fake_embedder
-from hookwise.errors import ExtraMissingError, UsageError
+from hookwise.errors import ExtraMissingError, SettingsError, UsageError
 
 COMMITS = [
     "Fix crash when the config file is missing",
@@ -48,7 +47,8 @@ def without_neural(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def registry() -> Iterator[dict[str, base.EmbedderFactory]]:
+def embedders() -> Iterator[dict[str, EmbedderFactory]]:
+    """The registry, restored after the test."""
     saved = dict(EMBEDDERS)
     yield EMBEDDERS
     EMBEDDERS.clear()
@@ -61,12 +61,12 @@ def test_default_is_hashing_without_the_neural_extra(without_neural: None) -> No
 
 
 def test_default_is_minilm_with_the_neural_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "neural_available", lambda: True)
+    monkeypatch.setattr(registry, "neural_available", lambda: True)
     assert default_embedder_name() == "minilm"
 
 
 def test_configured_embedder_wins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "neural_available", lambda: True)
+    monkeypatch.setattr(registry, "neural_available", lambda: True)
     monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
     assert default_embedder_name() == "hashing"
 
@@ -90,6 +90,26 @@ def test_choosing_an_embedder_imports_nothing_heavy() -> None:
     assert out.stdout.strip().endswith("[]"), out.stdout
 
 
+def test_a_configured_embedder_that_is_not_registered_is_a_bad_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOOKWISE_EMBEDDER", "bert")
+    with pytest.raises(SettingsError) as caught:
+        get_embedder()
+    assert str(caught.value).startswith(
+        "HOOKWISE_EMBEDDER must be one of hashing, minilm, not 'bert'; "
+    )
+
+
+def test_a_configured_plugin_is_chosen(
+    monkeypatch: pytest.MonkeyPatch, embedders: dict[str, EmbedderFactory]
+) -> None:
+    monkeypatch.setenv("HOOKWISE_EMBEDDER", "fake")
+    register_fake_embedder()
+    assert default_embedder_name() == "fake"
+    assert isinstance(get_embedder(), FakeEmbedder)
+
+
 def test_unknown_embedder_names_the_known_ones() -> None:
     with pytest.raises(UsageError, match=r"unknown embedder 'bert'.*hashing, minilm"):
         get_embedder("bert")
@@ -107,40 +127,10 @@ def test_hashing_reads_its_fitted_state_from_the_store_dir(tmp_path: Path) -> No
     assert get_embedder("hashing", state_dir=tmp_path).id == fitted.id
 
 
-def test_ensure_fitted_fits_and_saves_once(tmp_path: Path) -> None:
-    embedder = ensure_fitted(get_embedder("hashing", state_dir=tmp_path), COMMITS, tmp_path)
-    assert isinstance(embedder, HashingEmbedder)
-    assert embedder.is_fitted
-    assert (tmp_path / IDF_FILENAME).is_file()
-    # The next process loads that state and keeps it: the id does not move.
-    again = ensure_fitted(get_embedder("hashing", state_dir=tmp_path), ["other"], tmp_path)
-    assert again.id == embedder.id
-
-
-def test_ensure_fitted_leaves_other_embedders_and_their_texts_alone(tmp_path: Path) -> None:
-    fake = FakeEmbedder()
-    texts = iter(COMMITS)
-    assert ensure_fitted(fake, texts, tmp_path) is fake
-    assert next(texts) == COMMITS[0]
-    assert not any(tmp_path.iterdir())
-
-
-def test_ensure_fitted_with_no_texts_saves_nothing(tmp_path: Path) -> None:
-    embedder = ensure_fitted(HashingEmbedder(), [], tmp_path)
-    assert embedder.id == "hashing:v1-unfitted"
-    assert not (tmp_path / IDF_FILENAME).exists()
-
-
-def test_embedders_satisfy_the_protocols() -> None:
-    assert isinstance(HashingEmbedder(), FittedEmbedder)
-    assert isinstance(FakeEmbedder(), Embedder)
-    assert not isinstance(FakeEmbedder(), FittedEmbedder)
-
-
 def test_fake_is_registered_only_when_asked(
-    registry: dict[str, base.EmbedderFactory],
+    embedders: dict[str, EmbedderFactory],
 ) -> None:
-    assert "fake" not in registry
+    assert "fake" not in embedders
     register_fake_embedder(dimension=8)
     embedder = get_embedder("fake")
     assert isinstance(embedder, FakeEmbedder)
@@ -148,25 +138,10 @@ def test_fake_is_registered_only_when_asked(
 
 
 def test_register_embedder_rejects_names_that_would_break_ids(
-    registry: dict[str, base.EmbedderFactory],
+    embedders: dict[str, EmbedderFactory],
 ) -> None:
     with pytest.raises(ValueError, match="must not contain ':'"):
         register_embedder("my:embedder", fake_embedder_factory())
-
-
-def test_fake_embedder_is_deterministic_and_lexical() -> None:
-    fake = FakeEmbedder()
-    vectors = fake.embed(["fix the cache", "Fix the CACHE", "bump version", ""])
-    assert vectors.dtype == np.float32
-    assert vectors.shape == (4, 16)
-    np.testing.assert_array_equal(vectors[0], vectors[1])
-    assert float(np.linalg.norm(vectors[3])) == 0.0
-    assert fake.texts_embedded == ["fix the cache", "Fix the CACHE", "bump version", ""]
-
-
-def test_embedder_name_is_the_part_before_the_colon() -> None:
-    assert embedder_name("hashing:v1-1a2b3c4d") == "hashing"
-    assert embedder_name("minilm:all-MiniLM-L6-v2") == "minilm"
 
 
 def test_status_line_for_the_fallback_says_how_to_do_better(without_neural: None) -> None:
@@ -179,13 +154,13 @@ def test_status_line_for_the_fallback_says_how_to_do_better(without_neural: None
 def test_status_line_when_the_extra_arrived_after_the_store(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(base, "neural_available", lambda: True)
+    monkeypatch.setattr(registry, "neural_available", lambda: True)
     assert "reindex" in describe_embedder("hashing:v1-1a2b3c4d")
     assert "pip install" not in describe_embedder("hashing:v1-1a2b3c4d")
 
 
 def test_status_line_when_hashing_was_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "neural_available", lambda: True)
+    monkeypatch.setattr(registry, "neural_available", lambda: True)
     monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
     assert (
         describe_embedder("hashing:v1-1a2b3c4d") == "hashing:v1-1a2b3c4d (hashing, as configured)"
@@ -195,3 +170,15 @@ def test_status_line_when_hashing_was_chosen(monkeypatch: pytest.MonkeyPatch) ->
 def test_status_line_for_minilm_and_for_no_vectors() -> None:
     assert describe_embedder("minilm:all-MiniLM-L6-v2") == "minilm:all-MiniLM-L6-v2"
     assert describe_embedder(None) == "no vectors yet"
+
+
+def test_imports_point_one_way() -> None:
+    """Embedders import the protocol; only the registry (and the test double) import it."""
+    package = Path(registry.__file__).parent
+    importers = set()
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        if "hookwise.embed.registry" in modules:
+            importers.add(path.stem)
+    assert importers == {"__init__", "testing"}
