@@ -24,7 +24,7 @@ from hookwise.store.db import Store
 # Below the worker's priority, so a search never waits for the build's cores.
 NICENESS = 10
 TIMEOUT = 3600.0  # seconds; a build that runs longer is given up and retried
-USAGE = "usage: python -m hookwise.search.index_build HOOKWISE_DIR"
+USAGE = "usage: python -m hookwise.search.index_build STORE_PARENT  (a .git/hookwise directory)"
 
 
 def build_in_child(hookwise_dir: Path, *, timeout: float = TIMEOUT) -> None:
