@@ -26,12 +26,11 @@ a merged branch, a checkout of fetched work) are added as well.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
-import pygit2
 
 from hookwise.capture.events import NULL_SHA, Event
 from hookwise.capture.locations import RepoPaths
@@ -39,6 +38,7 @@ from hookwise.git import reflog
 from hookwise.git.conflicts import check_merges, with_check
 from hookwise.git.log import read_commits
 from hookwise.git.rewrites import from_reflog
+from hookwise.git.walk import new_commits
 from hookwise.records import CommitRecord, RefEvent
 from hookwise.store import schema
 from hookwise.store.db import Store
@@ -97,25 +97,6 @@ class _Reflogs:
         return out
 
 
-def _new_commits(repo: pygit2.Repository, heads: Iterable[str], known: set[str]) -> list[str]:
-    """Commits reachable from ``heads`` that are not in ``known``, found by walking parents."""
-    found: list[str] = []
-    seen = set(known)
-    stack = [h for h in heads if h and h != NULL_SHA]
-    while stack:
-        sha = stack.pop()
-        if sha in seen:
-            continue
-        seen.add(sha)
-        try:
-            commit = repo[sha].peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError):
-            continue  # gone (gc'd) or not a commit: nothing to add
-        found.append(sha)
-        stack.extend(str(p) for p in commit.parent_ids)
-    return found
-
-
 def _checkout_event(event: Event, worktree: str) -> RefEvent | None:
     """The ref event of a post-checkout, or None for a checkout inside another
     command (a rebase checks out its base: that is no switch of the user's)."""
@@ -150,7 +131,6 @@ def _checkout_event(event: Event, worktree: str) -> RefEvent | None:
 def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestResult:
     """Write what ``events`` say into ``store`` (the caller holds the store lock)."""
     repo_path = paths.common_dir
-    repo = pygit2.Repository(str(repo_path))
     reflogs = _Reflogs(paths.common_dir)
     known = store.known_shas()
     heads: list[str] = []
@@ -220,7 +200,7 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
             )
 
     old_shas = {old for old, _ in rewrites}
-    new_shas = _new_commits(repo, heads, known)
+    new_shas = new_commits(repo_path, (h for h in heads if h != NULL_SHA), known)
     # Rewritten commits git still has but the store never saw (e.g. made before install).
     unseen_old = [s for s in old_shas if s not in known and s not in set(new_shas)]
     records = _records(repo_path, new_shas + unseen_old, reflogs.actions())
