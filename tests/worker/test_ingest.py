@@ -12,7 +12,7 @@ from hookwise.capture import events
 from hookwise.git.repo import discover
 from hookwise.install.hooks import install
 from hookwise.store.db import Store
-from hookwise.worker.loop import drain_now
+from hookwise.worker.drain import drain_now
 from tests.gitrepo import GitRepo
 
 
