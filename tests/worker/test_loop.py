@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hookwise.capture import events, registry
@@ -54,3 +56,52 @@ def test_compaction_prunes_versions_older_than_the_setting(
     else:
         assert after > before  # nothing pruned; compaction added a version
     assert Store.open(paths).count("commits") == 4
+
+
+def test_a_failing_idle_task_is_named_and_does_not_delay_ingest(repo: GitRepo) -> None:
+    paths, worker = drain_one_batch_per_commit(repo, 1)
+    calls: list[Path] = []
+
+    def index_for_search(worker: Worker, store: Store) -> bool:
+        calls.append(store.paths.hookwise_dir)
+        raise OSError("disk full")
+
+    worker.idle_tasks = (index_for_search,)
+    assert not worker.idle_work(paths.hookwise_dir)
+    [line] = paths.log_path.read_text().splitlines()
+    assert "worker: idle task" in line and "index_for_search failed" in line
+    assert "OSError: disk full" in line
+    assert "ingest failed" not in line
+
+    new = repo.commit("after the failure")
+    text = events.render("post-commit", head=new, git_dir=str(paths.git_dir))
+    events.write(paths.spool_dir, f"post-commit-{new}-new", text)
+    assert worker.drain_one(paths.hookwise_dir)  # ingested at once, not in 30 s
+    assert new in Store.open(paths).known_shas()
+    assert not worker.idle_work(paths.hookwise_dir)  # idle work waits out its back-off
+    assert calls == [paths.hookwise_dir]
+
+
+def test_a_failing_ingest_backs_the_store_off(repo: GitRepo) -> None:
+    paths, worker = drain_one_batch_per_commit(repo, 1)
+    calls: list[Path] = []
+
+    def embed_when_idle(worker: Worker, store: Store) -> bool:
+        calls.append(store.paths.hookwise_dir)
+        return False
+
+    worker.idle_tasks = (embed_when_idle,)
+    # An amend of a commit git does not have: reading it makes `git log` fail.
+    head = repo.head()
+    text = events.render(
+        "post-rewrite", ["amend"], head=head, git_dir=str(paths.git_dir), stdin=f"{'f' * 40} {head}"
+    )
+    events.write(paths.spool_dir, "post-rewrite-gone", text)
+    assert not worker.drain_one(paths.hookwise_dir)
+    [line] = paths.log_path.read_text().splitlines()
+    assert "worker: ingest failed, events stay spooled" in line and "GitError" in line
+    assert (paths.spool_dir / "post-rewrite-gone").exists()
+    assert not worker.drain_one(paths.hookwise_dir)  # backed off: not even tried
+    assert not worker.idle_work(paths.hookwise_dir)  # idle work reads what ingest writes
+    assert calls == []
+    assert len(paths.log_path.read_text().splitlines()) == 1

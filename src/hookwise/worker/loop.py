@@ -7,8 +7,10 @@ It compacts a store's tables every few batches, so thousands of small batches
 do not slow reads, and stops after ``idle_seconds`` without work or requests.
 
 One broken repository never stops the others (DESIGN §2): a failure is logged
-in that repository's log and backs that store off for
-``FAILURE_BACKOFF_SECONDS``.
+in that repository's log and backs off only what failed there, for
+``FAILURE_BACKOFF_SECONDS``. A failed ingest backs off the store (idle work
+included, as it reads what ingest writes); a failed idle task backs off idle
+work only, so the events a hook spools next are still ingested at once.
 """
 
 from __future__ import annotations
@@ -33,14 +35,21 @@ from hookwise.worker.tasks import IdleTask
 FAILURE_BACKOFF_SECONDS = 30.0
 
 
+def task_name(task: IdleTask) -> str:
+    """How the log names an idle task: its function's name."""
+    return getattr(task, "__qualname__", None) or repr(task)
+
+
 class Worker:
     def __init__(self, *, idle_seconds: float, poll_seconds: float) -> None:
         self.idle_seconds = idle_seconds
         self.poll_seconds = poll_seconds
         self.stores: dict[Path, Store] = {}
         self.batches: dict[Path, int] = {}
-        # Until when a store is left alone after a failure.
+        # Until when a store is left alone after its ingest failed ...
         self.backoff_until: dict[Path, float] = {}
+        # ... and until when its idle work waits after an idle task failed.
+        self.idle_backoff_until: dict[Path, float] = {}
         self.stopping = False
         # Work for a store whose spool is empty (hookwise.worker.tasks); set by run().
         self.idle_tasks: tuple[IdleTask, ...] = ()
@@ -78,7 +87,9 @@ class Worker:
         """Run the idle tasks for one store; True when one of them did something."""
         if not self.idle_tasks:
             return False
-        if self._backing_off(self.backoff_until, hookwise_dir):
+        if self._backing_off(self.backoff_until, hookwise_dir) or self._backing_off(
+            self.idle_backoff_until, hookwise_dir
+        ):
             return False
         if not (hookwise_dir / "store").is_dir():
             return False
@@ -89,7 +100,7 @@ class Worker:
             try:
                 busy |= task(self, self._store(hookwise_dir))
             except Exception as exc:
-                self._ingest_failed(hookwise_dir, exc)
+                self._idle_task_failed(hookwise_dir, task, exc)
                 return False
         return busy
 
@@ -109,6 +120,14 @@ class Worker:
             hookwise_dir,
             f"worker: ingest failed, events stay spooled and are retried in "
             f"{FAILURE_BACKOFF_SECONDS:.0f}s: {type(exc).__name__}: {exc}",
+        )
+
+    def _idle_task_failed(self, hookwise_dir: Path, task: IdleTask, exc: BaseException) -> None:
+        self.idle_backoff_until[hookwise_dir] = time.monotonic() + FAILURE_BACKOFF_SECONDS
+        log_error(
+            hookwise_dir,
+            f"worker: idle task {task_name(task)} failed, idle work is retried in "
+            f"{FAILURE_BACKOFF_SECONDS:.0f}s and ingest goes on: {type(exc).__name__}: {exc}",
         )
 
     def run(self) -> None:
