@@ -26,7 +26,7 @@ a merged branch, a checkout of fetched work) are added as well.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -95,6 +95,18 @@ class _Reflogs:
                 if m and entry.new not in out:
                     out[entry.new] = m.group(1)
         return out
+
+
+def unseen_old(old_shas: Collection[str], known: set[str], new_shas: list[str]) -> list[str]:
+    """Rewritten commits the store never saw and this batch does not add anyway
+    (made before hookwise was installed): they are stored, marked rewritten.
+
+    One set of ``new_shas`` for the whole batch: a rebase of 2,000 commits
+    hands over 2,000 pairs, and building the set once per old commit made
+    that 4 million set insertions.
+    """
+    adding = set(new_shas)
+    return [sha for sha in old_shas if sha not in known and sha not in adding]
 
 
 def _checkout_event(event: Event, worktree: str) -> RefEvent | None:
@@ -201,9 +213,9 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
 
     old_shas = {old for old, _ in rewrites}
     new_shas = new_commits(repo_path, (h for h in heads if h != NULL_SHA), known)
-    # Rewritten commits git still has but the store never saw (e.g. made before install).
-    unseen_old = [s for s in old_shas if s not in known and s not in set(new_shas)]
-    records = _records(repo_path, new_shas + unseen_old, reflogs.actions())
+    records = _records(
+        repo_path, new_shas + unseen_old(old_shas, known, new_shas), reflogs.actions()
+    )
     records = [
         replace(
             r,
