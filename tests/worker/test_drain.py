@@ -11,20 +11,17 @@ import time
 import pytest
 
 from hookwise.capture import events, registry
+from hookwise.capture.locations import RepoPaths
 from hookwise.git.repo import discover
 from hookwise.install.hooks import install
 from hookwise.store.db import Store
 from hookwise.worker.drain import drain_now
 from tests.gitrepo import GitRepo
-from tests.worker.history import make_history
+from tests.worker.history import make_roots
 
 
-@pytest.mark.slow
-def test_sigkill_at_any_moment_loses_and_duplicates_nothing(
-    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shas = make_history(repo, 120)
-    paths = discover(repo.path)
+def spool_commits(paths: RepoPaths, shas: list[str]) -> None:
+    """A post-commit and a file checkout per commit, as hooks would spool them."""
     for i, sha in enumerate(shas):
         events.write(
             paths.spool_dir,
@@ -41,22 +38,53 @@ def test_sigkill_at_any_moment_loses_and_duplicates_nothing(
             events.render("post-checkout", [sha, sha, "0"], head=sha, git_dir=str(paths.git_dir)),
         )
 
+
+def spooled_commits(paths: RepoPaths) -> set[str]:
+    """The shas named by the post-commit events still in the spool."""
+    return {p.name.split("-")[2] for p in paths.spool_dir.glob("post-commit-*")}
+
+
+def inside_a_batch(store: Store, paths: RepoPaths, stored_before: set[str]) -> bool:
+    """Has a worker stored a commit (since ``stored_before``) whose event is still spooled?"""
+    return bool(spooled_commits(paths) & (store.known_shas() - stored_before))
+
+
+@pytest.mark.slow
+def test_a_sigkill_mid_ingest_loses_and_duplicates_nothing(repo: GitRepo) -> None:
+    """Kill the worker between writing a batch and deleting its spool files.
+
+    Every commit is a root, so a batch stores exactly the commits its own
+    events name. A commit this worker stored whose post-commit event is
+    still spooled therefore proves the worker was inside a batch: it wrote
+    to the store and had not yet deleted that batch's files. The test kills
+    as soon as it sees that, and after the kill (when nothing can change
+    any more) counts the kills that left that proof behind.
+    """
+    shas = make_roots(repo, 15)
+    paths = discover(repo.path)
+    spool_commits(paths, shas)
     registry.register(paths.hookwise_dir)
-    env = dict(os.environ, HOOKWISE_BATCH_EVENTS="7", HOOKWISE_WORKER_IDLE="30")
+    store = Store.open(paths)  # created here, so no two processes race to create it
+    env = dict(os.environ, HOOKWISE_BATCH_EVENTS="6", HOOKWISE_WORKER_IDLE="30")
     cmd = [sys.executable, "-m", "hookwise", "worker", "--foreground"]
-    kills = 0
-    delays = [0.3, 1.9, 0.8, 2.5, 1.2, 2.0, 0.6, 1.5]
-    for attempt in range(40):
-        if not list(paths.spool_dir.glob("post-*")):
+    kills = mid_ingest = 0
+    for _ in range(20):
+        if not spooled_commits(paths):
             break
+        stored_before = store.known_shas()
         proc = subprocess.Popen(cmd, env=env)
-        time.sleep(delays[attempt % len(delays)])
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        try:
+            # Polled without a pause: a batch's window is a few tens of ms.
+            deadline = time.monotonic() + 60
+            while not inside_a_batch(store, paths, stored_before) and spooled_commits(paths):
+                assert time.monotonic() < deadline, "the worker ingested nothing for 60 s"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
         kills += 1
+        mid_ingest += inside_a_batch(store, paths, stored_before)
+    assert mid_ingest >= 1, f"none of {kills} kills landed inside a batch"
     drain_now(paths)  # whatever the kills left
-    assert kills >= 3
-    store = Store.open(paths)
     stored = store.read("commits").column("sha").to_pylist()
     assert sorted(stored) == sorted(shas)
     ids = store.read("ref_events").column("id").to_pylist()
