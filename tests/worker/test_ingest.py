@@ -12,8 +12,10 @@ from hookwise.capture import events
 from hookwise.git.repo import discover
 from hookwise.install.hooks import install
 from hookwise.store.db import Store
-from hookwise.worker.loop import drain_now
+from hookwise.worker.drain import drain_now
+from hookwise.worker.ingest import unseen_old
 from tests.gitrepo import GitRepo
+from tests.worker.history import make_history, make_roots
 
 
 @pytest.fixture
@@ -284,3 +286,43 @@ def test_rebased_commits_belong_to_the_rebased_branch_even_across_batches(live: 
         (paths.spool_dir / name).write_bytes(data)
     commits, _ = drain(live)
     assert commits[rebased]["branch"] == "topic"
+
+
+def test_a_large_rebase_of_commits_made_before_install_is_stored_once(repo: GitRepo) -> None:
+    """300 old→new pairs in one event: every old commit stored, marked rewritten."""
+    old = make_history(repo, 300)
+    new = make_roots(repo, 300, prefix="rebased")
+    paths = discover(repo.path)
+    pairs = "".join(f"{o} {n}\n" for o, n in zip(old, new, strict=True))
+    text = events.render(
+        "post-rewrite", ["rebase"], git_dir=str(paths.git_dir), head=new[-1], stdin=pairs
+    )
+    events.write(paths.spool_dir, "post-rewrite-large", text)
+    commits, ref_events = drain(repo)
+    assert set(commits) == set(old) | set(new)
+    assert all(commits[sha]["rewritten"] for sha in old)
+    assert not any(commits[sha]["rewritten"] for sha in new)
+    assert len(ref_events[0]["rewrites"]) == 300
+
+
+def test_finding_unseen_old_commits_hashes_each_sha_a_bounded_number_of_times() -> None:
+    """Work grows with the pairs, not with their square: counted, not timed."""
+    hashes = 0
+
+    class Sha(str):
+        __slots__ = ()
+
+        def __hash__(self) -> int:
+            nonlocal hashes
+            hashes += 1
+            return str.__hash__(self)
+
+    n = 2000
+    old = [Sha(f"{i:040x}") for i in range(n)]
+    new = [Sha(f"{n + i:040x}") for i in range(n)]
+    known = {old[0]}
+    hashes = 0
+    assert unseen_old(old, known, [*new[:-1], old[1]]) == old[2:]
+    # One set of the new shas (n) and two lookups per old sha (2n); a set
+    # built per old sha made that n * n = 4,000,000.
+    assert hashes <= 3 * n

@@ -45,7 +45,7 @@ def worker(
     Hooks start it on demand and it exits when idle; run it with --foreground
     to watch it, or --once to drain one repository's spool in this process.
     """
-    from hookwise.worker import loop as service
+    from hookwise.worker import daemon, drain
 
     if stop:
         stopped = _stop_worker()
@@ -53,7 +53,7 @@ def worker(
         return
     if once:
         paths = discover(repo_path)
-        result = service.drain_now(paths)
+        result = drain.drain_now(paths)
         click.echo(f"ingested {result.events} events ({result.commits} new commits)")
         if result.corrupt:
             raise HookwiseError(
@@ -67,7 +67,7 @@ def worker(
             "the worker starts by itself when a hook needs it; use --foreground to run it "
             "here, --once to drain this repository now, or --stop to stop it"
         )
-    sys.exit(service.run_worker(register=register, detach=detach, idle_seconds=idle))
+    sys.exit(daemon.run_worker(register=register, detach=detach, idle_seconds=idle))
 
 
 def _stop_worker() -> bool:

@@ -10,12 +10,12 @@ ort strategy git used (~3,400 merges/s on pytest's history); libgit2's
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from hookwise.git.runner import complete_git
 from hookwise.records import CommitRecord
 
 
@@ -87,12 +87,12 @@ def check_merges(repo: Path, merges: Sequence[tuple[str, str, str]]) -> list[Mer
     pending = list(merges)
     while pending:
         stdin = "".join(f"{p1} {p2}\n" for _, p1, p2 in pending).encode()
-        proc = subprocess.run(
-            ["git", "merge-tree", "--write-tree", "--stdin", "-z", "--name-only", "--no-messages"],
+        # With --stdin a conflicted merge exits 0 (its status field says 1);
+        # a merge it refuses ends the run with 128 after the answered ones.
+        proc = complete_git(
+            ["merge-tree", "--write-tree", "--stdin", "-z", "--name-only", "--no-messages"],
             cwd=repo,
             input=stdin,
-            capture_output=True,
-            check=False,
         )
         done = _parse_merge_tree(proc.stdout, len(pending))
         for (sha, _, _), (conflicted, paths) in zip(pending, done, strict=False):

@@ -13,12 +13,12 @@ the changes they bring in are counted on the commits they merge.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hookwise.errors import GitError
+from hookwise.git.runner import run_git
 from hookwise.records import CommitRecord
 
 FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%ad%x1f%cn%x1f%ce%x1f%cd%x1f%B"
@@ -99,17 +99,7 @@ def parse_log(data: bytes) -> Iterator[CommitRecord]:
 
 
 def _run_log(repo: Path, extra: Sequence[str], stdin: bytes | None) -> bytes:
-    proc = subprocess.run(
-        ["git", *LOG_ARGS, *extra],
-        cwd=repo,
-        input=stdin,
-        capture_output=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git log failed: {detail[-1] if detail else proc.returncode}")
-    return proc.stdout
+    return run_git([*LOG_ARGS, *extra], cwd=repo, input=stdin, what="git log")
 
 
 def rev_list(
@@ -119,18 +109,11 @@ def rev_list(
     revs = list(include) + [f"^{sha}" for sha in exclude]
     if not revs:
         return []
-    proc = subprocess.run(
-        ["git", "rev-list", "--parents", "--stdin"],
-        cwd=repo,
-        input="\n".join(revs).encode() + b"\n",
-        capture_output=True,
-        check=False,
+    listed = run_git(
+        ["rev-list", "--parents", "--stdin"], cwd=repo, input="\n".join(revs).encode() + b"\n"
     )
-    if proc.returncode != 0:
-        detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git rev-list failed: {detail[-1] if detail else proc.returncode}")
     out: list[tuple[str, tuple[str, ...]]] = []
-    for line in proc.stdout.decode().splitlines():
+    for line in listed.decode().splitlines():
         sha, *parents = line.split()
         out.append((sha, tuple(parents)))
     return out

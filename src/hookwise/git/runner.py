@@ -1,9 +1,10 @@
 """The one way hookwise runs git (outside the capture hook, which must stay
 stdlib-light and spawns git itself: ``hookwise.capture.entry``).
 
-Every read of git that libgit2 does not answer goes through ``run_git``: one
-place decides how git is found, what a failure says, and which failures
-have a type of their own.
+Every read of git that libgit2 does not answer goes through ``run_git`` (or
+``complete_git``, for the one command whose exit status is part of its
+answer): one place decides how git is found, what a failure says, and which
+failures have a type of their own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hookwise.errors import GitError, GitNotFoundError, NotARepositoryError
+
+
+def complete_git(
+    args: Sequence[str], *, cwd: Path | str | None = None, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` and return how it ended, whatever its exit status.
+
+    For a command whose failure is part of the answer: ``merge-tree --stdin``
+    stops at the first merge it refuses and exits 128, and the merges it
+    answered before are in its stdout. git that is not installed still raises
+    ``GitNotFoundError``.
+    """
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, input=input, capture_output=True, check=False
+        )
+    except FileNotFoundError as exc:
+        raise GitNotFoundError() from exc
 
 
 def run_git(
@@ -29,16 +48,7 @@ def run_git(
     installed raises ``GitNotFoundError``; "not a git repository" raises
     ``NotARepositoryError`` for ``cwd``.
     """
-    try:
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            input=input,
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitNotFoundError() from exc
+    proc = complete_git(args, cwd=cwd, input=input)
     if proc.returncode != 0:
         stderr = proc.stderr.decode(errors="replace")
         if "not a git repository" in stderr:

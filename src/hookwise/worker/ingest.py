@@ -26,12 +26,11 @@ a merged branch, a checkout of fetched work) are added as well.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
-import pygit2
 
 from hookwise.capture.events import NULL_SHA, Event
 from hookwise.capture.locations import RepoPaths
@@ -39,6 +38,7 @@ from hookwise.git import reflog
 from hookwise.git.conflicts import check_merges, with_check
 from hookwise.git.log import read_commits
 from hookwise.git.rewrites import from_reflog
+from hookwise.git.walk import new_commits
 from hookwise.records import CommitRecord, RefEvent
 from hookwise.store import schema
 from hookwise.store.db import Store
@@ -97,23 +97,16 @@ class _Reflogs:
         return out
 
 
-def _new_commits(repo: pygit2.Repository, heads: Iterable[str], known: set[str]) -> list[str]:
-    """Commits reachable from ``heads`` that are not in ``known``, found by walking parents."""
-    found: list[str] = []
-    seen = set(known)
-    stack = [h for h in heads if h and h != NULL_SHA]
-    while stack:
-        sha = stack.pop()
-        if sha in seen:
-            continue
-        seen.add(sha)
-        try:
-            commit = repo[sha].peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError):
-            continue  # gone (gc'd) or not a commit: nothing to add
-        found.append(sha)
-        stack.extend(str(p) for p in commit.parent_ids)
-    return found
+def unseen_old(old_shas: Collection[str], known: set[str], new_shas: list[str]) -> list[str]:
+    """Rewritten commits the store never saw and this batch does not add anyway
+    (made before hookwise was installed): they are stored, marked rewritten.
+
+    One set of ``new_shas`` for the whole batch: a rebase of 2,000 commits
+    hands over 2,000 pairs, and building the set once per old commit made
+    that 4 million set insertions.
+    """
+    adding = set(new_shas)
+    return [sha for sha in old_shas if sha not in known and sha not in adding]
 
 
 def _checkout_event(event: Event, worktree: str) -> RefEvent | None:
@@ -150,7 +143,6 @@ def _checkout_event(event: Event, worktree: str) -> RefEvent | None:
 def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestResult:
     """Write what ``events`` say into ``store`` (the caller holds the store lock)."""
     repo_path = paths.common_dir
-    repo = pygit2.Repository(str(repo_path))
     reflogs = _Reflogs(paths.common_dir)
     known = store.known_shas()
     heads: list[str] = []
@@ -220,10 +212,10 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
             )
 
     old_shas = {old for old, _ in rewrites}
-    new_shas = _new_commits(repo, heads, known)
-    # Rewritten commits git still has but the store never saw (e.g. made before install).
-    unseen_old = [s for s in old_shas if s not in known and s not in set(new_shas)]
-    records = _records(repo_path, new_shas + unseen_old, reflogs.actions())
+    new_shas = new_commits(repo_path, (h for h in heads if h != NULL_SHA), known)
+    records = _records(
+        repo_path, new_shas + unseen_old(old_shas, known, new_shas), reflogs.actions()
+    )
     records = [
         replace(
             r,

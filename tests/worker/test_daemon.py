@@ -1,0 +1,47 @@
+"""The worker process: started by a real hook, one per user, gone when idle."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hookwise.capture.wake import worker_pid
+from hookwise.git.repo import discover
+from hookwise.install.hooks import install
+from hookwise.store.db import Store
+from tests.gitrepo import GitRepo
+from tests.waiting import wait_for
+
+
+def test_a_hook_starts_the_worker_which_drains_and_exits_when_idle(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOKWISE_WORKER_IDLE", "2")
+    paths = discover(repo.path)
+    install(paths)
+    shas = [repo.commit(f"commit {i}") for i in range(3)]
+    # Nothing but a worker drains the spool here: that it empties proves a
+    # hook started one. Whether it is still running by now depends on how
+    # busy the machine is (it leaves after 2 idle seconds), so that is not asked.
+    wait_for(lambda: not list(paths.spool_dir.glob("post-*")))
+    store = Store.open(paths)
+    assert sorted(store.read("commits").column("sha").to_pylist()) == sorted(shas)
+    wait_for(lambda: worker_pid() is None, timeout=30)
+
+
+def test_only_one_worker_runs(repo: GitRepo, state_dir: Path) -> None:
+    cmd = [sys.executable, "-m", "hookwise", "worker", "--foreground", "--idle", "30"]
+    first = subprocess.Popen(cmd)
+    try:
+        wait_for(lambda: worker_pid() == first.pid)
+        second = subprocess.run(cmd, timeout=30)
+        assert second.returncode == 0  # found the lock taken and left quietly
+        assert worker_pid() == first.pid
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0
+    assert not (state_dir / "worker.pid").exists()
