@@ -8,7 +8,7 @@ import pytest
 
 from hookwise.cli.options import flag, window
 from hookwise.errors import UsageError
-from hookwise.insights.metrics import Window, parse_gap
+from hookwise.insights.windows import Window, parse_gap
 
 THURSDAY = date(2024, 3, 7)
 

@@ -18,18 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 from hookwise.cli import main
-from hookwise.errors import UsageError
 from hookwise.git.repo import discover
 from hookwise.history.backfill import backfill
-from hookwise.insights.metrics import (
-    CommitDay,
-    Filters,
-    Window,
-    metrics,
-    parse_gap,
-    resolve_window,
-    trend,
-)
+from hookwise.insights.figures import CommitDay
+from hookwise.insights.metrics import metrics, trend
+from hookwise.insights.windows import Filters, Window, resolve_window
 from hookwise.records import RefEvent
 from hookwise.store.db import Store
 from tests.gitrepo import GitRepo
@@ -369,31 +362,6 @@ def test_trend(daily: list[int], expected: tuple[float | None, str | None]) -> N
     import numpy as np
 
     assert trend(np.array(daily, dtype=np.int64)) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "window"),
-    [
-        ("30", Window(date(2024, 2, 7), None)),
-        ("30d", Window(date(2024, 2, 7), None)),
-        ("1d", Window(date(2024, 3, 7), None)),
-        ("2w", Window(date(2024, 2, 23), None)),
-        ("2024-01-01", Window(date(2024, 1, 1), None)),
-    ],
-)
-def test_since(text: str, window: Window) -> None:
-    assert resolve_window(text, None, None, TODAY) == window
-
-
-def test_gap() -> None:
-    assert (parse_gap("2h"), parse_gap("90m"), parse_gap("45"), parse_gap("1.5h")) == (
-        120,
-        90,
-        45,
-        90,
-    )
-    with pytest.raises(UsageError):
-        parse_gap("0")
 
 
 def test_metrics_on_a_repo_path_outside_any_repository(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ empty or ``0`` and on for any other value, exactly as the native shim's
 ``case ${HOOKWISE_DISABLE:-0} in 0)`` reads it, so the two hooks never
 disagree and no value of a switch is bad.
 
-Not settings, and so not here: ``HOOKWISE_CHAINED_HOOK`` and the ``HOOKWISE_INFO`` here-document in ``hooks/shim.sh``, and the
+Not settings, and so not here: ``HOOKWISE_CHAINED_HOOK`` and the
+``HOOKWISE_INFO`` here-document in ``hooks/shim.sh``, and the
 ``@HOOKWISE_PYTHON@``-style placeholders ``hookwise install`` fills in the
 shim. They are handshakes between hookwise's own processes, never set by a
 user; ``INTERNAL_NAMES`` lists them for the test that finds every name.

@@ -20,7 +20,7 @@ from hookwise.git.repo import discover
 
 if TYPE_CHECKING:
     from hookwise.capture.locations import RepoPaths
-    from hookwise.insights.metrics import Filters
+    from hookwise.insights.windows import Filters
     from hookwise.store.db import Store
 
 
@@ -46,7 +46,7 @@ def _filters(
     branch: str | None = None,
     session_gap: str = "2h",
 ) -> Filters:
-    from hookwise.insights.metrics import Filters, parse_gap
+    from hookwise.insights.windows import Filters, parse_gap
 
     days = window(since, start, end, date.today())
     with flag("--session-gap"):

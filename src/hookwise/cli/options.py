@@ -18,7 +18,7 @@ import click
 from hookwise.errors import UsageError
 
 if TYPE_CHECKING:
-    from hookwise.insights.metrics import Window
+    from hookwise.insights.windows import Window
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,7 +64,7 @@ def flag(name: str) -> Iterator[None]:
 
 def window(since: str | None, start: str | None, end: str | None, today: date) -> Window:
     """The window of ``--since`` / ``--from`` / ``--to``, each bad value named by its flag."""
-    from hookwise.insights.metrics import parse_date, parse_since, resolve_window
+    from hookwise.insights.windows import parse_date, parse_since, resolve_window
 
     if since is not None:
         if start is not None or end is not None:
@@ -82,7 +82,7 @@ def window(since: str | None, start: str | None, end: str | None, today: date) -
 
 def since_epoch(since: str) -> int:
     """``--since`` as ``30d``, ``4w`` or ``YYYY-MM-DD`` -> the start of that day, local time."""
-    from hookwise.insights.metrics import parse_since
+    from hookwise.insights.windows import parse_since
 
     with flag("--since"):
         start = parse_since(since, date.today()).start

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hookwise.git.runner import git
@@ -84,3 +85,79 @@ def assign_branches(
             claim(ps[1], name)
             changed = True
     return owner
+
+
+# -- the state of every local branch (health) ------------------------------------
+
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class BranchState:
+    name: str
+    last_commit: int  # committer time of the tip, epoch seconds
+    idle_days: int
+    merged: bool  # reachable from the default branch, and not its tip
+    ahead: int  # commits not in the default branch
+    stale: bool
+
+
+def _branch_tips(repo: Path) -> dict[str, tuple[str, int]]:
+    """Local branch -> (tip sha, committer time of the tip)."""
+    out = git(
+        "for-each-ref",
+        "--format=%(refname:short)%00%(objectname)%00%(committerdate:unix)",
+        "refs/heads",
+        cwd=repo,
+    )
+    tips: dict[str, tuple[str, int]] = {}
+    for line in out.decode("utf-8", errors="replace").splitlines():
+        name, sha, stamp = line.split("\0")
+        tips[name] = (sha, int(stamp or 0))
+    return tips
+
+
+def _merged_into(repo: Path, target: str) -> set[str]:
+    out = git(
+        "for-each-ref",
+        f"--merged=refs/heads/{target}",
+        "--format=%(refname:short)",
+        "refs/heads",
+        cwd=repo,
+    )
+    return set(out.decode("utf-8", errors="replace").splitlines())
+
+
+def _ahead(repo: Path, target: str, branch: str) -> int:
+    out = git("rev-list", "--count", f"refs/heads/{target}..refs/heads/{branch}", cwd=repo)
+    return int(out.decode().strip() or 0)
+
+
+def branch_states(repo: Path, *, now: int, stale_days: int) -> tuple[str | None, list[BranchState]]:
+    """The default branch and every other local branch, oldest activity first."""
+    tips = _branch_tips(repo)
+    default = default_branch(repo, {name: sha for name, (sha, _) in tips.items()})
+    if default is None:
+        return None, []
+    merged = _merged_into(repo, default)
+    default_tip = tips[default][0]
+    states = []
+    for name, (sha, stamp) in tips.items():
+        if name == default:
+            continue
+        idle = max(0, (now - stamp) // DAY)
+        # A branch at the default branch's tip has no work of its own yet (it
+        # was just created): git calls it merged, but there is nothing to delete.
+        is_merged = name in merged and sha != default_tip
+        states.append(
+            BranchState(
+                name=name,
+                last_commit=stamp,
+                idle_days=idle,
+                merged=is_merged,
+                ahead=0 if is_merged else _ahead(repo, default, name),
+                stale=idle >= stale_days,
+            )
+        )
+    states.sort(key=lambda b: (b.last_commit, b.name))
+    return default, states

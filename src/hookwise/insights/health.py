@@ -11,8 +11,8 @@ does not count as good or bad):
   Conventional Commits;
 - branch hygiene: share of local branches (the default branch aside) that
   are neither stale nor already merged;
-- fix success: share of recorded fix attempts that succeeded, once fix
-  memory exists.
+- fix success (arrives with fix memory, which does not exist yet): the
+  share of recorded fix attempts that succeeded.
 
 Branch facts come from git (branches are refs, not history); the rest from
 the store. ``docs/metrics.md`` has the exact definitions.
@@ -30,9 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hookwise.capture.locations import RepoPaths
-from hookwise.errors import GitError
-from hookwise.git.branches import default_branch
-from hookwise.git.runner import git
+from hookwise.git.branches import BranchState, branch_states
+from hookwise.git.tree import existing_at_head
 from hookwise.store.db import Store
 
 DAY = 86_400
@@ -77,16 +76,6 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class BranchState:
-    name: str
-    last_commit: int  # committer time of the tip, epoch seconds
-    idle_days: int
-    merged: bool  # reachable from the default branch, and not its tip
-    ahead: int  # commits not in the default branch
-    stale: bool
-
-
-@dataclass(frozen=True)
 class ChurnHotspot:
     path: str
     changes: int  # non-merge commits touching it in the recent window
@@ -107,87 +96,6 @@ class Health:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-# -- git: branches --------------------------------------------------------------
-
-
-def _branch_tips(repo: Path) -> dict[str, tuple[str, int]]:
-    """Local branch -> (tip sha, committer time of the tip)."""
-    out = git(
-        "for-each-ref",
-        "--format=%(refname:short)%00%(objectname)%00%(committerdate:unix)",
-        "refs/heads",
-        cwd=repo,
-    )
-    tips: dict[str, tuple[str, int]] = {}
-    for line in out.decode("utf-8", errors="replace").splitlines():
-        name, sha, stamp = line.split("\0")
-        tips[name] = (sha, int(stamp or 0))
-    return tips
-
-
-def _merged_into(repo: Path, target: str) -> set[str]:
-    out = git(
-        "for-each-ref",
-        f"--merged=refs/heads/{target}",
-        "--format=%(refname:short)",
-        "refs/heads",
-        cwd=repo,
-    )
-    return set(out.decode("utf-8", errors="replace").splitlines())
-
-
-def _ahead(repo: Path, target: str, branch: str) -> int:
-    out = git("rev-list", "--count", f"refs/heads/{target}..refs/heads/{branch}", cwd=repo)
-    return int(out.decode().strip() or 0)
-
-
-def branch_states(repo: Path, *, now: int, stale_days: int) -> tuple[str | None, list[BranchState]]:
-    """The default branch and every other local branch, oldest activity first."""
-    tips = _branch_tips(repo)
-    default = default_branch(repo, {name: sha for name, (sha, _) in tips.items()})
-    if default is None:
-        return None, []
-    merged = _merged_into(repo, default)
-    default_tip = tips[default][0]
-    states = []
-    for name, (sha, stamp) in tips.items():
-        if name == default:
-            continue
-        idle = max(0, (now - stamp) // DAY)
-        # A branch at the default branch's tip has no work of its own yet (it
-        # was just created): git calls it merged, but there is nothing to delete.
-        is_merged = name in merged and sha != default_tip
-        states.append(
-            BranchState(
-                name=name,
-                last_commit=stamp,
-                idle_days=idle,
-                merged=is_merged,
-                ahead=0 if is_merged else _ahead(repo, default, name),
-                stale=idle >= stale_days,
-            )
-        )
-    states.sort(key=lambda b: (b.last_commit, b.name))
-    return default, states
-
-
-def _existing_at_head(repo: Path, paths: list[str]) -> set[str]:
-    """Which of ``paths`` exist in HEAD's tree (renamed and deleted files are no hotspots)."""
-    if not paths:
-        return set()
-    try:
-        out = git(
-            "cat-file",
-            "--batch-check",
-            cwd=repo,
-            input="".join(f"HEAD:{p}\n" for p in paths).encode(),
-        )
-    except GitError:
-        return set(paths)  # an unborn HEAD: nothing to compare with, keep them all
-    lines = out.decode("utf-8", errors="replace").splitlines()
-    return {p for p, line in zip(paths, lines, strict=False) if not line.endswith(" missing")}
 
 
 # -- the store: commits ---------------------------------------------------------
@@ -302,30 +210,6 @@ def _branch_hygiene(default: str | None, branches: list[BranchState], stale_days
     )
 
 
-def _fix_success(store: Store) -> Component | None:
-    """Joins the score once fix memory exists (a ``fix_attempts`` table with outcomes)."""
-    from hookwise.store import schema
-
-    if "fix_attempts" not in schema.TABLES:
-        return None
-    if "outcome" not in store.schema("fix_attempts").names:
-        return None
-    attempts = store.read("fix_attempts", columns=["outcome"])
-    outcomes = attempts["outcome"]
-    success = _int(pc.sum(pc.fill_null(pc.equal(outcomes, "success"), False)))
-    failure = _int(pc.sum(pc.fill_null(pc.equal(outcomes, "failure"), False)))
-    if success + failure == 0:
-        return None
-    return Component(
-        "fix_success",
-        "Fix success",
-        round(100 * success / (success + failure)),
-        0.0,
-        f"{success} of {success + failure} recorded fix attempts succeeded",
-        None if failure == 0 else "`hookwise suggest` shows the strategies that worked before",
-    )
-
-
 def _hotspots(commits: pa.Table, recent: Any, repo: Path) -> list[ChurnHotspot]:
     """Files changed by the most non-merge commits recently, still in HEAD."""
     work = pc.and_(recent, pc.invert(pc.fill_null(commits["is_merge"], False)))
@@ -337,7 +221,7 @@ def _hotspots(commits: pa.Table, recent: Any, repo: Path) -> list[ChurnHotspot]:
     table = table.filter(pc.greater_equal(table["changes"], HOTSPOT_MIN_CHANGES))
     table = table.sort_by([("changes", "descending"), ("path", "ascending")])
     candidates = table.slice(0, HOTSPOT_LIMIT * 3).to_pylist()
-    alive = _existing_at_head(repo, [row["path"] for row in candidates])
+    alive = existing_at_head(repo, [row["path"] for row in candidates])
     top = [row for row in candidates if row["path"] in alive][:HOTSPOT_LIMIT]
     if not top:
         return []
@@ -483,9 +367,6 @@ def health(
         _message_discipline(recent_commits, recent_days),
         _branch_hygiene(default, branches, stale_days),
     ]
-    fixes = _fix_success(store)
-    if fixes is not None:
-        components.append(fixes)
     score, weighed = _weigh(components)
     findings = _branch_findings(default, branches) + _hotspot_findings(hotspots, recent_days)
     findings.sort(key=lambda f: f.severity != "warning")  # stable: warnings first

@@ -19,8 +19,7 @@ Conventions that hold for every figure:
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,7 +29,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hookwise.conventional import COMMITIZEN_TYPES
-from hookwise.errors import UsageError
+from hookwise.insights.figures import (
+    AuthorVelocity,
+    BranchSwitchCount,
+    BranchSwitches,
+    BranchVelocity,
+    CommitDay,
+    ConflictHotspot,
+    ConventionalCompliance,
+    MergeDay,
+    Merges,
+    Metrics,
+    Sessions,
+    SwitchDay,
+    Velocity,
+    WindowInfo,
+)
+from hookwise.insights.windows import Filters, Window
 from hookwise.store.db import Store
 
 COMMIT_COLUMNS = (
@@ -54,7 +69,6 @@ REF_EVENT_COLUMNS = ("time", "tz", "kind", "to", "worktree")
 EPOCH = date(1970, 1, 1)
 DAY = 86_400
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-DEFAULT_SESSION_GAP_MINUTES = 120
 HOTSPOT_LIMIT = 10
 # A trend is called rising or falling only when the slope is at least this
 # many standard errors away from zero (about 95% confidence for a few weeks
@@ -62,211 +76,6 @@ HOTSPOT_LIMIT = 10
 TREND_T = 2.0
 
 Ints = npt.NDArray[np.int64]
-
-
-# -- the window and the filters ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Window:
-    """Calendar days, both ends included; ``None`` means "as far as the data goes"."""
-
-    start: date | None = None
-    end: date | None = None
-
-
-@dataclass(frozen=True)
-class Filters:
-    window: Window = field(default_factory=Window)
-    author: str | None = None  # part of the author's name or email, any case
-    branch: str | None = None
-    session_gap_minutes: int = DEFAULT_SESSION_GAP_MINUTES
-
-
-SINCE = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>d|days?|w|weeks?)?\s*$", re.IGNORECASE)
-DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>m|min|h)?\s*$", re.IGNORECASE)
-
-
-def parse_date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(
-            f"{option} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-03-01"
-        ) from None
-
-
-def parse_since(text: str, today: date) -> Window:
-    """``30``, ``30d``, ``4w`` (the last N days, today included) or a date."""
-    m = SINCE.match(text)
-    if m is None:
-        if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text):
-            return Window(parse_date(text, "the first day"), None)
-        raise UsageError(
-            f"the period {text!r} is not a number of days or weeks; "
-            "use e.g. 30d, 4w or a first day such as 2024-03-01"
-        )
-    days = int(m.group("n")) * (7 if (m.group("unit") or "d").lower().startswith("w") else 1)
-    if days < 1:
-        raise UsageError("the period must cover at least one day, e.g. 1d")
-    return Window(today - timedelta(days=days - 1), None)
-
-
-def resolve_window(since: str | None, start: str | None, end: str | None, today: date) -> Window:
-    """The window from the command line's --since / --from / --to."""
-    if since is not None and (start is not None or end is not None):
-        raise UsageError("give either a period or a start and end date, not both")
-    if since is not None:
-        return parse_since(since, today)
-    window = Window(
-        parse_date(start, "the start date") if start is not None else None,
-        parse_date(end, "the end date") if end is not None else None,
-    )
-    if window.start and window.end and window.start > window.end:
-        raise UsageError(
-            f"the start date {window.start} is after the end date {window.end}; swap them"
-        )
-    return window
-
-
-def parse_gap(text: str) -> int:
-    """A session gap such as ``2h``, ``90m`` or ``45`` (minutes) -> minutes."""
-    m = DURATION.match(text)
-    if m is None or float(m.group("n")) <= 0:
-        raise UsageError(f"the session gap {text!r} is not a duration; use e.g. 2h or 90m")
-    value = float(m.group("n"))
-    return round(value * 60) if (m.group("unit") or "m").lower() == "h" else round(value)
-
-
-# -- results ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CommitDay:
-    date: str
-    commits: int
-
-
-@dataclass(frozen=True)
-class SwitchDay:
-    date: str
-    switches: int
-
-
-@dataclass(frozen=True)
-class MergeDay:
-    date: str
-    merges: int
-    conflicted: int
-
-
-@dataclass(frozen=True)
-class AuthorVelocity:
-    author: str  # the name on the author's latest commit
-    email: str  # lower-cased; what identifies an author
-    commits: int
-    per_day: float
-    share: float  # of all commits in the window
-
-
-@dataclass(frozen=True)
-class BranchVelocity:
-    branch: str | None  # None: backfill could not tell
-    commits: int
-    per_day: float
-
-
-@dataclass(frozen=True)
-class Velocity:
-    commits: int
-    days: int
-    per_hour: float
-    per_day: float
-    per_week: float
-    trend_per_day: float | None  # least-squares slope of commits per day, per day
-    trend: str | None  # rising | falling | steady; None below 3 days
-    by_author: tuple[AuthorVelocity, ...]
-    by_branch: tuple[BranchVelocity, ...]
-    by_hour: tuple[int, ...]  # 24 counts, committer-local hour
-    by_weekday: tuple[int, ...]  # 7 counts, Monday first
-    busiest_hour: int | None
-    busiest_weekday: str | None
-    daily: tuple[CommitDay, ...]
-
-
-@dataclass(frozen=True)
-class BranchSwitchCount:
-    branch: str
-    switches: int
-
-
-@dataclass(frozen=True)
-class BranchSwitches:
-    count: int
-    per_day: float
-    by_branch: tuple[BranchSwitchCount, ...]  # by the branch switched to
-    median_minutes_on_branch: float | None
-    daily: tuple[SwitchDay, ...]
-
-
-@dataclass(frozen=True)
-class ConflictHotspot:
-    path: str
-    conflicts: int  # conflicted merges in which the path conflicted
-
-
-@dataclass(frozen=True)
-class Merges:
-    count: int
-    checked: int  # merges whose conflicts are known (re-merged)
-    conflicted: int
-    conflict_rate: float | None  # conflicted / checked
-    hotspots: tuple[ConflictHotspot, ...]
-    squash_merges: int  # only known from live capture
-    daily: tuple[MergeDay, ...]
-
-
-@dataclass(frozen=True)
-class ConventionalCompliance:
-    eligible: int
-    compliant: int
-    rate: float | None
-    by_type: dict[str, int]
-    breaking: int
-    nonstandard_types: int  # compliant, but a type commitizen does not know
-    merges: int  # reported separately, never violations
-    reverts: int
-    fixups: int
-
-
-@dataclass(frozen=True)
-class Sessions:
-    count: int
-    median_minutes: float | None
-    commits_per_session: float | None
-    gap_minutes: int
-
-
-@dataclass(frozen=True)
-class WindowInfo:
-    start: str | None
-    end: str | None
-    days: int
-    author: str | None
-    branch: str | None
-
-
-@dataclass(frozen=True)
-class Metrics:
-    window: WindowInfo
-    velocity: Velocity
-    branch_switches: BranchSwitches
-    merges: Merges
-    conventional: ConventionalCompliance
-    sessions: Sessions
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

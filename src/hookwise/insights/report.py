@@ -16,9 +16,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from hookwise.capture.locations import RepoPaths
+from hookwise.insights.figures import Metrics
 from hookwise.insights.health import Health
 from hookwise.insights.health import health as compute_health
-from hookwise.insights.metrics import Filters, Metrics, metrics
+from hookwise.insights.metrics import metrics
+from hookwise.insights.windows import Filters
 from hookwise.store.db import Store
 
 WIDTH = 760

@@ -10,7 +10,7 @@ from hookwise.cli.views.figures import number, percent, sparkline
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from hookwise.insights.metrics import Metrics
+    from hookwise.insights.figures import Metrics
 
 # Rankings show their top rows; --json lists all.
 TOP = 8
