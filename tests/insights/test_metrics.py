@@ -411,3 +411,24 @@ def test_sparkline() -> None:
     # 100 days in 10 characters: buckets of 10 days, summed.
     assert len(sparkline(list(range(100)), width=10)) == 10
     assert sparkline([1] * 50 + [0] * 50, width=10) == "█" * 5 + " " * 5
+
+
+@pytest.mark.parametrize("text", ["800000d", "3000w", "99999999999999999999999d", "1969-12-31"])
+def test_since_reaches_back_at_most_to_1970(text: str) -> None:
+    with pytest.raises(UsageError, match=r"may reach back at most to 1970-01-01 \(19,790 days"):
+        resolve_window(text, None, None, TODAY)
+    assert resolve_window("19790d", None, None, TODAY) == Window(date(1970, 1, 1), None)
+    assert resolve_window("1970-01-01", None, None, TODAY) == Window(date(1970, 1, 1), None)
+
+
+@pytest.mark.parametrize("command", [["metrics"], ["report", "-o", "r.html"], ["search", "x"]])
+def test_a_window_too_far_back_is_a_usage_error(repo: GitRepo, command: list[str]) -> None:
+    repo.commit("feat: x")
+    backfill(discover(repo.path))
+    runner = CliRunner()
+    usage = runner.invoke(main, [*command, "--repo", str(repo.path), "--since", "soon"])
+    result = runner.invoke(main, [*command, "--repo", str(repo.path), "--since", "800000d"])
+    assert result.exit_code == usage.exit_code != 0  # as any other bad --since
+    [line] = result.output.strip().splitlines()
+    assert "'800000d' reaches back before 1970-01-01" in line
+    assert "unexpected" not in line

@@ -52,6 +52,9 @@ COMMIT_COLUMNS = (
 REF_EVENT_COLUMNS = ("time", "tz", "kind", "to", "worktree")
 
 EPOCH = date(1970, 1, 1)
+# The earliest day a window may start: git's commit dates are seconds since
+# the Unix epoch and cannot be earlier.
+EARLIEST = EPOCH
 DAY = 86_400
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEFAULT_SESSION_GAP_MINUTES = 120
@@ -97,11 +100,19 @@ def parse_date(text: str, option: str) -> date:
 
 
 def parse_since(text: str, today: date) -> Window:
-    """``30``, ``30d``, ``4w`` (the last N days, today included) or a date."""
+    """``30``, ``30d``, ``4w`` (the last N days, today included) or a date.
+
+    The window starts no earlier than ``EARLIEST``: git dates no commit
+    before it, so reaching further finds nothing more, and a count of days
+    large enough to pass year 1 would not be a date at all.
+    """
     m = SINCE.match(text)
     if m is None:
         if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text):
-            return Window(parse_date(text, "--since"), None)
+            start = parse_date(text, "--since")
+            if start < EARLIEST:
+                raise _too_far(text, today)
+            return Window(start, None)
         raise UsageError(
             f"--since {text!r} is not a number of days or weeks; "
             "use e.g. --since 30d, --since 4w or --since 2024-03-01"
@@ -109,7 +120,17 @@ def parse_since(text: str, today: date) -> Window:
     days = int(m.group("n")) * (7 if (m.group("unit") or "d").lower().startswith("w") else 1)
     if days < 1:
         raise UsageError("--since must cover at least one day, e.g. --since 1d")
+    if days - 1 > (today - EARLIEST).days:
+        raise _too_far(text, today)
     return Window(today - timedelta(days=days - 1), None)
+
+
+def _too_far(text: str, today: date) -> UsageError:
+    most = (today - EARLIEST).days + 1
+    return UsageError(
+        f"{text.strip()!r} reaches back before {EARLIEST}, where git's commit dates begin; "
+        f"a window may reach back at most to {EARLIEST} ({most:,} days, today included)"
+    )
 
 
 def resolve_window(since: str | None, start: str | None, end: str | None, today: date) -> Window:
