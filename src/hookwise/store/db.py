@@ -240,16 +240,19 @@ class Store:
         [key] = schema.TABLES[name].key
         return set(self.column(name, key).to_pylist())
 
+    def _query(self, name: str, where: str | None, columns: list[str] | None) -> Any:
+        query = self._table(name).search()
+        if where:
+            query = query.where(where)
+        if columns:
+            query = query.select(columns)
+        return query.limit(None)
+
     def read(
         self, name: str, where: str | None = None, columns: list[str] | None = None
     ) -> pa.Table:
         with self.reading(name):
-            query = self._table(name).search()
-            if where:
-                query = query.where(where)
-            if columns:
-                query = query.select(columns)
-            result: pa.Table = query.limit(None).to_arrow()
+            result: pa.Table = self._query(name, where, columns).to_arrow()
         return result
 
     def read_batches(
@@ -261,12 +264,7 @@ class Store:
     ) -> Iterator[pa.RecordBatch]:
         """Like ``read``, a batch at a time: memory for one batch, not the table."""
         with self.reading(name):
-            query = self._table(name).search()
-            if where:
-                query = query.where(where)
-            if columns:
-                query = query.select(columns)
-            yield from query.limit(None).to_batches(batch_size)
+            yield from self._query(name, where, columns).to_batches(batch_size)
 
     def commits_by_sha(self, shas: Iterable[str]) -> pa.Table:
         shas = list(shas)
