@@ -12,8 +12,13 @@ never by searching a message.
     │   └── GitNotFoundError    git is not installed
     ├── StoreError              the store cannot be opened, read or written
     │   ├── SchemaError         the store was written by a newer hookwise
+    │   │   └── MigrationNeededError  an older store, opened to read only, needs an upgrade
     │   ├── StoreMissingError   there is no store yet
-    │   └── StoreLockedError    another process holds the store's write lock
+    │   ├── StoreLockedError    another process holds the store's write lock
+    │   ├── StoreReadOnlyError  the store cannot be written (read-only disk, permissions)
+    │   ├── StoreFullError      the disk that holds the store is full
+    │   ├── TableMissingError   one of the store's tables was deleted
+    │   └── DamagedTableError   one of the store's tables cannot be read
     ├── SpoolError              a spooled event cannot be read
     │   └── IncompleteEventError  an event without its end line (maybe still being written)
     ├── WorkerError             the background worker cannot be started or reached
@@ -63,6 +68,50 @@ class StoreMissingError(StoreError):
 
 class StoreLockedError(StoreError):
     pass
+
+
+class MigrationNeededError(SchemaError):
+    def __init__(self, store_dir: object, version: int, current: int) -> None:
+        super().__init__(
+            f"the store at {store_dir} has schema {version} and this hookwise reads schema "
+            f"{current}; it is upgraded by the next command that writes to it (such as "
+            "`hookwise backfill`), which needs the store to be writable"
+        )
+        self.version = version
+
+
+class StoreReadOnlyError(StoreError):
+    def __init__(self, store_dir: object, reason: str) -> None:
+        super().__init__(
+            f"cannot write to the store at {store_dir} ({reason}); "
+            "fix its permissions (it must be writable by you) and try again"
+        )
+
+
+class StoreFullError(StoreError):
+    def __init__(self, store_dir: object) -> None:
+        super().__init__(
+            f"the disk that holds the store at {store_dir} is full; free some space "
+            "on it and try again"
+        )
+
+
+class TableMissingError(StoreError):
+    def __init__(self, table: str) -> None:
+        super().__init__(
+            f"the store's {table} table is missing; run `hookwise doctor --repair` "
+            "to rebuild it from git"
+        )
+        self.table = table
+
+
+class DamagedTableError(StoreError):
+    def __init__(self, table: str) -> None:
+        super().__init__(
+            f"the store's {table} table is damaged and cannot be read; "
+            "run `hookwise doctor --repair` to rebuild it from git"
+        )
+        self.table = table
 
 
 class SpoolError(HookwiseError):

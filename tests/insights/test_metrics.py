@@ -368,3 +368,16 @@ def test_metrics_on_a_repo_path_outside_any_repository(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["metrics", "--repo", str(tmp_path)])
     assert result.exit_code == 1
     assert "not inside a git repository" in result.output
+
+
+@pytest.mark.parametrize("command", [["metrics"], ["report", "-o", "r.html"], ["search", "x"]])
+def test_a_window_too_far_back_is_a_usage_error(repo: GitRepo, command: list[str]) -> None:
+    repo.commit("feat: x")
+    backfill(discover(repo.path))
+    runner = CliRunner()
+    usage = runner.invoke(main, [*command, "--repo", str(repo.path), "--since", "soon"])
+    result = runner.invoke(main, [*command, "--repo", str(repo.path), "--since", "800000d"])
+    assert result.exit_code == usage.exit_code == 2  # as any other bad --since
+    [line] = result.output.strip().splitlines()
+    assert "'800000d' reaches back before 1970-01-01" in line
+    assert "unexpected" not in line

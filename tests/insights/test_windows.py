@@ -35,3 +35,11 @@ def test_gap() -> None:
     )
     with pytest.raises(UsageError):
         parse_gap("0")
+
+
+@pytest.mark.parametrize("text", ["800000d", "3000w", "99999999999999999999999d", "1969-12-31"])
+def test_since_reaches_back_at_most_to_1970(text: str) -> None:
+    with pytest.raises(UsageError, match=r"may reach back at most to 1970-01-01 \(19,790 days"):
+        resolve_window(text, None, None, TODAY)
+    assert resolve_window("19790d", None, None, TODAY) == Window(date(1970, 1, 1), None)
+    assert resolve_window("1970-01-01", None, None, TODAY) == Window(date(1970, 1, 1), None)

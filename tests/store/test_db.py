@@ -112,3 +112,24 @@ def test_optimize_keeps_rows(repo: GitRepo) -> None:
     store.optimize(prune_older_than=timedelta(0))
     assert store.count("commits") == 20
     assert len(store._table("commits").list_versions()) <= 3
+
+
+def test_a_read_only_open_writes_nothing_and_names_a_needed_migration(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.errors import MigrationNeededError, StoreMissingError
+
+    paths = discover(repo.path)
+    with pytest.raises(StoreMissingError):
+        Store.open(paths, readonly=True)
+    assert not paths.store_dir.exists()
+    Store.open(paths).insert_commits([record("d" * 40)])
+    before = sorted(p.relative_to(paths.store_dir) for p in paths.store_dir.rglob("*"))
+    store = Store.open(paths, readonly=True)
+    assert store.known_shas() == {"d" * 40}
+    with pytest.raises(StoreError, match="opened to read only"):
+        store.insert_commits([record("e" * 40)])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    with pytest.raises(MigrationNeededError, match="upgraded by the next command that writes"):
+        Store.open(paths, readonly=True)
+    assert sorted(p.relative_to(paths.store_dir) for p in paths.store_dir.rglob("*")) == before

@@ -9,6 +9,7 @@ searches use to re-rank (``hookwise.search.clicks.click_boost``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hookwise.capture.locations import RepoPaths
-from hookwise.errors import GitError, UsageError
+from hookwise.errors import GitError, StoreReadOnlyError, UsageError
 from hookwise.git.log import tz_minutes
 from hookwise.git.runner import git
+from hookwise.store.faults import writing
 
 if TYPE_CHECKING:
     from hookwise.search.request import SearchResult
@@ -86,8 +88,17 @@ def remember_search(paths: RepoPaths, result: SearchResult) -> None:
         "shas": [hit.sha for hit in result.hits],
     }
     tmp = path.with_name(f".{LAST_SEARCH_FILE}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data) + "\n")
-    tmp.replace(path)
+    try:
+        with writing(paths.store_dir):
+            try:
+                tmp.write_text(json.dumps(data) + "\n")
+                tmp.replace(path)
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)  # a write the disk cut short
+    except StoreReadOnlyError:
+        # A read-only store is searched, not written: the search still answers.
+        return
 
 
 def last_search(paths: RepoPaths) -> tuple[str, list[str]] | None:
@@ -203,4 +214,6 @@ def record_click(paths: RepoPaths, query: str, sha: str) -> None:
     from hookwise.search.clicks import record_click as store_click
     from hookwise.store.db import Store
 
-    store_click(Store.open(paths, create=False), query, sha)
+    # A click only tunes later rankings: on a read-only store it is not kept.
+    with contextlib.suppress(StoreReadOnlyError):
+        store_click(Store.open(paths, create=False), query, sha)

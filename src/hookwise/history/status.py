@@ -1,4 +1,11 @@
-"""``hookwise status``: is capture working, and what does the store hold?"""
+"""``hookwise status``: is capture working, and what does the store hold?
+
+It only reads (the store is opened ``readonly``), so it works on a store a
+user cannot write, and it reports what it cannot read rather than failing:
+a table deleted by hand is *missing*, one whose manifest or data cannot be
+decoded is *damaged*, and each gets a line in ``problems`` that says what to
+do. Every other figure is still given.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,12 @@ from hookwise.capture.events import list_spool
 from hookwise.capture.hooklog import last_error
 from hookwise.capture.locations import RepoPaths
 from hookwise.capture.wake import worker_pid
+from hookwise.errors import (
+    DamagedTableError,
+    MigrationNeededError,
+    StoreError,
+    TableMissingError,
+)
 from hookwise.install.hooks import hook_status
 from hookwise.store import schema
 from hookwise.store.db import Store
@@ -23,6 +36,8 @@ class Status:
     worker_pid: int | None
     spool_backlog: int
     corrupt_events: int
+    # Rows of each table that could be read; a missing or damaged table is
+    # not here (it is not "0 rows") but in missing_tables / damaged_tables.
     rows: dict[str, int] = field(default_factory=dict)
     store_bytes: int = 0
     last_event_time: int | None = None
@@ -31,34 +46,31 @@ class Status:
     # {"id", "waiting", "description"}: the store's embedder, how many commits
     # wait for a vector from it, and how to get a better one.
     embedder: dict[str, Any] | None = None
+    missing_tables: list[str] = field(default_factory=list)
+    damaged_tables: list[str] = field(default_factory=list)
+    # One line per thing wrong with the store, each saying what to do.
+    problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def status(paths: RepoPaths) -> Status:
-    backlog = sum(1 for f in list_spool(paths.spool_dir) if not f.path.name.startswith("."))
-    corrupt = len(list(paths.corrupt_dir.iterdir())) if paths.corrupt_dir.is_dir() else 0
-    rows: dict[str, int] = {}
-    size = 0
+@dataclass
+class _StoreFigures:
+    rows: dict[str, int] = field(default_factory=dict)
+    size: int = 0
     last_time: int | None = None
     version: int | None = None
     embedder: dict[str, Any] | None = None
-    if paths.store_dir.is_dir():
-        store = Store.open(paths, create=False)
-        version = store.schema_version()
-        rows = {name: store.count(name) for name in schema.TABLES}
-        size = store.size_bytes()
-        times = [
-            v
-            for v in (
-                _max(store, "commits", "captured_at", "source = 'hook'"),
-                _max(store, "ref_events", "time", "source = 'hook'"),
-            )
-            if v is not None
-        ]
-        last_time = max(times) if times else None
-        embedder = _embedder(store)
+    missing: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def status(paths: RepoPaths) -> Status:
+    backlog = sum(1 for f in list_spool(paths.spool_dir) if not f.path.name.startswith("."))
+    corrupt = len(list(paths.corrupt_dir.iterdir())) if paths.corrupt_dir.is_dir() else 0
+    figures = _store_figures(paths) if paths.store_dir.is_dir() else _StoreFigures()
     pid = worker_pid()
     return Status(
         repository=str(paths.worktree or paths.common_dir),
@@ -68,13 +80,50 @@ def status(paths: RepoPaths) -> Status:
         worker_pid=pid,
         spool_backlog=backlog,
         corrupt_events=corrupt,
-        rows=rows,
-        store_bytes=size,
-        last_event_time=last_time,
+        rows=figures.rows,
+        store_bytes=figures.size,
+        last_event_time=figures.last_time,
         last_error=last_error(paths.hookwise_dir),
-        schema_version=version,
-        embedder=embedder,
+        schema_version=figures.version,
+        embedder=figures.embedder,
+        missing_tables=figures.missing,
+        damaged_tables=figures.damaged,
+        problems=figures.problems,
     )
+
+
+def _store_figures(paths: RepoPaths) -> _StoreFigures:
+    figures = _StoreFigures()
+    try:
+        store = Store.open(paths, readonly=True)
+    except MigrationNeededError as exc:
+        figures.version = exc.version
+        figures.problems.append(str(exc))
+        return figures
+    figures.version = store.schema_version()
+    figures.size = store.size_bytes()
+    for name in schema.TABLES:
+        try:
+            figures.rows[name] = store.count(name)
+        except TableMissingError as exc:
+            figures.missing.append(exc.table)
+            figures.problems.append(str(exc))
+        except DamagedTableError as exc:
+            figures.damaged.append(exc.table)
+            figures.problems.append(str(exc))
+    readable = set(figures.rows)
+    times = [
+        v
+        for table, column in (("commits", "captured_at"), ("ref_events", "time"))
+        if table in readable and (v := _max(store, table, column, "source = 'hook'")) is not None
+    ]
+    figures.last_time = max(times) if times else None
+    if {"commits", "commit_vectors"} <= readable:
+        try:
+            figures.embedder = _embedder(store)
+        except StoreError as exc:
+            figures.problems.append(str(exc))
+    return figures
 
 
 def _embedder(store: Store) -> dict[str, Any]:

@@ -15,6 +15,9 @@ from datetime import date, timedelta
 from hookwise.errors import UsageError
 
 DEFAULT_SESSION_GAP_MINUTES = 120
+# The earliest day a window may start: git's commit dates are seconds since
+# the Unix epoch and cannot be earlier.
+EARLIEST = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,19 @@ def parse_date(text: str, option: str) -> date:
 
 
 def parse_since(text: str, today: date) -> Window:
-    """``30``, ``30d``, ``4w`` (the last N days, today included) or a date."""
+    """``30``, ``30d``, ``4w`` (the last N days, today included) or a date.
+
+    The window starts no earlier than ``EARLIEST``: git dates no commit
+    before it, so reaching further finds nothing more, and a count of days
+    large enough to pass year 1 would not be a date at all.
+    """
     m = SINCE.match(text)
     if m is None:
         if re.match(r"^\s*\d{4}-\d{2}-\d{2}\s*$", text):
-            return Window(parse_date(text, "the first day"), None)
+            start = parse_date(text, "the first day")
+            if start < EARLIEST:
+                raise _too_far(text, today)
+            return Window(start, None)
         raise UsageError(
             f"the period {text!r} is not a number of days or weeks; "
             "use e.g. 30d, 4w or a first day such as 2024-03-01"
@@ -59,7 +70,17 @@ def parse_since(text: str, today: date) -> Window:
     days = int(m.group("n")) * (7 if (m.group("unit") or "d").lower().startswith("w") else 1)
     if days < 1:
         raise UsageError("the period must cover at least one day, e.g. 1d")
+    if days - 1 > (today - EARLIEST).days:
+        raise _too_far(text, today)
     return Window(today - timedelta(days=days - 1), None)
+
+
+def _too_far(text: str, today: date) -> UsageError:
+    most = (today - EARLIEST).days + 1
+    return UsageError(
+        f"{text.strip()!r} reaches back before {EARLIEST}, where git's commit dates begin; "
+        f"a window may reach back at most to {EARLIEST} ({most:,} days, today included)"
+    )
 
 
 def resolve_window(since: str | None, start: str | None, end: str | None, today: date) -> Window:

@@ -47,6 +47,7 @@ class SearchRequest:
             )
         if not self.query.strip():
             raise UsageError("the search query is empty; say what you are looking for")
+        _check_text(self.query)
         if not 1 <= self.limit <= MAX_LIMIT:
             raise UsageError(
                 f"the number of results must be between 1 and {MAX_LIMIT}, not {self.limit}"
@@ -120,6 +121,25 @@ class SearchResult:
             embedder=data.get("embedder"),
             notices=tuple(data.get("notices") or ()),
         )
+
+
+def _check_text(query: str) -> None:
+    """Refuse a query holding bytes that are not UTF-8.
+
+    Python hands such command-line bytes over as lone surrogates, which
+    neither the embedder nor the full-text index can take. Searching only
+    the valid part would answer a question the user did not ask, so the
+    query is refused, and the bytes are named so the user can see them.
+    """
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = query.encode("utf-8", "surrogateescape")
+        shown = raw.decode("utf-8", "backslashreplace")
+        raise UsageError(
+            f"the search query '{shown}' is not valid UTF-8 text; type it again in UTF-8 "
+            "(is the terminal set to another encoding?)"
+        ) from None
 
 
 def normalise_query(query: str) -> str:

@@ -4,6 +4,12 @@ Only ``hookwise.store`` holds LanceDB tables: the rest of hookwise reads and
 writes through ``Store`` (Arrow tables in, Arrow tables out) and, for the
 commit vectors and the full-text index, through ``hookwise.store.vectors``
 and ``hookwise.store.text``, which reach the raw table by ``Store._table``.
+
+A store opened with ``readonly`` only reads: no write probe, no table
+created, no migration run, so ``status``, ``export``, ``metrics`` and the
+other read commands work on a read-only disk. Failures are typed where they
+happen (``hookwise.store.faults``): a full or read-only disk on a write, a
+missing or damaged table on a read.
 """
 
 from __future__ import annotations
@@ -22,9 +28,16 @@ from typing import Any
 import pyarrow as pa
 
 from hookwise.capture.locations import RepoPaths
-from hookwise.errors import SchemaError, StoreError, StoreLockedError, StoreMissingError
+from hookwise.errors import (
+    MigrationNeededError,
+    SchemaError,
+    StoreError,
+    StoreLockedError,
+    StoreMissingError,
+)
 from hookwise.records import CommitRecord, RefEvent
 from hookwise.store import schema
+from hookwise.store.faults import reading, write_failure, writing
 
 VERSION_FILE = "hookwise-schema.json"
 
@@ -64,36 +77,60 @@ def _quote(values: Iterable[str]) -> str:
 class Store:
     """The LanceDB tables of one repository."""
 
-    def __init__(self, paths: RepoPaths, db: Any) -> None:
+    def __init__(
+        self, paths: RepoPaths, db: Any, *, cannot_write: StoreError | None = None
+    ) -> None:
         self.paths = paths
         self._db = db
         self._tables: dict[str, Any] = {}
+        # Why this store must not be written (opened to read only, or on a
+        # disk that refused the write probe); None when it may be.
+        self._cannot_write = cannot_write
 
     # -- opening -----------------------------------------------------------
 
     @classmethod
-    def open(cls, paths: RepoPaths, *, create: bool = True) -> Store:
+    def open(cls, paths: RepoPaths, *, create: bool = True, readonly: bool = False) -> Store:
+        """The store of ``paths``.
+
+        ``create``: make the store when there is none (else ``StoreMissingError``).
+        ``readonly``: only read; nothing is written, not even a probe, and a
+        store that needs a migration raises ``MigrationNeededError``. Without
+        it an existing store (``create`` False) that cannot be written is
+        opened to read as well, and its first write raises the reason.
+        """
         store_dir = paths.store_dir
-        if not store_dir.exists() and not create:
+        if not store_dir.exists() and (readonly or not create):
             raise StoreMissingError(paths.hookwise_dir)
-        try:
-            store_dir.mkdir(parents=True, exist_ok=True)
-            probe = store_dir / ".write-test"
-            probe.touch()
-            probe.unlink()
-        except OSError as exc:
-            raise StoreError(
-                f"cannot write to the store at {store_dir} ({exc.strerror}); "
-                "fix its permissions (it must be writable by you) and try again"
-            ) from exc
+        cannot_write: StoreError | None = None
+        if readonly:
+            cannot_write = StoreError(f"the store at {store_dir} was opened to read only")
+        else:
+            try:
+                store_dir.mkdir(parents=True, exist_ok=True)
+                probe = store_dir / ".write-test"
+                probe.touch()
+                probe.unlink()
+            except OSError as exc:
+                error = write_failure(store_dir, exc) or StoreError(
+                    f"cannot write to the store at {store_dir} ({exc.strerror}); "
+                    "fix its permissions (it must be writable by you) and try again"
+                )
+                if create:
+                    raise error from exc
+                cannot_write = error
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             import lancedb
 
         # Always read the latest version: the worker and a CLI backfill write
         # the same tables from different processes.
-        store = cls(paths, lancedb.connect(str(store_dir), read_consistency_interval=timedelta(0)))
-        store._ensure_schema()
+        db = lancedb.connect(str(store_dir), read_consistency_interval=timedelta(0))
+        store = cls(paths, db, cannot_write=cannot_write)
+        if cannot_write is None:
+            store._ensure_schema()
+        else:
+            store._check_schema()
         return store
 
     def _version_path(self) -> Path:
@@ -110,25 +147,38 @@ class Store:
                 "run `hookwise backfill` to rebuild the store from git"
             ) from exc
 
-    def _ensure_schema(self) -> None:
-        version = self.schema_version()
+    def _refuse_newer(self, version: int) -> None:
         if version > schema.SCHEMA_VERSION:
             raise SchemaError(
                 f"this store was written by a newer hookwise (schema {version}, this one "
                 f"knows {schema.SCHEMA_VERSION}); upgrade hookwise: pip install -U hookwise"
             )
-        existing = set(self._db.list_tables().tables)
-        for spec in schema.TABLES.values():
-            if spec.name not in existing:
-                self._db.create_table(spec.name, schema=spec.schema)
-        if version == 0:
-            version = schema.SCHEMA_VERSION  # a new store starts at the current version
-        while version < schema.SCHEMA_VERSION:
-            schema.MIGRATIONS[version](self._db)
-            version += 1
-            self._write_version(version)
-        if self.schema_version() != version:
-            self._write_version(version)
+
+    def _check_schema(self) -> None:
+        """What ``_ensure_schema`` checks, for a store that must not be written."""
+        version = self.schema_version()
+        self._refuse_newer(version)
+        # A store without a version file was made by this hookwise's first
+        # open, which writes the file after its tables: it is current.
+        if 0 < version < schema.SCHEMA_VERSION:
+            raise MigrationNeededError(self.paths.store_dir, version, schema.SCHEMA_VERSION)
+
+    def _ensure_schema(self) -> None:
+        version = self.schema_version()
+        self._refuse_newer(version)
+        with writing(self.paths.store_dir):
+            existing = set(self._db.list_tables().tables)
+            for spec in schema.TABLES.values():
+                if spec.name not in existing:
+                    self._db.create_table(spec.name, schema=spec.schema)
+            if version == 0:
+                version = schema.SCHEMA_VERSION  # a new store starts at the current version
+            while version < schema.SCHEMA_VERSION:
+                schema.MIGRATIONS[version](self._db)
+                version += 1
+                self._write_version(version)
+            if self.schema_version() != version:
+                self._write_version(version)
 
     def _write_version(self, version: int) -> None:
         tmp = self._version_path().with_suffix(".tmp")
@@ -141,8 +191,20 @@ class Store:
             known = ", ".join(schema.TABLES)
             raise StoreError(f"unknown table {name!r}; the tables are: {known}")
         if name not in self._tables:
-            self._tables[name] = self._db.open_table(name)
+            with reading(self.paths.store_dir, name):
+                self._tables[name] = self._db.open_table(name)
         return self._tables[name]
+
+    def reading(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """Around a read of table ``name``: a missing or damaged table raises its typed error."""
+        return reading(self.paths.store_dir, name)
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Around a write: refused when the store must not be written, and a full or
+        read-only disk raises its typed error."""
+        if self._cannot_write is not None:
+            raise self._cannot_write.with_traceback(None)
+        return writing(self.paths.store_dir)
 
     def lock(self, timeout: float = 30.0) -> contextlib.AbstractContextManager[None]:
         """The store's write lock: one writer (worker or backfill) at a time."""
@@ -152,19 +214,23 @@ class Store:
 
     def count(self, name: str, where: str | None = None) -> int:
         """How many rows of table ``name`` there are (that match ``where``)."""
-        return int(self._table(name).count_rows(where))
+        with self.reading(name):
+            return int(self._table(name).count_rows(where))
 
     def version(self, name: str) -> int:
         """The version of table ``name``: it changes with every write, from any process."""
-        return int(self._table(name).version)
+        with self.reading(name):
+            return int(self._table(name).version)
 
     def schema(self, name: str) -> pa.Schema:
         """The schema table ``name`` has on disk."""
-        live: pa.Schema = self._table(name).schema
+        with self.reading(name):
+            live: pa.Schema = self._table(name).schema
         return live
 
     def column(self, name: str, column: str) -> pa.ChunkedArray:
-        tbl = self._table(name).search().select([column]).limit(None).to_arrow()
+        with self.reading(name):
+            tbl = self._table(name).search().select([column]).limit(None).to_arrow()
         return tbl.column(column)
 
     def known_shas(self) -> set[str]:
@@ -174,15 +240,20 @@ class Store:
         [key] = schema.TABLES[name].key
         return set(self.column(name, key).to_pylist())
 
-    def read(
-        self, name: str, where: str | None = None, columns: list[str] | None = None
-    ) -> pa.Table:
+    def _query(self, name: str, where: str | None, columns: list[str] | None) -> Any:
         query = self._table(name).search()
         if where:
             query = query.where(where)
         if columns:
             query = query.select(columns)
-        return query.limit(None).to_arrow()
+        return query.limit(None)
+
+    def read(
+        self, name: str, where: str | None = None, columns: list[str] | None = None
+    ) -> pa.Table:
+        with self.reading(name):
+            result: pa.Table = self._query(name, where, columns).to_arrow()
+        return result
 
     def read_batches(
         self,
@@ -192,12 +263,8 @@ class Store:
         batch_size: int = 8192,
     ) -> Iterator[pa.RecordBatch]:
         """Like ``read``, a batch at a time: memory for one batch, not the table."""
-        query = self._table(name).search()
-        if where:
-            query = query.where(where)
-        if columns:
-            query = query.select(columns)
-        yield from query.limit(None).to_batches(batch_size)
+        with self.reading(name):
+            yield from self._query(name, where, columns).to_batches(batch_size)
 
     def commits_by_sha(self, shas: Iterable[str]) -> pa.Table:
         shas = list(shas)
@@ -217,21 +284,24 @@ class Store:
 
     def add(self, name: str, rows: pa.Table) -> None:
         """Append ``rows`` to table ``name`` as they are (no key is checked)."""
-        self._table(name).add(rows)
+        with self.writing():
+            self._table(name).add(rows)
 
     def delete(self, name: str, where: str) -> None:
         """Delete the rows of table ``name`` that match ``where``."""
-        self._table(name).delete(where)
+        with self.writing():
+            self._table(name).delete(where)
 
     def upsert(self, name: str, data: pa.Table, *, update: bool) -> None:
         """Insert the rows of ``data`` whose key (``TableSpec.key``) is new; with
         ``update``, replace the rows whose key is already there too."""
         if data.num_rows == 0:
             return
-        merge = self._table(name).merge_insert(list(schema.TABLES[name].key))
-        if update:
-            merge = merge.when_matched_update_all()
-        merge.when_not_matched_insert_all().execute(data)
+        with self.writing():
+            merge = self._table(name).merge_insert(list(schema.TABLES[name].key))
+            if update:
+                merge = merge.when_matched_update_all()
+            merge.when_not_matched_insert_all().execute(data)
 
     def insert_commits(self, records: Iterable[CommitRecord], *, update: bool = False) -> None:
         """Insert commits that are not stored yet (``update``: replace those that are)."""
@@ -245,7 +315,7 @@ class Store:
 
     def optimize(self, *, prune_older_than: timedelta | None = None) -> None:
         """Compact small fragments (and drop versions older than ``prune_older_than``)."""
-        with warnings.catch_warnings():
+        with self.writing(), warnings.catch_warnings():
             # lancedb warns that pruning everything breaks concurrent readers;
             # writers hold the store lock, and readers retry on the next version.
             warnings.filterwarnings("ignore", message=r"optimize\(cleanup_older_than=0\)")

@@ -17,7 +17,8 @@ TABLE = "commits"
 
 
 def _names(store: Store) -> set[str]:
-    return {index.name for index in store._table(TABLE).list_indices()}
+    with store.reading(TABLE):
+        return {index.name for index in store._table(TABLE).list_indices()}
 
 
 def has_index(store: Store, columns: Sequence[str]) -> bool:
@@ -39,7 +40,7 @@ def create_index(store: Store, columns: Sequence[str]) -> bool:
     if not missing:
         return False
     table = store._table(TABLE)
-    with store.lock():
+    with store.writing(), store.lock():
         for column in missing:
             # English stemming and stop words (the defaults): "supporting"
             # meets "support", and "the" matches nothing.
@@ -58,8 +59,9 @@ def search(
     from lancedb.query import FullTextOperator, MultiMatchQuery
 
     fts = MultiMatchQuery(query, list(columns), boosts=None, operator=FullTextOperator.OR)
-    found = store._table(TABLE).search(fts, query_type="fts").select(["sha", "_score"])
-    if where:
-        found = found.where(where)
-    result: pa.Table = found.limit(limit).to_arrow()
+    with store.reading(TABLE):
+        found = store._table(TABLE).search(fts, query_type="fts").select(["sha", "_score"])
+        if where:
+            found = found.where(where)
+        result: pa.Table = found.limit(limit).to_arrow()
     return result

@@ -113,22 +113,25 @@ def nearest(
     """
     padded = np.zeros(schema.VECTOR_DIMENSION, np.float32)
     padded[: query_vector.size] = query_vector
-    search = (
-        store._table(VECTOR_TABLE)
-        .search(padded, vector_column_name="vector")
-        .distance_type("cosine")
-        .select(["sha", "_distance"])
-        .limit(limit)
-    )
-    if embedder_id is not None:
-        search = search.where(_of(embedder_id), prefilter=True)
-    found: list[str] = search.to_arrow().column("sha").to_pylist()
+    with store.reading(VECTOR_TABLE):
+        search = (
+            store._table(VECTOR_TABLE)
+            .search(padded, vector_column_name="vector")
+            .distance_type("cosine")
+            .select(["sha", "_distance"])
+            .limit(limit)
+        )
+        if embedder_id is not None:
+            search = search.where(_of(embedder_id), prefilter=True)
+        found: list[str] = search.to_arrow().column("sha").to_pylist()
     return found
 
 
 def has_index(store: Store) -> bool:
     """Whether LanceDB's vector index of the table exists."""
-    return any(i.name == VECTOR_INDEX_NAME for i in store._table(VECTOR_TABLE).list_indices())
+    with store.reading(VECTOR_TABLE):
+        indices = store._table(VECTOR_TABLE).list_indices()
+    return any(i.name == VECTOR_INDEX_NAME for i in indices)
 
 
 def build_index(store: Store) -> None:
@@ -141,12 +144,13 @@ def build_index(store: Store) -> None:
     """
     from lancedb.index import HnswSq
 
-    store._table(VECTOR_TABLE).create_index(
-        "vector",
-        config=HnswSq(distance_type="cosine", num_partitions=INDEX_PARTITIONS),
-        name=VECTOR_INDEX_NAME,
-        replace=True,
-    )
+    with store.writing():
+        store._table(VECTOR_TABLE).create_index(
+            "vector",
+            config=HnswSq(distance_type="cosine", num_partitions=INDEX_PARTITIONS),
+            name=VECTOR_INDEX_NAME,
+            replace=True,
+        )
 
 
 def drop_index(store: Store) -> None:
