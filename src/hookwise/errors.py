@@ -18,7 +18,8 @@ never by searching a message.
     │   ├── StoreReadOnlyError  the store cannot be written (read-only disk, permissions)
     │   ├── StoreFullError      the disk that holds the store is full
     │   ├── TableMissingError   one of the store's tables was deleted
-    │   └── DamagedTableError   one of the store's tables cannot be read
+    │   ├── DamagedTableError   one of the store's tables cannot be read
+    │   └── VersionFileError    the store's schema version file cannot be read
     ├── SpoolError              a spooled event cannot be read
     │   └── IncompleteEventError  an event without its end line (maybe still being written)
     ├── WorkerError             the background worker cannot be started or reached
@@ -112,6 +113,16 @@ class DamagedTableError(StoreError):
             "run `hookwise doctor --repair` to rebuild it from git"
         )
         self.table = table
+
+
+class VersionFileError(StoreError):
+    """The schema version file is unreadable; ``doctor --repair`` can write it again."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"{path} is damaged; run `hookwise doctor --repair` to check the tables and "
+            "write it again"
+        )
 
 
 class SpoolError(HookwiseError):

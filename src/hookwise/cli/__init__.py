@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "hookwise.cli.worker",
     "hookwise.cli.insights",
     "hookwise.cli.search",
+    "hookwise.cli.doctor",
 )
 
 

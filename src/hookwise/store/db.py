@@ -34,6 +34,7 @@ from hookwise.errors import (
     StoreError,
     StoreLockedError,
     StoreMissingError,
+    VersionFileError,
 )
 from hookwise.records import CommitRecord, RefEvent
 from hookwise.store import schema
@@ -90,7 +91,14 @@ class Store:
     # -- opening -----------------------------------------------------------
 
     @classmethod
-    def open(cls, paths: RepoPaths, *, create: bool = True, readonly: bool = False) -> Store:
+    def open(
+        cls,
+        paths: RepoPaths,
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        check_schema: bool = True,
+    ) -> Store:
         """The store of ``paths``.
 
         ``create``: make the store when there is none (else ``StoreMissingError``).
@@ -98,6 +106,8 @@ class Store:
         store that needs a migration raises ``MigrationNeededError``. Without
         it an existing store (``create`` False) that cannot be written is
         opened to read as well, and its first write raises the reason.
+        ``check_schema`` False (with ``readonly``): open the tables whatever
+        the version file says, for ``hookwise doctor`` to look at them.
         """
         store_dir = paths.store_dir
         if not store_dir.exists() and (readonly or not create):
@@ -129,7 +139,7 @@ class Store:
         store = cls(paths, db, cannot_write=cannot_write)
         if cannot_write is None:
             store._ensure_schema()
-        else:
+        elif check_schema:
             store._check_schema()
         return store
 
@@ -142,10 +152,7 @@ class Store:
         except FileNotFoundError:
             return 0
         except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(
-                f"{self._version_path()} is damaged; move {self.paths.store_dir} aside and "
-                "run `hookwise backfill` to rebuild the store from git"
-            ) from exc
+            raise VersionFileError(self._version_path()) from exc
 
     def _refuse_newer(self, version: int) -> None:
         if version > schema.SCHEMA_VERSION:

@@ -110,19 +110,32 @@ class TableSpec:
     """A table: its name, its Arrow schema, and the columns that identify a row.
 
     ``key`` is what upserts merge on (``Store``, ``hookwise.store.vectors``).
+    ``source`` says where its rows come from, and so what a repair may do
+    with a damaged copy (``hookwise doctor --repair``): ``git`` rows are read
+    again from history, ``embedder`` rows computed again by the worker, and
+    ``user`` rows exist nowhere else (clicks; fix memory to come), so a
+    damaged copy is kept aside, never deleted.
     """
 
     name: str
     schema: pa.Schema
     key: tuple[str, ...]
+    source: str = "git"  # git | embedder | user
+
+    @property
+    def rebuildable(self) -> bool:
+        """Its rows can be had again without the damaged copy."""
+        return self.source != "user"
 
 
 TABLES: dict[str, TableSpec] = {
     "commits": TableSpec("commits", COMMITS, ("sha",)),
     "ref_events": TableSpec("ref_events", REF_EVENTS, ("id",)),
     # One row per commit per embedder; see COMMIT_VECTORS.
-    "commit_vectors": TableSpec("commit_vectors", COMMIT_VECTORS, ("sha", "embedder")),
-    "clicks": TableSpec("clicks", CLICKS, ("id",)),
+    "commit_vectors": TableSpec(
+        "commit_vectors", COMMIT_VECTORS, ("sha", "embedder"), source="embedder"
+    ),
+    "clicks": TableSpec("clicks", CLICKS, ("id",), source="user"),
 }
 
 

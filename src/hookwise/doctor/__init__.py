@@ -1,0 +1,1 @@
+"""``hookwise doctor``: what is wrong with capture in a repository, and repairing it."""
