@@ -14,9 +14,12 @@ TORCH_PIN := torch==2.13.0
 # torch extra, except under CI=true, where they run: CI installs it.
 # Elsewhere `make test TORCH=1` runs them too.
 TORCH ?= $(if $(filter true,$(CI)),1,)
-# Line and branch coverage of src/hookwise, held at [tool.coverage.report]
-# fail_under; `make test COVERAGE= PYTEST_ARGS=tests/embed` for part of the suite.
-COVERAGE ?= --cov=hookwise --cov-branch --cov-report=term:skip-covered
+# Line and branch coverage of src/hookwise. It is held at [tool.coverage.report]
+# fail_under only where the whole suite runs (TORCH set, so CI): without the
+# torch tests the torch runtime's code goes unmeasured, about one point.
+# `make test COVERAGE= PYTEST_ARGS=tests/embed` for part of the suite.
+COVERAGE ?= --cov=hookwise --cov-branch --cov-report=term:skip-covered \
+	$(if $(TORCH),,--cov-fail-under=0)
 
 .PHONY: venv demo test lint bench docs clean
 
