@@ -142,10 +142,10 @@ class InstallError(HookwiseError):
 
 
 class ExtraMissingError(HookwiseError):
-    def __init__(self, extra: str, what: str) -> None:
-        super().__init__(
-            f"{what} needs the '{extra}' extra; install it with: pip install 'hookwise[{extra}]'"
-        )
+    def __init__(self, extra: str, what: str, *, command: str | None = None) -> None:
+        # ``command``: the exact install command, where the extra alone is not enough.
+        command = command or f"pip install 'hookwise[{extra}]'"
+        super().__init__(f"{what} needs the '{extra}' extra; install it with: {command}")
         self.extra = extra
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hookwise.embed.base import neural_available
 from hookwise.git.repo import discover
 from tests.cli.console import hookwise, one_line
 from tests.gitrepo import GitRepo
@@ -167,8 +167,8 @@ def test_a_search_without_a_worker_starts_one(
 
 
 neural = pytest.mark.skipif(
-    importlib.util.find_spec("sentence_transformers") is None and os.environ.get("CI") != "true",
-    reason="needs the neural extra (sentence-transformers)",
+    not neural_available() and os.environ.get("CI") != "true",
+    reason="needs the neural extra: pip install 'hookwise[neural]'",
 )
 
 

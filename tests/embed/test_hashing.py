@@ -212,7 +212,12 @@ def test_vectors_are_identical_in_another_process(tmp_path: Path, fitted: Hashin
         env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"},
     )
     assert out.stdout.strip() == fitted.id
-    np.testing.assert_array_equal(np.load(tmp_path / "vectors.npy"), fitted.embed(texts))
+    there, here = np.load(tmp_path / "vectors.npy"), fitted.embed(texts)
+    # A salted hash would move words to other buckets: the buckets must be
+    # the very same. Their values are sums and a norm, which another
+    # process's BLAS may round otherwise in the last bit.
+    np.testing.assert_array_equal(there != 0, here != 0)
+    np.testing.assert_allclose(there, here, rtol=1e-6, atol=1e-7)
 
 
 def test_rejects_idf_arrays_that_do_not_match() -> None:

