@@ -147,3 +147,50 @@ def test_gc_compacts(repo: GitRepo) -> None:
     proc = hookwise("gc", "--repo", str(repo.path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("compacted:")
+
+
+def test_status_says_a_damaged_table_and_what_to_do(repo: GitRepo) -> None:
+    from tests.store.broken import damage
+
+    repo.commit("one")
+    assert hookwise("backfill", "-q", "--repo", str(repo.path)).returncode == 0
+    damage(discover(repo.path), "commits")
+    text = hookwise("status", "--repo", str(repo.path), COLUMNS="200").stdout
+    rows = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert "damaged" in rows["commits"]
+    assert "doctor --repair" in rows["problem"]
+
+
+def test_status_with_no_commits_does_not_claim_every_commit_has_a_vector(repo: GitRepo) -> None:
+    from hookwise.store.db import Store
+
+    Store.open(discover(repo.path))  # an empty store, as right after `hookwise install`
+    text = hookwise("status", "--repo", str(repo.path), COLUMNS="200").stdout
+    [embedder] = [line for line in text.splitlines() if line.startswith("embedder")]
+    assert embedder.rstrip().endswith("no commits yet")
+    assert "every commit has a vector" not in text
+
+
+def test_status_says_when_the_last_error_was_resolved(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.capture.hooklog import log_error
+    from hookwise.install.hooks import install
+
+    monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
+    paths = discover(repo.path)
+    install(paths)
+    # An error long ago (a full disk, say), then capture that worked.
+    log = paths.hookwise_dir / "log"
+    log.write_text("2020-01-01T00:00:00+0000 hook post-commit: could not record the event\n")
+    repo.commit("one")
+    assert hookwise("worker", "--once", "--repo", str(repo.path)).returncode == 0
+    report = json.loads(hookwise("status", "--json", "--repo", str(repo.path)).stdout)
+    assert report["last_error"].startswith("2020-01-01T00:00:00+0000")
+    assert report["last_error_resolved"] is True
+    text = hookwise("status", "--repo", str(repo.path), COLUMNS="200").stdout
+    assert "(resolved: events captured since were stored)" in text
+    # A newer error is not resolved until capture works after it.
+    log_error(paths.hookwise_dir, "hook post-commit: could not record the event")
+    report = json.loads(hookwise("status", "--json", "--repo", str(repo.path)).stdout)
+    assert report["last_error_resolved"] is False

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hookwise.embed.base import neural_available
+from hookwise.embed import neural_available
 from hookwise.git.repo import discover
 from tests.cli.console import hookwise, one_line
 from tests.gitrepo import GitRepo

@@ -63,6 +63,16 @@ def test_bad_refs(history: tuple[RepoPaths, list[str]], ref: str, message: str) 
         resolve(paths, ref)
 
 
+def test_a_number_after_a_search_that_found_nothing(
+    history: tuple[RepoPaths, list[str]],
+) -> None:
+    """Not "choose a number from 1 to 0": the search found nothing."""
+    paths, _ = history
+    searched(paths, "quantum flux", [])
+    with pytest.raises(UsageError, match=r"'quantum flux'\) found nothing, so it has no result 1"):
+        resolve(paths, "1")
+
+
 def test_a_number_without_a_search(history: tuple[RepoPaths, list[str]]) -> None:
     paths, _ = history
     with pytest.raises(UsageError, match="no search to take result 1 from"):

@@ -5,9 +5,9 @@ class, never by a message:
 
     0    success
     1    a handled error (``HookwiseError``): one line that says what to do
-    2    a usage error: hookwise's own ``UsageError`` (one line), or click's
-         (its usage text, as click prints it)
-    130  interrupted (Ctrl-C)
+    2    a usage error: hookwise's own ``UsageError``, or click's (an unknown
+         option, a missing argument, a value out of range), each one line
+    130  interrupted (Ctrl-C), in a command or while click parses
     1    anything unexpected: one line naming the crash log that holds the
          full traceback, so a user can report it without re-running
 """
@@ -65,8 +65,36 @@ def write_crash_log(exc: BaseException) -> str:
     return f"full traceback in {path}; please report it"
 
 
+def usage_line(exc: click.UsageError) -> str:
+    """click's four-line usage error as one: what is wrong, and where the help is."""
+    ctx = exc.ctx
+    command = ctx.command_path if ctx is not None else "hookwise"
+    root = ctx.find_root().command_path if ctx is not None else "hookwise"
+    where = command.removeprefix(root).strip()
+    message = exc.format_message().rstrip(".")
+    return f"hookwise: {where + ': ' if where else ''}{message} (see `{command} -h` for help)"
+
+
 class HookwiseGroup(click.Group):
     """The ``hookwise`` group: every subcommand ends through ``exit_code``."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """As click's, but its usage errors are one line (exit 2) and Ctrl-C is 130."""
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            click.echo(usage_line(exc), err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:  # Ctrl-C (or end of input) while click parses
+            click.echo("hookwise: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

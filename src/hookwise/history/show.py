@@ -128,6 +128,11 @@ def resolve(paths: RepoPaths, ref: str) -> tuple[str, str | None, int | None]:
             )
         query, shas = last
         n = int(ref)
+        if not shas:
+            raise UsageError(
+                f"the last search ({query!r}) found nothing, so it has no result {ref}; "
+                "search again with other words, or give a commit sha"
+            )
         if not 1 <= n <= len(shas):
             raise UsageError(
                 f"the last search ({query!r}) returned {len(shas)} result(s); "

@@ -10,6 +10,7 @@ do. Every other figure is still given.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from hookwise.capture.events import list_spool
@@ -42,6 +43,9 @@ class Status:
     store_bytes: int = 0
     last_event_time: int | None = None
     last_error: str | None = None
+    # The last error is behind us: events captured after it were stored, and
+    # none waits (it is still shown, marked resolved, until a newer one).
+    last_error_resolved: bool = False
     schema_version: int | None = None
     # {"id", "waiting", "description"}: the store's embedder, how many commits
     # wait for a vector from it, and how to get a better one.
@@ -72,6 +76,7 @@ def status(paths: RepoPaths) -> Status:
     corrupt = len(list(paths.corrupt_dir.iterdir())) if paths.corrupt_dir.is_dir() else 0
     figures = _store_figures(paths) if paths.store_dir.is_dir() else _StoreFigures()
     pid = worker_pid()
+    error = last_error(paths.hookwise_dir)
     return Status(
         repository=str(paths.worktree or paths.common_dir),
         store=str(paths.store_dir),
@@ -83,7 +88,8 @@ def status(paths: RepoPaths) -> Status:
         rows=figures.rows,
         store_bytes=figures.size,
         last_event_time=figures.last_time,
-        last_error=last_error(paths.hookwise_dir),
+        last_error=error,
+        last_error_resolved=_resolved(error, figures.last_time, backlog),
         schema_version=figures.version,
         embedder=figures.embedder,
         missing_tables=figures.missing,
@@ -146,3 +152,15 @@ def _max(store: Store, table: str, column: str, where: str) -> int | None:
     values = store.read(table, where, columns=[column]).column(column).to_pylist()
     present = [v for v in values if v is not None]
     return max(present) if present else None
+
+
+def _resolved(error: str | None, last_event: int | None, backlog: int) -> bool:
+    """Whether capture worked after ``error``: a later event was stored and none waits."""
+    if error is None or last_event is None or backlog:
+        return False
+    stamp = error.split(" ", 1)[0]
+    try:
+        when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return False  # not a line hookwise wrote: say nothing about it
+    return last_event > when

@@ -31,22 +31,29 @@ def status_table(report: Status, paths: RepoPaths) -> Table:
         table.add_row("corrupt events", f"{report.corrupt_events} (see {paths.corrupt_dir})")
     for name, count in report.rows.items():
         table.add_row(f"{name}", f"{count:,} rows")
+    for name in report.missing_tables:
+        table.add_row(name, "[red]missing[/red]")
+    for name in report.damaged_tables:
+        table.add_row(name, "[red]damaged[/red]")
     table.add_row("store", f"{human_bytes(report.store_bytes)} in {report.store}")
     if report.embedder is not None:
         waiting = int(report.embedder["waiting"])
-        table.add_row(
-            "embedder",
-            f"{report.embedder['description']}; "
-            + (
-                f"{waiting:,} commit{'s wait' if waiting != 1 else ' waits'} for a vector"
-                if waiting
-                else "every commit has a vector"
-            ),
-        )
+        if waiting:
+            vectors = f"{waiting:,} commit{'s wait' if waiting != 1 else ' waits'} for a vector"
+        elif report.rows.get("commits"):
+            vectors = "every commit has a vector"
+        else:
+            vectors = "no commits yet"
+        table.add_row("embedder", f"{report.embedder['description']}; {vectors}")
     if report.last_event_time:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(report.last_event_time))
         table.add_row("last event", when)
-    table.add_row("last error", report.last_error or "none")
+    error = report.last_error or "none"
+    if report.last_error and report.last_error_resolved:
+        error += " [green](resolved: events captured since were stored)[/green]"
+    table.add_row("last error", error)
+    for problem in report.problems:
+        table.add_row("[red]problem[/red]", problem)
     return table
 
 
