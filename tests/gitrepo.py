@@ -89,6 +89,21 @@ class GitRepo:
         self.git("commit", "-q", "-m", message, date=date, env=git_env or None)
         return self.head()
 
+    def commit_by(
+        self, who: Mapping[str, str], message: str, files: Mapping[str, str], date: str
+    ) -> str:
+        """A commit authored and committed by ``who`` (``author_name``, ``author_email``)."""
+        name, email = who["author_name"], who["author_email"]
+        return self.commit(
+            message,
+            dict(files),
+            date=date,
+            GIT_AUTHOR_NAME=name,
+            GIT_AUTHOR_EMAIL=email,
+            GIT_COMMITTER_NAME=name,
+            GIT_COMMITTER_EMAIL=email,
+        )
+
     def head(self) -> str:
         return self.git("rev-parse", "HEAD").strip()
 

@@ -23,5 +23,5 @@ def one_line(proc: subprocess.CompletedProcess[str]) -> str:
     """The single line a failing command writes on stderr (never a traceback)."""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr
     return lines[0]

@@ -34,17 +34,7 @@ BOB = {"author_name": "Bob Babbage", "author_email": "Bob@Example.com"}
 def commit(
     repo: GitRepo, message: str, files: dict[str, str], when: str, who: dict[str, str]
 ) -> str:
-    env = {
-        "GIT_AUTHOR_NAME": who["author_name"],
-        "GIT_AUTHOR_EMAIL": who["author_email"],
-        "GIT_COMMITTER_NAME": who["author_name"],
-        "GIT_COMMITTER_EMAIL": who["author_email"],
-    }
-    for name, content in files.items():
-        repo.write(name, content)
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "-m", message, date=when, env=env)
-    return repo.head()
+    return repo.commit_by(who, message, files, when)
 
 
 def week_of_work(repo: GitRepo) -> dict[str, str]:

@@ -30,18 +30,7 @@ class History:
 def commit(
     repo: GitRepo, message: str, files: dict[str, str], day: int, who: dict[str, str]
 ) -> str:
-    date = f"{BASE_TIME + day * DAY} +0200"
-    env = {
-        "GIT_AUTHOR_NAME": who["author_name"],
-        "GIT_AUTHOR_EMAIL": who["author_email"],
-        "GIT_COMMITTER_NAME": who["author_name"],
-        "GIT_COMMITTER_EMAIL": who["author_email"],
-    }
-    for name, content in files.items():
-        repo.write(name, content)
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "-m", message, date=date, env=env)
-    return repo.head()
+    return repo.commit_by(who, message, files, f"{BASE_TIME + day * DAY} +0200")
 
 
 def build(repo: GitRepo) -> History:

@@ -13,30 +13,15 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hookwise.capture.locations import RepoPaths
+from tests.cli.console import hookwise, one_line
 
-
-def hookwise(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hookwise", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
-
-
-def one_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr
-    return lines[0]
+__all__ = ["damage", "delete", "fill", "hookwise", "one_line", "read_only", "small_disk"]
 
 
 def _mount(*args: str) -> None:

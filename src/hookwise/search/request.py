@@ -24,7 +24,9 @@ _TYPE = re.compile(r"^[a-z]+$")
 @dataclass(frozen=True)
 class Filters:
     author: str | None = None  # part of the author's name or email, any case
-    since: int | None = None  # committer time, seconds since the epoch (as git log --since)
+    # Committer time in seconds since the epoch: the first moment of the window's
+    # first day, local midnight (``hookwise.insights.windows``), not git's "24 hours ago".
+    since: int | None = None
     path: str | None = None  # a glob, or a path and everything below it
     type: str | None = None  # a conventional-commit type, or "merge" / "revert"
 
