@@ -12,6 +12,7 @@ from hookwise.git.repo import discover
 from hookwise.store.db import Store
 from hookwise.worker.loop import Worker
 from tests.gitrepo import GitRepo
+from tests.store.broken import damage
 from tests.worker.history import make_history
 
 
@@ -91,17 +92,17 @@ def test_a_failing_ingest_backs_the_store_off(repo: GitRepo) -> None:
         return False
 
     worker.idle_tasks = (embed_when_idle,)
-    # An amend of a commit git does not have: reading it makes `git log` fail.
+    # A damaged table: the store, not the event, is what fails.
+    damage(paths, "commits")
     head = repo.head()
-    text = events.render(
-        "post-rewrite", ["amend"], head=head, git_dir=str(paths.git_dir), stdin=f"{'f' * 40} {head}"
-    )
-    events.write(paths.spool_dir, "post-rewrite-gone", text)
+    text = events.render("post-commit", head=head, git_dir=str(paths.git_dir))
+    events.write(paths.spool_dir, "post-commit-after-damage", text)
     assert not worker.drain_one(paths.hookwise_dir)
     [line] = paths.log_path.read_text().splitlines()
-    assert "worker: ingest failed, events stay spooled" in line and "GitError" in line
-    assert (paths.spool_dir / "post-rewrite-gone").exists()
+    assert "worker: ingest failed, events stay spooled" in line and "DamagedTableError" in line
+    assert (paths.spool_dir / "post-commit-after-damage").exists()
     assert not worker.drain_one(paths.hookwise_dir)  # backed off: not even tried
     assert not worker.idle_work(paths.hookwise_dir)  # idle work reads what ingest writes
     assert calls == []
     assert len(paths.log_path.read_text().splitlines()) == 1
+
