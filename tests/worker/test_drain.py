@@ -14,6 +14,7 @@ import pytest
 
 from hookwise.capture import events, registry
 from hookwise.capture.locations import RepoPaths
+from hookwise.errors import SpoolError
 from hookwise.git.repo import discover
 from hookwise.install.hooks import install
 from hookwise.store.db import Store
@@ -200,8 +201,9 @@ def test_events_are_set_aside_only_when_the_rest_of_their_batch_was_ingested(
     [sha] = make_roots(repo, 1)
     paths = discover(repo.path)
     bad = [bad_checkout(repo, paths, f"post-checkout-bad-{i}", sha) for i in range(2)]
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(SpoolError, match="NotADirectoryError") as raised:
         drain_now(paths)
+    assert isinstance(raised.value.__cause__, NotADirectoryError)
     assert sorted(p.name for p in paths.spool_dir.iterdir()) == bad
     assert not paths.corrupt_dir.exists()
     spool_commits(paths, [sha])

@@ -157,7 +157,12 @@ def drain(store: Store, *, lock_timeout: float = 30.0) -> DrainResult:
         failed: list[tuple[Spooled, Exception]] = []
         ingested = _ingest_isolating(store, batch.spooled, lock_timeout, result, failed)
         if failed and not ingested:
-            raise failed[0][1]  # nothing went in beside them: maybe not their fault
+            # Nothing went in beside them: the fault may be the repository's.
+            spooled, exc = failed[0]
+            raise SpoolError(
+                f"spool event {spooled.path.name} cannot be ingested ({_described(exc)}), "
+                "nor any event spooled with it; they stay spooled and are tried again"
+            ) from exc
         for spooled, exc in failed:
             reason = f"spool event {spooled.path.name} cannot be ingested: {_described(exc)}"
             quarantine(paths, spooled.path, reason)
