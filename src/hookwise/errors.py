@@ -21,7 +21,8 @@ never by searching a message.
     │   ├── DamagedTableError   one of the store's tables cannot be read
     │   └── VersionFileError    the store's schema version file cannot be read
     ├── SpoolError              a spooled event cannot be read
-    │   └── IncompleteEventError  an event without its end line (maybe still being written)
+    │   ├── IncompleteEventError  an event without its end line (maybe still being written)
+    │   └── OversizedEventError   a file in the spool larger than any event can be
     ├── WorkerError             the background worker cannot be started or reached
     ├── InstallError            hooks cannot be installed or uninstalled
     ├── ExtraMissingError       an optional extra is not installed
@@ -131,6 +132,10 @@ class SpoolError(HookwiseError):
 
 class IncompleteEventError(SpoolError):
     """No ``end`` line: a hook may still be writing it, or a crash cut it short."""
+
+
+class OversizedEventError(SpoolError):
+    """Larger than ``hookwise.capture.events.MAX_EVENT_BYTES``: set aside unread."""
 
 
 class WorkerError(HookwiseError):

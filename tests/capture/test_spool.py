@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,27 @@ def test_write_gives_up_with_an_os_error_when_every_name_is_taken(tmp_path: Path
     with pytest.raises(FileExistsError, match="cannot create a spool file named taken"):
         spool.write(tmp_path, "taken", "one too many")
     assert len(list(tmp_path.iterdir())) == spool.MAX_NAME_ATTEMPTS
+
+
+def test_an_event_is_written_under_a_hidden_name_and_then_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9, defect 3: the event was created under its final name and then
+    written, so the worker could read it empty or half-written. Every file the
+    writer opens must be hidden (the worker skips those) until it is complete."""
+    spool_dir = tmp_path / "spool"
+    opened: list[str] = []
+    real_open = os.open
+
+    def spying_open(path: str | os.PathLike[str], flags: int, *args: int, **kw: int) -> int:
+        if Path(path).parent == spool_dir:
+            opened.append(Path(path).name)
+        return real_open(path, flags, *args, **kw)
+
+    monkeypatch.setattr(os, "open", spying_open)
+    path = spool.write(spool_dir, "post-commit-abc-1", "hookwise 1\nend\n")
+    monkeypatch.undo()
+    assert opened and all(name.startswith(".") for name in opened), opened
+    assert path == str(spool_dir / "post-commit-abc-1")
+    assert sorted(p.name for p in spool_dir.iterdir()) == ["post-commit-abc-1"]
+    assert Path(path).read_text() == "hookwise 1\nend\n"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hookwise.git.walk import new_commits
+from hookwise.git.walk import new_commits, present_commits
 from tests.gitrepo import GitRepo
 
 
@@ -26,3 +26,14 @@ def test_nothing_new(repo: GitRepo) -> None:
     head = repo.commit("first")
     assert new_commits(repo.path, [head], {head}) == []
     assert new_commits(repo.path, [], set()) == []
+
+
+def test_present_commits_keeps_what_git_still_has_in_order(repo: GitRepo) -> None:
+    first = repo.commit("first")
+    old = repo.commit("second")
+    repo.git("commit", "-q", "--amend", "-m", "second, amended")
+    new = repo.head()
+    repo.git("reflog", "expire", "--expire=now", "--all")
+    repo.git("gc", "-q", "--prune=now")
+    tree = repo.rev("HEAD^{tree}")
+    assert present_commits(repo.path, [new, old, "not a sha", tree, first]) == [new, first]

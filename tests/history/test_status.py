@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 from hookwise.git.repo import discover
+from hookwise.worker.drain import drain_now
 from tests.gitrepo import GitRepo
 from tests.store.broken import damage, delete, hookwise, read_only
 
@@ -59,3 +62,33 @@ def test_status_only_reads_a_read_only_store(repo: GitRepo) -> None:
         report = status_json(repo)
     assert report["rows"]["commits"] == 3  # type: ignore[index]
     assert report["problems"] == []
+
+
+def test_status_counts_the_events_the_worker_set_aside(repo: GitRepo) -> None:
+    backfilled(repo)
+    paths = discover(repo.path)
+    garbage = paths.spool_dir / "post-commit-garbage-1"
+    garbage.parent.mkdir(parents=True, exist_ok=True)
+    garbage.write_text("this is not an event\n")
+    os.utime(garbage, (time.time() - 3600, time.time() - 3600))
+    assert drain_now(paths).corrupt == [garbage.name]
+    report = status_json(repo)
+    assert report["corrupt_events"] == 1
+    [problem] = report["problems"]  # type: ignore[misc]
+    assert "1 spool event was set aside" in problem
+    assert str(paths.corrupt_dir) in problem and str(paths.log_path) in problem
+
+
+def test_status_reports_a_spool_that_is_not_a_directory(repo: GitRepo) -> None:
+    """Issue 9, defect 8: the worker skips such a repository; status must say why."""
+    backfilled(repo)
+    paths = discover(repo.path)
+    paths.spool_dir.mkdir(parents=True, exist_ok=True)
+    paths.spool_dir.rmdir()
+    paths.spool_dir.write_text("a file where the spool was\n")
+    report = status_json(repo)
+    assert report["rows"]["commits"] == 3  # type: ignore[index]
+    assert report["spool_backlog"] == 0
+    assert "not a directory" in str(report["spool_error"])
+    [problem] = report["problems"]  # type: ignore[misc]
+    assert str(paths.spool_dir) in problem and "move it aside" in problem

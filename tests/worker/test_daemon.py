@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hookwise.capture import events, registry
 from hookwise.capture.wake import worker_pid
 from hookwise.git.repo import discover
 from hookwise.install.hooks import install
@@ -45,3 +46,29 @@ def test_only_one_worker_runs(repo: GitRepo, state_dir: Path) -> None:
         first.send_signal(signal.SIGTERM)
         assert first.wait(timeout=30) == 0
     assert not (state_dir / "worker.pid").exists()
+
+
+def test_a_repository_that_cannot_be_registered_stops_no_other(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """Issue 9, defect 8: the hook of a broken repository starts the worker
+    with ``--register``; failing to register it must not stop the worker."""
+    sha = repo.commit("one")
+    paths = discover(repo.path)
+    registry.register(paths.hookwise_dir)
+    events.write(
+        paths.spool_dir,
+        f"post-commit-{sha}-1",
+        events.render("post-commit", head=sha, git_dir=str(paths.git_dir)),
+    )
+    not_a_directory = tmp_path / "a-file"
+    not_a_directory.write_text("not a git directory\n")
+    cmd = [sys.executable, "-m", "hookwise", "worker", "--foreground", "--idle", "0"]
+    proc = subprocess.run(
+        [*cmd, "--register", str(not_a_directory / "hookwise")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert Store.open(paths).known_shas() == {sha}

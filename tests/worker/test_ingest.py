@@ -326,3 +326,24 @@ def test_finding_unseen_old_commits_hashes_each_sha_a_bounded_number_of_times() 
     # One set of the new shas (n) and two lookups per old sha (2n); a set
     # built per old sha made that n * n = 4,000,000.
     assert hashes <= 3 * n
+
+
+def test_an_amend_whose_old_commit_was_pruned_before_ingest_records_the_rest(
+    live: GitRepo,
+) -> None:
+    """Issue 9, defect 1: the pruned old commit made `git log` fail on a bad
+    object, and the whole batch was retried every 30 s for ever."""
+    live.commit("one")
+    old = live.commit("two")
+    live.git("commit", "-q", "--amend", "-m", "two, amended")
+    new = live.head()
+    live.git("reflog", "expire", "--expire=now", "--all")
+    live.git("gc", "-q", "--prune=now")
+    assert live.git("cat-file", "-t", old, check=False) == "", "the old commit is still in git"
+    later = live.commit("three")
+    commits, ref_events = drain(live)
+    assert old not in commits
+    assert {new, later} <= set(commits)
+    assert commits[new]["rewritten"] is False
+    [rewrite] = [e for e in ref_events if e["kind"] == "amend"]
+    assert rewrite["rewrites"] == [{"old": old, "new": new}]

@@ -9,9 +9,11 @@ import pytest
 from hookwise.capture import events, registry
 from hookwise.capture.locations import RepoPaths
 from hookwise.git.repo import discover
+from hookwise.history.status import status
 from hookwise.store.db import Store
 from hookwise.worker.loop import Worker
 from tests.gitrepo import GitRepo
+from tests.store.broken import damage
 from tests.worker.history import make_history
 
 
@@ -91,17 +93,52 @@ def test_a_failing_ingest_backs_the_store_off(repo: GitRepo) -> None:
         return False
 
     worker.idle_tasks = (embed_when_idle,)
-    # An amend of a commit git does not have: reading it makes `git log` fail.
+    # A damaged table: the store, not the event, is what fails.
+    damage(paths, "commits")
     head = repo.head()
-    text = events.render(
-        "post-rewrite", ["amend"], head=head, git_dir=str(paths.git_dir), stdin=f"{'f' * 40} {head}"
-    )
-    events.write(paths.spool_dir, "post-rewrite-gone", text)
+    text = events.render("post-commit", head=head, git_dir=str(paths.git_dir))
+    events.write(paths.spool_dir, "post-commit-after-damage", text)
     assert not worker.drain_one(paths.hookwise_dir)
     [line] = paths.log_path.read_text().splitlines()
-    assert "worker: ingest failed, events stay spooled" in line and "GitError" in line
-    assert (paths.spool_dir / "post-rewrite-gone").exists()
+    assert "worker: ingest failed, events stay spooled" in line and "DamagedTableError" in line
+    assert (paths.spool_dir / "post-commit-after-damage").exists()
     assert not worker.drain_one(paths.hookwise_dir)  # backed off: not even tried
     assert not worker.idle_work(paths.hookwise_dir)  # idle work reads what ingest writes
     assert calls == []
     assert len(paths.log_path.read_text().splitlines()) == 1
+
+
+def spool_a_commit(repo: GitRepo, message: str) -> tuple[RepoPaths, str]:
+    sha = repo.commit(message)
+    paths = discover(repo.path)
+    registry.register(paths.hookwise_dir)
+    text = events.render("post-commit", head=sha, git_dir=str(paths.git_dir))
+    events.write(paths.spool_dir, f"post-commit-{sha}-1", text)
+    return paths, sha
+
+
+def test_a_repository_whose_spool_is_not_a_directory_stops_no_other(tmp_path: Path) -> None:
+    """Issue 9, defect 8: one registered repository whose spool path had become
+    a file killed the worker at start, and every other repository's events
+    waited for ever."""
+    broken_repo = GitRepo.init(tmp_path / "a-broken")
+    broken, waiting = spool_a_commit(broken_repo, "waits for its spool")
+    healthy, sha = spool_a_commit(GitRepo.init(tmp_path / "healthy"), "drained")
+    aside = tmp_path / "spool-aside"
+    broken.spool_dir.rename(aside)
+    broken.spool_dir.write_text("a file where the spool was\n")
+
+    worker = Worker(idle_seconds=0, poll_seconds=0)
+    worker.run()
+    assert Store.open(healthy).known_shas() == {sha}
+    [line] = broken.log_path.read_text().splitlines()
+    assert "cannot read the spool" in line and "NotADirectoryError" in line
+    assert not worker.drain_one(broken.hookwise_dir)  # backed off: not even tried
+    assert len(broken.log_path.read_text().splitlines()) == 1
+    assert any("spool" in problem for problem in status(broken).problems)
+
+    broken.spool_dir.unlink()
+    aside.rename(broken.spool_dir)
+    worker.backoff_until.clear()  # as if the back-off had run out
+    assert worker.drain_one(broken.hookwise_dir)
+    assert Store.open(broken).known_shas() == {waiting}

@@ -45,19 +45,27 @@ def unregister(hookwise_dir: Path) -> None:
 
 
 def registered() -> list[Path]:
-    """Registered store directories that still exist (stale entries are dropped)."""
+    """Registered store directories that still exist (stale entries are dropped).
+
+    An entry that cannot be read, or that does not hold an absolute path
+    (cut short, or written by hand), is skipped: one bad entry never hides
+    the others from the worker. A registry that cannot be listed at all is
+    empty.
+    """
     directory = state_dir() / "repos"
     found: list[Path] = []
     try:
         entries = sorted(directory.iterdir())
-    except FileNotFoundError:
+    except OSError:
         return found
     for entry in entries:
         if entry.name.endswith(".tmp"):
             continue
         try:
-            path = Path(entry.read_text().strip())
-        except OSError:
+            path = Path(entry.read_text(encoding="utf-8").strip())
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not path.is_absolute():
             continue
         if path.parent.is_dir():  # the repository's git dir is still there
             found.append(path)

@@ -10,7 +10,7 @@ described in ``hookwise.capture.events``.
 """
 
 # os.path, not pathlib, on the hot path.
-# ruff: noqa: PTH103, PTH118
+# ruff: noqa: PTH103, PTH104, PTH108, PTH118
 
 from __future__ import annotations
 
@@ -60,18 +60,50 @@ def render(
 
 
 def write(spool_dir: str | os.PathLike[str], name: str, text: str) -> str:
-    """Create a new event file exclusively (never overwriting another event); its path.
+    """Write a new event file, never overwriting another event; its path.
+
+    The text goes to a hidden file first (the worker skips names starting
+    with '.') and is then hard-linked under its final name, which fails
+    rather than replace an event already there: the worker never sees an
+    event half written, and two events never share a name (the next suffix
+    is tried). Where the file system has no hard links, a rename into a name
+    found free does the same, as the native shim's ``mv`` does.
 
     Raises ``OSError``; ``FileExistsError`` when every name it tried is taken.
     """
-    os.makedirs(spool_dir, exist_ok=True)
-    for attempt in range(MAX_NAME_ATTEMPTS):
-        path = os.path.join(spool_dir, name if attempt == 0 else f"{name}.{attempt}")
+    spool = os.fspath(spool_dir)
+    os.makedirs(spool, exist_ok=True)
+    tmp = os.path.join(spool, f".event-{name}-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        return path
-    raise FileExistsError(f"cannot create a spool file named {name} in {os.fspath(spool_dir)}")
+            data = text.encode("utf-8", "surrogateescape")
+            while data:
+                data = data[os.write(fd, data) :]
+        finally:
+            os.close(fd)
+        for attempt in range(MAX_NAME_ATTEMPTS):
+            path = os.path.join(spool, name if attempt == 0 else f"{name}.{attempt}")
+            if _place(tmp, path):
+                return path
+    finally:
+        # Gone once renamed; after a link (or a failure) the hidden name goes.
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+    raise FileExistsError(f"cannot create a spool file named {name} in {spool}")
+
+
+def _place(tmp: str, path: str) -> bool:
+    """Give ``tmp``'s file the name ``path`` unless that is taken; False when it is."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    except OSError:
+        # No hard links here (some network and FUSE file systems).
+        if os.path.lexists(path):
+            return False
+        os.rename(tmp, path)
+    return True

@@ -9,7 +9,7 @@ so a batch of hooks costs a few object reads, not one ``git`` process.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pygit2
@@ -37,3 +37,21 @@ def new_commits(repo_path: Path, heads: Iterable[str], known: set[str]) -> list[
         found.append(sha)
         stack.extend(str(p) for p in commit.parent_ids)
     return found
+
+
+def present_commits(repo_path: Path, shas: Sequence[str]) -> list[str]:
+    """The commits of ``shas`` that git still has, in their order.
+
+    An event may name a commit git has since pruned (an amend's old commit,
+    with its reflog expired and ``git gc --prune=now`` run before the worker
+    ingested it); reading it would fail the whole ``git log``.
+    """
+    repo = pygit2.Repository(str(repo_path))
+    present: list[str] = []
+    for sha in shas:
+        try:
+            repo[sha].peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError):
+            continue
+        present.append(sha)
+    return present

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hookwise.capture.events import list_spool
+from hookwise.capture.events import list_spool, unreadable_spool
 from hookwise.capture.hooklog import last_error
 from hookwise.capture.locations import RepoPaths
 from hookwise.capture.wake import worker_pid
@@ -36,6 +36,8 @@ class Status:
     worker_running: bool
     worker_pid: int | None
     spool_backlog: int
+    # Events the worker set aside in spool-corrupt/: unreadable, oversized,
+    # or failing ingest while the rest of their batch went in (the log says why).
     corrupt_events: int
     # Rows of each table that could be read; a missing or damaged table is
     # not here (it is not "0 rows") but in missing_tables / damaged_tables.
@@ -52,7 +54,10 @@ class Status:
     embedder: dict[str, Any] | None = None
     missing_tables: list[str] = field(default_factory=list)
     damaged_tables: list[str] = field(default_factory=list)
-    # One line per thing wrong with the store, each saying what to do.
+    # Why the spool cannot be listed (a file in its place): the worker skips
+    # this repository until it can.
+    spool_error: str | None = None
+    # One line per thing wrong with capture or the store, each saying what to do.
     problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,8 +77,22 @@ class _StoreFigures:
 
 
 def status(paths: RepoPaths) -> Status:
-    backlog = sum(1 for f in list_spool(paths.spool_dir) if not f.path.name.startswith("."))
+    problems: list[str] = []
+    spool_error = None
+    try:
+        backlog = len(list_spool(paths.spool_dir))
+    except OSError as exc:
+        # The worker skips this repository until it is mended (hookwise.worker.loop).
+        backlog = 0
+        spool_error = unreadable_spool(paths.spool_dir, exc)
+        problems.append(f"nothing is captured here: {spool_error}")
     corrupt = len(list(paths.corrupt_dir.iterdir())) if paths.corrupt_dir.is_dir() else 0
+    if corrupt:
+        problems.append(
+            f"{corrupt} spool event{' was' if corrupt == 1 else 's were'} set aside in "
+            f"{paths.corrupt_dir} as unreadable ({paths.log_path} says why); "
+            "read them, then delete them"
+        )
     figures = _store_figures(paths) if paths.store_dir.is_dir() else _StoreFigures()
     pid = worker_pid()
     error = last_error(paths.hookwise_dir)
@@ -94,7 +113,8 @@ def status(paths: RepoPaths) -> Status:
         embedder=figures.embedder,
         missing_tables=figures.missing,
         damaged_tables=figures.damaged,
-        problems=figures.problems,
+        spool_error=spool_error,
+        problems=problems + figures.problems,
     )
 
 

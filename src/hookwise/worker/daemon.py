@@ -19,6 +19,7 @@ from types import FrameType
 
 from hookwise import memory
 from hookwise.capture import registry
+from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import state_dir
 from hookwise.capture.settings import Settings
 from hookwise.worker.detach import detach as detach_process
@@ -41,7 +42,11 @@ def run_worker(
     """Run the worker until idle; 0 also when another worker already runs."""
     settings = Settings()  # a bad setting stops it before it takes the lock
     if register is not None:
-        registry.register(register)
+        try:
+            registry.register(register)
+        except OSError as exc:
+            # That repository cannot be served; the worker still serves the others.
+            log_error(register, f"worker: cannot register this repository: {exc}")
     if detach:
         detach_process()  # a no-op when `python -m hookwise` already did it
     directory = state_dir()

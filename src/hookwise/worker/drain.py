@@ -3,33 +3,83 @@
 The spool is the write-ahead log (DESIGN §2): a batch is read, ingested
 under the store's lock in one write per table, and only then are its spool
 files deleted, so a crash at any point leaves them to be ingested again
-(ingest is idempotent). A file that cannot be read is moved aside, never
-retried for ever.
+(ingest is idempotent).
+
+One event never holds the rest hostage (DESIGN §2, issue 9):
+
+- A file that cannot be read as an event is moved to ``spool-corrupt/``
+  once it is older than ``INCOMPLETE_GRACE_SECONDS`` (a younger one may be
+  a hook's file still being written, whatever is wrong with it); a file
+  larger than ``hookwise.capture.events.MAX_EVENT_BYTES`` is moved there at
+  once, unread.
+- What an event names that git no longer has (a pruned commit) is skipped
+  by ingest, which records the rest of the event.
+- A batch whose ingest fails for a reason that may be one event's (the git
+  directory it names is not one, git refuses what it asks) is split
+  in halves until the failing events stand alone; the others are ingested.
+  A failing event is set aside only when others of its batch were ingested
+  without it, which proves the fault is the event's: when none were, the
+  repository itself may be what is broken, so the batch stays spooled and
+  the error goes up (the worker backs the store off and retries). Splitting
+  costs at most 2n-1 attempts for a batch of n, and only after a failure.
+- A failure of the store (``StoreError``: full, read-only, damaged), of git
+  itself or of the disk is never an event's: it goes up at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hookwise.capture.events import Event, list_spool, parse
+from hookwise.capture.events import Event, list_spool, read
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
 from hookwise.capture.settings import Settings
-from hookwise.errors import IncompleteEventError, SpoolError
+from hookwise.errors import (
+    GitNotFoundError,
+    NotARepositoryError,
+    OversizedEventError,
+    SpoolError,
+    StoreError,
+)
 from hookwise.store.db import Store
 from hookwise.worker.ingest import ingest
 
-# A spool file without its `end` line is still being written, unless it is this old.
+# A spool file that does not parse may still be being written, unless it is this old.
 INCOMPLETE_GRACE_SECONDS = 30.0
+# A hidden file in the spool is a hook's event (or a rewrite's stdin) being
+# written; one this old was left by a hook that crashed. A hook takes
+# milliseconds, a chained hook that reads the stdin copy minutes at most.
+STALE_TEMPORARY_SECONDS = 3600.0
+# Failures of the machine rather than of anything an event names.
+_ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EIO}
+)
 
 
 @dataclass
 class DrainResult:
     events: int = 0
     commits: int = 0
+    # Rewritten commits git had pruned before they could be read (not stored).
+    pruned: int = 0
+    # Names of the spool files set aside in spool-corrupt/ (the log says why).
+    corrupt: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Spooled:
+    event: Event
+    path: Path
+
+
+@dataclass
+class Batch:
+    spooled: list[Spooled] = field(default_factory=list)
     corrupt: list[str] = field(default_factory=list)
 
 
@@ -41,53 +91,129 @@ def quarantine(paths: RepoPaths, path: Path, reason: str) -> None:
     log_error(paths.hookwise_dir, f"worker: {reason}; moved to {paths.corrupt_dir / path.name}")
 
 
-def read_batch(
-    paths: RepoPaths, limit: int | None = None
-) -> tuple[list[Event], list[Path], list[str]]:
-    """Parse up to ``limit`` complete events; quarantine the unreadable ones."""
+def read_batch(paths: RepoPaths, limit: int | None = None) -> Batch:
+    """Parse up to ``limit`` complete events; set aside the unreadable old ones."""
     limit = limit or Settings().batch_events
-    events: list[Event] = []
-    files: list[Path] = []
-    corrupt: list[str] = []
+    batch = Batch()
     now_ns = time.time_ns()
     for spooled in list_spool(paths.spool_dir):
-        if len(events) >= limit:
+        if len(batch.spooled) >= limit:
             break
         try:
-            text = spooled.path.read_text(encoding="utf-8", errors="surrogateescape")
+            event = read(spooled)
         except FileNotFoundError:
+            continue  # drained by another process since it was listed
+        except (SpoolError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+                raise  # the disk's fault, not the file's
+            young = (now_ns - spooled.time_ns) / 1e9 < INCOMPLETE_GRACE_SECONDS
+            if young and not isinstance(exc, OversizedEventError):
+                continue  # a hook may still be writing it
+            reason = (
+                str(exc)
+                if isinstance(exc, SpoolError)
+                else f"spool event {spooled.path.name} cannot be read: {_described(exc)}"
+            )
+            quarantine(paths, spooled.path, reason)
+            batch.corrupt.append(spooled.path.name)
+            continue
+        batch.spooled.append(Spooled(event, spooled.path))
+    return batch
+
+
+def remove_stale_temporaries(spool_dir: Path, now_ns: int | None = None) -> list[str]:
+    """Delete the hidden files a crashed hook left in the spool; their names."""
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(spool_dir))
+    except OSError:
+        return removed  # no spool, or one the caller reports
+    for entry in entries:
+        if not entry.name.startswith("."):
             continue
         try:
-            event = parse(spooled.path.name, text, spooled.time_ns)
-        except SpoolError as exc:
-            young = (now_ns - spooled.time_ns) / 1e9 < INCOMPLETE_GRACE_SECONDS
-            if isinstance(exc, IncompleteEventError) and young:
-                continue  # a hook is still writing it
-            quarantine(paths, spooled.path, str(exc))
-            corrupt.append(spooled.path.name)
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if (now_ns - entry.stat().st_mtime_ns) / 1e9 < STALE_TEMPORARY_SECONDS:
+                continue
+            Path(entry.path).unlink()
+        except FileNotFoundError:
             continue
-        events.append(event)
-        files.append(spooled.path)
-    return events, files, corrupt
+        removed.append(entry.name)
+    return removed
 
 
 def drain(store: Store, *, lock_timeout: float = 30.0) -> DrainResult:
     """Ingest every complete spooled event of one store, batch by batch."""
     result = DrainResult()
     paths = store.paths
+    remove_stale_temporaries(paths.spool_dir)
     while True:
-        events, files, corrupt = read_batch(paths)
-        result.corrupt += corrupt
-        if not events:
+        batch = read_batch(paths)
+        result.corrupt += batch.corrupt
+        if not batch.spooled:
             return result
-        with store.lock(timeout=lock_timeout):
-            ingested = ingest(store, paths, events)
-        # Only now, with the batch committed, are the spool files redundant.
-        for path in files:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        result.events += ingested.events
-        result.commits += ingested.commits
+        failed: list[tuple[Spooled, Exception]] = []
+        ingested = _ingest_isolating(store, batch.spooled, lock_timeout, result, failed)
+        if failed and not ingested:
+            # Nothing went in beside them: the fault may be the repository's.
+            spooled, exc = failed[0]
+            raise SpoolError(
+                f"spool event {spooled.path.name} cannot be ingested ({_described(exc)}), "
+                "nor any event spooled with it; they stay spooled and are tried again"
+            ) from exc
+        for spooled, exc in failed:
+            reason = f"spool event {spooled.path.name} cannot be ingested: {_described(exc)}"
+            quarantine(paths, spooled.path, reason)
+            result.corrupt.append(spooled.path.name)
+
+
+def _ingest_isolating(
+    store: Store,
+    spooled: list[Spooled],
+    lock_timeout: float,
+    result: DrainResult,
+    failed: list[tuple[Spooled, Exception]],
+) -> int:
+    """Ingest ``spooled``, halving it around failures that may be one event's;
+    the number of events ingested. Events failing alone go to ``failed``."""
+    try:
+        _ingest(store, spooled, lock_timeout, result)
+        return len(spooled)
+    except Exception as exc:
+        if not _may_be_the_events(exc):
+            raise
+        if len(spooled) == 1:
+            failed.append((spooled[0], exc))
+            return 0
+    half = len(spooled) // 2
+    return _ingest_isolating(
+        store, spooled[:half], lock_timeout, result, failed
+    ) + _ingest_isolating(store, spooled[half:], lock_timeout, result, failed)
+
+
+def _ingest(store: Store, spooled: list[Spooled], lock_timeout: float, result: DrainResult) -> None:
+    with store.lock(timeout=lock_timeout):
+        ingested = ingest(store, store.paths, [s.event for s in spooled])
+    # Only now, with the batch committed, are the spool files redundant.
+    for item in spooled:
+        with contextlib.suppress(FileNotFoundError):
+            item.path.unlink()
+    result.events += ingested.events
+    result.commits += ingested.commits
+    result.pruned += ingested.pruned
+
+
+def _may_be_the_events(exc: Exception) -> bool:
+    """Whether ``exc`` may come from one event (and so isolating it can help)."""
+    if isinstance(exc, (StoreError, GitNotFoundError, NotARepositoryError, MemoryError)):
+        return False
+    return not (isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS)
+
+
+def _described(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def drain_now(paths: RepoPaths) -> DrainResult:

@@ -17,7 +17,8 @@ What each hook says (DESIGN §4):
   line git wrote, whose id backfill computes too, so a switch seen live and
   again on backfill is stored once.
 - post-rewrite ``amend|rebase`` with old→new pairs on stdin: the old commits
-  stay in the store marked ``rewritten`` so nothing is counted twice.
+  stay in the store marked ``rewritten`` so nothing is counted twice. An old
+  commit git pruned before it was ingested is skipped; the pair is kept.
 
 Commits reachable from a new HEAD that the store does not know yet (a pull,
 a merged branch, a checkout of fetched work) are added as well.
@@ -38,7 +39,7 @@ from hookwise.git import reflog
 from hookwise.git.conflicts import check_merges, with_check
 from hookwise.git.log import read_commits
 from hookwise.git.rewrites import from_reflog
-from hookwise.git.walk import new_commits
+from hookwise.git.walk import new_commits, present_commits
 from hookwise.records import CommitRecord, RefEvent
 from hookwise.store import schema
 from hookwise.store.db import Store
@@ -57,6 +58,8 @@ class IngestResult:
     commits: int
     rewritten: int
     ref_events: int
+    # Rewritten commits git had pruned before they could be read: not stored.
+    pruned: int = 0
 
 
 def _short(ref: str) -> str | None:
@@ -213,9 +216,10 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
 
     old_shas = {old for old, _ in rewrites}
     new_shas = new_commits(repo_path, (h for h in heads if h != NULL_SHA), known)
-    records = _records(
-        repo_path, new_shas + unseen_old(old_shas, known, new_shas), reflogs.actions()
-    )
+    # An old commit pruned before this ingest is skipped; its rewrite pair is kept.
+    unseen = unseen_old(old_shas, known, new_shas)
+    old_present = present_commits(repo_path, unseen)
+    records = _records(repo_path, new_shas + old_present, reflogs.actions())
     records = [
         replace(
             r,
@@ -249,6 +253,7 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
         commits=len(records),
         rewritten=len(old_shas),
         ref_events=len(fresh),
+        pruned=len(unseen) - len(old_present),
     )
 
 

@@ -6,11 +6,16 @@ only when no store had anything to ingest does the worker run its idle tasks
 It compacts a store's tables every few batches, so thousands of small batches
 do not slow reads, and stops after ``idle_seconds`` without work or requests.
 
-One broken repository never stops the others (DESIGN §2): a failure is logged
-in that repository's log and backs off only what failed there, for
-``FAILURE_BACKOFF_SECONDS``. A failed ingest backs off the store (idle work
-included, as it reads what ingest writes); a failed idle task backs off idle
-work only, so the events a hook spools next are still ingested at once.
+One broken repository never stops the others (DESIGN §2): every
+per-repository step (listing its spool, opening its store, ingest,
+compaction, idle tasks) is guarded, and a failure is logged in that
+repository's log and backs off only what failed there, for
+``FAILURE_BACKOFF_SECONDS``, so it is logged once per back-off, not once per
+poll. A spool that cannot be listed (a file in its place) or a failed ingest
+backs off the store (idle work included, as it reads what ingest writes); a
+failed idle task backs off idle work only, so the events a hook spools next
+are still ingested at once. When the back-off runs out the repository is
+tried again: mended, it is drained.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from hookwise.capture import registry
-from hookwise.capture.events import list_spool
+from hookwise.capture.events import list_spool, unreadable_spool
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
 from hookwise.capture.settings import Settings
@@ -67,14 +72,29 @@ class Worker:
         if self._backing_off(self.backoff_until, hookwise_dir):
             return False
         paths = RepoPaths.for_hookwise_dir(hookwise_dir)
-        if not any(not f.path.name.startswith(".") for f in list_spool(paths.spool_dir)):
+        try:
+            spooled = list_spool(paths.spool_dir)
+        except OSError as exc:
+            self._failed(
+                hookwise_dir,
+                f"cannot read the spool, this repository is skipped and retried in "
+                f"{FAILURE_BACKOFF_SECONDS:.0f}s: {unreadable_spool(paths.spool_dir, exc)}",
+                exc,
+            )
+            return False
+        if not spooled:
             return False
         try:
             result = drain(self._store(hookwise_dir), lock_timeout=1.0)
         except StoreLockedError:
             return False  # a backfill holds it; try again on the next round
         except Exception as exc:
-            self._ingest_failed(hookwise_dir, exc)
+            self._failed(
+                hookwise_dir,
+                f"ingest failed, events stay spooled and are retried in "
+                f"{FAILURE_BACKOFF_SECONDS:.0f}s",
+                exc,
+            )
             return False
         if result.events:
             n = self.batches.get(hookwise_dir, 0) + 1
@@ -105,22 +125,19 @@ class Worker:
         return busy
 
     def _compact(self, hookwise_dir: Path) -> None:
-        store = self._store(hookwise_dir)
         try:
+            store = self._store(hookwise_dir)
             with store.lock(timeout=1.0):
                 store.optimize(prune_older_than=timedelta(hours=Settings().keep_versions_hours))
         except Exception as exc:
             log_error(hookwise_dir, f"worker: compaction failed: {type(exc).__name__}: {exc}")
 
-    def _ingest_failed(self, hookwise_dir: Path, exc: BaseException) -> None:
+    def _failed(self, hookwise_dir: Path, what: str, exc: BaseException) -> None:
+        """Back the store off and say so in its log, once per back-off."""
         # The store handle may be what broke: open it afresh next time.
         self.stores.pop(hookwise_dir, None)
         self.backoff_until[hookwise_dir] = time.monotonic() + FAILURE_BACKOFF_SECONDS
-        log_error(
-            hookwise_dir,
-            f"worker: ingest failed, events stay spooled and are retried in "
-            f"{FAILURE_BACKOFF_SECONDS:.0f}s: {type(exc).__name__}: {exc}",
-        )
+        log_error(hookwise_dir, f"worker: {what}: {type(exc).__name__}: {exc}")
 
     def _idle_task_failed(self, hookwise_dir: Path, task: IdleTask, exc: BaseException) -> None:
         self.idle_backoff_until[hookwise_dir] = time.monotonic() + FAILURE_BACKOFF_SECONDS
