@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from hookwise.cli.options import repo_option
+from hookwise.cli.views.figures import count
 from hookwise.errors import HookwiseError, UsageError
 from hookwise.git.repo import discover
 
@@ -54,12 +55,13 @@ def worker(
     if once:
         paths = discover(repo_path)
         result = drain.drain_now(paths)
-        click.echo(f"ingested {result.events} events ({result.commits} new commits)")
+        click.echo(f"ingested {count(result.events, 'event')} ({result.commits} new commits)")
         if result.corrupt:
+            n = len(result.corrupt)
+            were, them = ("was", "it") if n == 1 else ("were", "them")
             raise HookwiseError(
-                f"{len(result.corrupt)} corrupt spool event(s) could not be read and were "
-                f"moved to {paths.corrupt_dir} (details in {paths.log_path}); "
-                "delete them once inspected"
+                f"{count(n, 'spooled event')} could not be stored and {were} set aside in "
+                f"{paths.corrupt_dir} (why, in {paths.log_path}); delete {them} once inspected"
             )
         return
     if not (foreground or detach or register):
