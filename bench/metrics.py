@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from hookwise.capture.locations import RepoPaths
 from hookwise.insights import metrics
+from hookwise.insights.counting import EPOCH
 from hookwise.insights.windows import Filters
 from hookwise.store import schema
 from hookwise.store.db import Store
@@ -227,7 +228,7 @@ def main() -> None:
             reads.append(timed(lambda: metrics.load(store)))
         history = metrics.load(store)
         compute_only = statistics.median(
-            timed(lambda: metrics.compute(history, Filters(), today=metrics.EPOCH))
+            timed(lambda: metrics.compute(history, Filters(), today=EPOCH))
             for _ in range(args.runs)
         )
 

@@ -21,7 +21,7 @@ from hookwise.cli import main
 from hookwise.git.repo import discover
 from hookwise.history.backfill import backfill
 from hookwise.insights.figures import CommitDay
-from hookwise.insights.metrics import metrics, trend
+from hookwise.insights.metrics import metrics
 from hookwise.insights.windows import Filters, Window, resolve_window
 from hookwise.records import RefEvent
 from hookwise.store.db import Store
@@ -334,24 +334,6 @@ def test_an_empty_history(repo: GitRepo) -> None:
     # --since over an empty store still has days, all zero.
     m = metrics(Store.open(paths), Filters(window=Window(date(2024, 3, 1))), today=TODAY)
     assert m.velocity.days == 7 and {d.commits for d in m.velocity.daily} == {0}
-
-
-@pytest.mark.parametrize(
-    ("daily", "expected"),
-    [
-        ([1], (None, None)),
-        ([1, 3], (2.0, None)),
-        ([1, 2, 3, 4], (1.0, "rising")),  # a perfect line
-        ([4, 3, 2, 1], (-1.0, "falling")),
-        ([2, 2, 2, 2], (0.0, "steady")),
-        ([0, 5, 0, 5, 0, 6], (0.5714, "steady")),  # noise, not a rise
-        ([0, 1, 1, 2, 3, 3, 4, 5, 5, 6], (0.6545, "rising")),
-    ],
-)
-def test_trend(daily: list[int], expected: tuple[float | None, str | None]) -> None:
-    import numpy as np
-
-    assert trend(np.array(daily, dtype=np.int64)) == expected
 
 
 def test_metrics_on_a_repo_path_outside_any_repository(tmp_path: Path) -> None:

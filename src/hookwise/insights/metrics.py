@@ -20,8 +20,7 @@ Conventions that hold for every figure:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +28,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hookwise.conventional import COMMITIZEN_TYPES
+from hookwise.insights.counting import (
+    DAY,
+    Ints,
+    bools,
+    counts,
+    day_number,
+    ints,
+    iso,
+    local_days,
+    per,
+    ratio,
+    trend,
+)
 from hookwise.insights.figures import (
     AuthorVelocity,
     BranchSwitchCount,
@@ -66,16 +78,8 @@ COMMIT_COLUMNS = (
 )
 REF_EVENT_COLUMNS = ("time", "tz", "kind", "to", "worktree")
 
-EPOCH = date(1970, 1, 1)
-DAY = 86_400
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOTSPOT_LIMIT = 10
-# A trend is called rising or falling only when the slope is at least this
-# many standard errors away from zero (about 95% confidence for a few weeks
-# of days); otherwise the series is "steady" whatever the slope's sign.
-TREND_T = 2.0
-
-Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -105,76 +109,6 @@ def metrics(store: Store, filters: Filters | None = None, *, today: date | None 
     return compute(load(store), filters or Filters(), today=today or date.today())
 
 
-# -- helpers --------------------------------------------------------------------
-
-
-def _ints(column: Any, fill: int = 0) -> Ints:
-    return np.asarray(pc.fill_null(column, fill).to_numpy(), dtype=np.int64)
-
-
-def _bools(column: Any) -> npt.NDArray[np.bool_]:
-    return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _local_days(times: Ints, tz_minutes: Ints) -> Ints:
-    return (times + tz_minutes * 60) // DAY
-
-
-def _day_number(d: date) -> int:
-    return (d - EPOCH).days
-
-
-def _iso(day: int) -> str:
-    return (EPOCH + timedelta(days=int(day))).isoformat()
-
-
-def _ratio(part: float, whole: float, digits: int = 4) -> float | None:
-    return round(part / whole, digits) if whole else None
-
-
-def _per(count: int, days: int) -> float:
-    return round(count / days, 4) if days else 0.0
-
-
-def _counts(values: Any) -> list[tuple[Any, int]]:
-    """(value, count) pairs, most frequent first, then by value."""
-    if len(values) == 0:
-        return []
-    vc = pc.value_counts(values)
-    pairs = list(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True))
-    pairs.sort(key=lambda p: (-p[1], p[0] is None, p[0] or ""))
-    return pairs
-
-
-def trend(daily: Ints) -> tuple[float | None, str | None]:
-    """Least-squares slope of the daily counts and whether it means anything.
-
-    The slope is the change of commits per day from one day to the next on
-    the fitted line: +0.1 means ten days bring one more commit per day. It
-    is "rising" or "falling" only when it is ``TREND_T``
-    standard errors from zero; noise around a flat line is "steady".
-    """
-    n = len(daily)
-    if n < 2:
-        return None, None
-    x = np.arange(n, dtype=np.float64)
-    y = daily.astype(np.float64)
-    dx = x - x.mean()
-    sxx = float(dx @ dx)
-    slope = float(dx @ (y - y.mean())) / sxx
-    rounded = round(slope, 4) + 0.0  # "+ 0.0" turns -0.0 into 0.0
-    if n < 3:
-        return rounded, None
-    residuals = y - (y.mean() + slope * dx)
-    stderr = float(np.sqrt(float(residuals @ residuals) / (n - 2) / sxx))
-    if stderr == 0.0:  # a perfect line: its slope is all there is
-        label = "rising" if slope > 0 else "falling" if slope < 0 else "steady"
-    else:
-        t = slope / stderr
-        label = "rising" if t >= TREND_T else "falling" if t <= -TREND_T else "steady"
-    return rounded, label
-
-
 # -- the computation ------------------------------------------------------------
 
 
@@ -196,7 +130,7 @@ def _commit_mask(commits: pa.Table, filters: Filters) -> npt.NDArray[np.bool_]:
         )
     if filters.branch:
         keep = pc.and_(keep, pc.fill_null(pc.equal(commits["branch"], filters.branch), False))
-    return _bools(keep)
+    return bools(keep)
 
 
 def _select_moves(ref_events: pa.Table) -> pa.Table:
@@ -211,12 +145,12 @@ def _resolve_days(
 ) -> tuple[int, int]:
     """First and last day number of the window (last < first when it is empty)."""
     seen = np.concatenate([commit_days, switch_days])
-    first = _day_number(window.start) if window.start else int(seen.min()) if len(seen) else 0
+    first = day_number(window.start) if window.start else int(seen.min()) if len(seen) else 0
     if window.end:
-        last = _day_number(window.end)
+        last = day_number(window.end)
     elif window.start:
         # An open end runs to today, or to a commit dated later in its own zone.
-        last = max(_day_number(today), int(seen.max()) if len(seen) else 0)
+        last = max(day_number(today), int(seen.max()) if len(seen) else 0)
     else:
         last = int(seen.max()) if len(seen) else -1
     return first, last
@@ -225,10 +159,10 @@ def _resolve_days(
 def compute(history: History, filters: Filters, *, today: date) -> Metrics:
     """Every metric of ``history`` under ``filters``; ``today`` anchors --since."""
     commits = history.commits
-    commit_days = _local_days(_ints(commits["committer_time"]), _ints(commits["committer_tz"]))
+    commit_days = local_days(ints(commits["committer_time"]), ints(commits["committer_tz"]))
     keep = _commit_mask(commits, filters)
     moves = _select_moves(history.ref_events)
-    move_days = _local_days(_ints(moves["time"]), _ints(moves["tz"]))
+    move_days = local_days(ints(moves["time"]), ints(moves["tz"]))
     # `git checkout --detach` writes "moving from main to HEAD", which the
     # reflog reader takes for a switch; no branch can be called HEAD.
     switch_keep = pc.fill_null(
@@ -238,7 +172,7 @@ def compute(history: History, filters: Filters, *, today: date) -> Metrics:
         switch_keep = pc.and_(
             switch_keep, pc.fill_null(pc.equal(moves["to"], filters.branch), False)
         )
-    switch_mask = _bools(switch_keep)
+    switch_mask = bools(switch_keep)
 
     first, last = _resolve_days(filters.window, commit_days[keep], move_days[switch_mask], today)
     days = max(0, last - first + 1)
@@ -255,8 +189,8 @@ def compute(history: History, filters: Filters, *, today: date) -> Metrics:
     merges = _merges(commits, index, first, last, history.ref_events)
     return Metrics(
         window=WindowInfo(
-            start=_iso(first) if days else None,
-            end=_iso(last) if days else None,
+            start=iso(first) if days else None,
+            end=iso(last) if days else None,
             days=days,
             author=filters.author,
             branch=filters.branch,
@@ -276,7 +210,7 @@ def _velocity(
     daily = np.bincount(index, minlength=days) if days else np.zeros(0, dtype=np.int64)
     slope, label = trend(daily.astype(np.int64))
 
-    local_seconds = _ints(commits["committer_time"]) + _ints(commits["committer_tz"]) * 60
+    local_seconds = ints(commits["committer_time"]) + ints(commits["committer_tz"]) * 60
     hours = np.bincount((local_seconds % DAY) // 3600, minlength=24)
     # 1970-01-01 was a Thursday: day 0 is weekday 3 when Monday is 0.
     weekdays = np.bincount((local_seconds // DAY + 3) % 7, minlength=7)
@@ -285,20 +219,20 @@ def _velocity(
         commits=n,
         days=days,
         per_hour=round(n / (days * 24), 4) if days else 0.0,
-        per_day=_per(n, days),
+        per_day=per(n, days),
         per_week=round(n * 7 / days, 4) if days else 0.0,
         trend_per_day=slope,
         trend=label,
         by_author=_by_author(commits, days, *authors),
         by_branch=tuple(
-            BranchVelocity(branch, count, _per(count, days))
-            for branch, count in _counts(commits["branch"])
+            BranchVelocity(branch, count, per(count, days))
+            for branch, count in counts(commits["branch"])
         ),
         by_hour=tuple(int(h) for h in hours),
         by_weekday=tuple(int(w) for w in weekdays),
         busiest_hour=int(np.argmax(hours)) if n else None,
         busiest_weekday=WEEKDAYS[int(np.argmax(weekdays))] if n else None,
-        daily=tuple(CommitDay(_iso(first + i), int(c)) for i, c in enumerate(daily)),
+        daily=tuple(CommitDay(iso(first + i), int(c)) for i, c in enumerate(daily)),
     )
 
 
@@ -318,7 +252,7 @@ def _by_author(
     counts = np.bincount(codes, minlength=len(emails))
     # The name on each author's latest commit: sort by (author, time) and take
     # the last row of each author's run.
-    order = np.lexsort((_ints(commits["committer_time"]), codes))
+    order = np.lexsort((ints(commits["committer_time"]), codes))
     sorted_codes = codes[order]
     last_rows = order[np.r_[sorted_codes[1:] != sorted_codes[:-1], True]]
     names = commits["author_name"].take(pa.array(last_rows)).to_pylist()
@@ -327,7 +261,7 @@ def _by_author(
             names[code] or emails[code],
             emails[code],
             int(counts[code]),
-            _per(int(counts[code]), days),
+            per(int(counts[code]), days),
             round(int(counts[code]) / n, 4),
         )
         for code in range(len(emails))
@@ -346,7 +280,7 @@ def _branch_switches(
     # Time on a branch: from a switch to the next switch or detach in the
     # same worktree (each worktree has its own HEAD). The latest switch of a
     # worktree is still open and has no length yet.
-    times = _ints(moves["time"])
+    times = ints(moves["time"])
     worktree_codes = (
         np.asarray(
             pc.dictionary_encode(
@@ -370,25 +304,25 @@ def _branch_switches(
     count = int(counted.sum())
     return BranchSwitches(
         count=count,
-        per_day=_per(count, days),
-        by_branch=tuple(BranchSwitchCount(b or "", c) for b, c in _counts(to)),
+        per_day=per(count, days),
+        by_branch=tuple(BranchSwitchCount(b or "", c) for b, c in counts(to)),
         median_minutes_on_branch=round(float(np.median(stays)) / 60, 2) if len(stays) else None,
-        daily=tuple(SwitchDay(_iso(first + i), int(c)) for i, c in enumerate(daily)),
+        daily=tuple(SwitchDay(iso(first + i), int(c)) for i, c in enumerate(daily)),
     )
 
 
 def _merges(commits: pa.Table, index: Ints, first: int, last: int, ref_events: pa.Table) -> Merges:
     days = max(0, last - first + 1)
-    merge_mask = _bools(commits["is_merge"])
+    merge_mask = bools(commits["is_merge"])
     merges = commits.select(["had_conflicts", "conflict_paths"]).filter(pa.array(merge_mask))
     checked = int(pc.sum(pc.is_valid(merges["had_conflicts"])).as_py() or 0)
-    conflicted_mask = _bools(merges["had_conflicts"])
+    conflicted_mask = bools(merges["had_conflicts"])
     conflicted = int(conflicted_mask.sum())
     paths = pc.list_flatten(merges["conflict_paths"].filter(pa.array(conflicted_mask)))
-    hotspots = tuple(ConflictHotspot(p, c) for p, c in _counts(paths)[:HOTSPOT_LIMIT])
+    hotspots = tuple(ConflictHotspot(p, c) for p, c in counts(paths)[:HOTSPOT_LIMIT])
 
     squash = ref_events.filter(pc.fill_null(pc.equal(ref_events["kind"], "squash_merge"), False))
-    squash_days = _local_days(_ints(squash["time"]), _ints(squash["tz"]))
+    squash_days = local_days(ints(squash["time"]), ints(squash["tz"]))
     squash_count = int(((squash_days >= first) & (squash_days <= last)).sum())
 
     merge_index = index[merge_mask]
@@ -402,11 +336,11 @@ def _merges(commits: pa.Table, index: Ints, first: int, last: int, ref_events: p
         count=merges.num_rows,
         checked=checked,
         conflicted=conflicted,
-        conflict_rate=_ratio(conflicted, checked),
+        conflict_rate=ratio(conflicted, checked),
         hotspots=hotspots,
         squash_merges=squash_count,
         daily=tuple(
-            MergeDay(_iso(first + i), int(m), int(c))
+            MergeDay(iso(first + i), int(m), int(c))
             for i, (m, c) in enumerate(zip(per_day, conflicted_per_day, strict=True))
         ),
     )
@@ -419,14 +353,14 @@ def _conventional(commits: pa.Table) -> ConventionalCompliance:
     types = commits["cc_type"].filter(compliant)
     breaking = pc.and_(compliant, pc.fill_null(commits["cc_breaking"], False))
     standard = pc.fill_null(pc.is_in(types, pa.array(sorted(COMMITIZEN_TYPES))), False)
-    categories = dict(_counts(category))
+    categories = dict(counts(category))
     n_eligible = int(pc.sum(eligible).as_py() or 0)
     n_compliant = int(pc.sum(compliant).as_py() or 0)
     return ConventionalCompliance(
         eligible=n_eligible,
         compliant=n_compliant,
-        rate=_ratio(n_compliant, n_eligible),
-        by_type={t or "": c for t, c in _counts(types)},
+        rate=ratio(n_compliant, n_eligible),
+        by_type={t or "": c for t, c in counts(types)},
         breaking=int(pc.sum(breaking).as_py() or 0),
         nonstandard_types=int(len(types) - (pc.sum(standard).as_py() or 0)),
         merges=int(categories.get("merge", 0)),
@@ -444,7 +378,7 @@ def _sessions(commits: pa.Table, codes: Ints, gap_minutes: int) -> Sessions:
     n = commits.num_rows
     if n == 0:
         return Sessions(0, None, None, gap_minutes)
-    times = _ints(commits["author_time"])
+    times = ints(commits["author_time"])
     order = np.lexsort((times, codes))
     t, c = times[order], codes[order]
     starts_session = np.ones(n, dtype=bool)
