@@ -27,6 +27,7 @@ never by searching a message.
     ├── InstallError            hooks cannot be installed or uninstalled
     ├── ExtraMissingError       an optional extra is not installed
     ├── SettingsError           a HOOKWISE_* setting has a value hookwise cannot use
+    ├── CheckOutputError        a checker's output is not in the format its parser reads
     └── UsageError              a value given by the caller is not valid
 """
 
@@ -156,6 +157,14 @@ class ExtraMissingError(HookwiseError):
 
 class SettingsError(HookwiseError):
     pass
+
+
+class CheckOutputError(HookwiseError):
+    """The checker's own result stands; only its findings cannot be read."""
+
+    def __init__(self, tool: str, problem: str, hint: str) -> None:
+        super().__init__(f"{tool}'s output {problem}, so its findings were not read; {hint}")
+        self.tool = tool
 
 
 class UsageError(HookwiseError):

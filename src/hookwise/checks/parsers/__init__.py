@@ -1,0 +1,1 @@
+"""One parser per checker's output format; ``hookwise.checks.registry`` picks one."""
