@@ -33,7 +33,7 @@ def test_record_list_confirm(repo: GitRepo, tmp_path: Path) -> None:
 def test_bad_lines_from_stdin_exit_1_naming_each(repo: GitRepo) -> None:
     repo.commit("first")
     data = lines(line(), "not json", line(outcome="maybe")).decode()
-    proc = subprocess_with_input(["fix", "record", "-", "--repo", str(repo.path)], data)
+    proc = hookwise("fix", "record", "-", "--repo", str(repo.path), stdin=data)
     assert proc.returncode == 1
     err = proc.stderr.splitlines()
     assert err[0] == "recorded 1 fix attempt"
@@ -82,18 +82,3 @@ def test_export_import_into_a_fresh_repository(repo: GitRepo, tmp_path: Path) ->
     for table_name in ("findings", "check_runs"):
         empty = hookwise("export", table_name, "--repo", str(fresh.path))
         assert (empty.returncode, empty.stdout) == (0, "")
-
-
-def subprocess_with_input(args: list[str], data: str):  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-m", "hookwise", *args],
-        input=data,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=dict(os.environ),
-    )

@@ -8,7 +8,7 @@ import pytest
 
 from hookwise.checks.findings import Finding
 from hookwise.checks.fingerprint import fingerprint
-from hookwise.fixes.record import parse_records, parse_time, record
+from hookwise.fixes.record import parse_record, parse_records, parse_time, record
 from hookwise.store.db import Store
 from hookwise.store.fixes import fix_attempts
 from tests.fixes.lines import FINDING, line, lines
@@ -113,7 +113,7 @@ def test_a_bad_line_is_named_by_its_number_and_nothing_of_it_is_stored(
 
 def test_every_bad_line_is_named() -> None:
     data = b"{\n" + line().encode() + b"\n[]\n\xff\xfe\n"
-    attempts, bad = parse_records(data, now=NOW)
+    attempts, bad = parse_records(data, lambda shape: parse_record(shape, now=NOW))
     assert len(attempts) == 1
     assert [b.number for b in bad] == [1, 3, 4]
     assert "not UTF-8" in bad[2].problem

@@ -18,17 +18,24 @@ from tests.gitrepo import GitRepo
 V1_TABLES = ("commits", "ref_events")
 
 
-def make_v1_store(paths: RepoPaths, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A store as hookwise 0.1 (schema 1) left it: two tables, version file 1."""
+def make_old_store(
+    paths: RepoPaths, monkeypatch: pytest.MonkeyPatch, version: int, tables: tuple[str, ...]
+) -> None:
+    """A store as schema ``version`` left it: its ``tables``, history read in, that version file."""
     with monkeypatch.context() as m:
-        m.setattr(schema, "SCHEMA_VERSION", 1)
-        m.setattr(schema, "TABLES", {name: schema.TABLES[name] for name in V1_TABLES})
+        m.setattr(schema, "SCHEMA_VERSION", version)
+        m.setattr(schema, "TABLES", {name: schema.TABLES[name] for name in tables})
         store = Store.open(paths)
         from hookwise.history.backfill import backfill
 
         backfill(paths)
-        assert store.schema_version() == 1
-    assert sorted(store._db.list_tables().tables) == sorted(V1_TABLES)
+        assert store.schema_version() == version
+    assert sorted(store._db.list_tables().tables) == sorted(tables)
+
+
+def make_v1_store(paths: RepoPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store as hookwise 0.1 (schema 1) left it: two tables, version file 1."""
+    make_old_store(paths, monkeypatch, 1, V1_TABLES)
 
 
 def test_a_v1_store_gets_the_search_tables(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,15 +101,7 @@ FIX_MEMORY_TABLES = ("check_runs", "findings", "fix_attempts")
 
 def make_v2_store(paths: RepoPaths, monkeypatch: pytest.MonkeyPatch) -> None:
     """A store as schema 2 left it: the history and search tables, version file 2."""
-    with monkeypatch.context() as m:
-        m.setattr(schema, "SCHEMA_VERSION", 2)
-        m.setattr(schema, "TABLES", {name: schema.TABLES[name] for name in V2_TABLES})
-        store = Store.open(paths)
-        from hookwise.history.backfill import backfill
-
-        backfill(paths)
-        assert store.schema_version() == 2
-    assert sorted(store._db.list_tables().tables) == sorted(V2_TABLES)
+    make_old_store(paths, monkeypatch, 2, V2_TABLES)
 
 
 def test_a_v2_store_gets_the_fix_memory_tables_and_keeps_every_commit(

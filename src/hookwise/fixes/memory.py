@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from hookwise.errors import UsageError
 from hookwise.fixes.attempt import FixAttempt, attempt_id
-from hookwise.fixes.record import BadLine, RecordResult, numbered_lines, parse_json
+from hookwise.fixes.record import RecordResult, store_lines
 from hookwise.store.db import Store
 from hookwise.store.fixes import add_fix_attempts, fix_attempts
 
@@ -139,16 +139,4 @@ def export(store: Store, out: TextIO) -> int:
 
 def import_lines(store: Store, data: bytes) -> RecordResult:
     """Store the exported rows of ``data`` whose id is new; report the bad lines."""
-    attempts: list[FixAttempt] = []
-    bad: list[BadLine] = []
-    for number, line in numbered_lines(data):
-        if isinstance(line, BadLine):
-            bad.append(line)
-            continue
-        try:
-            attempts.append(FixAttempt.from_json(parse_json(line)))
-        except UsageError as exc:
-            bad.append(BadLine(number, str(exc)))
-    recorded = add_fix_attempts(store, [a.to_row() for a in attempts])
-    unique = len({a.id for a in attempts})
-    return RecordResult(recorded=recorded, known=unique - recorded, bad=tuple(bad))
+    return store_lines(store, data, FixAttempt.from_json)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time as clock
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -168,8 +168,10 @@ def parse_record(shape: object, *, now: int) -> FixAttempt:
     return FixAttempt(id=attempt_id(fields), recorded_at=now, **fields)
 
 
-def parse_records(data: bytes, *, now: int) -> tuple[list[FixAttempt], list[BadLine]]:
-    """The attempts of the good lines of ``data``, and the bad lines, in input order."""
+def parse_records(
+    data: bytes, parse: Callable[[object], FixAttempt]
+) -> tuple[list[FixAttempt], list[BadLine]]:
+    """The attempts ``parse`` makes of the good lines of ``data``, and the bad lines."""
     attempts: list[FixAttempt] = []
     bad: list[BadLine] = []
     for number, line in numbered_lines(data):
@@ -177,16 +179,21 @@ def parse_records(data: bytes, *, now: int) -> tuple[list[FixAttempt], list[BadL
             bad.append(line)
             continue
         try:
-            attempts.append(parse_record(parse_json(line), now=now))
+            attempts.append(parse(parse_json(line)))
         except UsageError as exc:
             bad.append(BadLine(number, str(exc)))
     return attempts, bad
 
 
-def record(store: Store, data: bytes, *, now: float | None = None) -> RecordResult:
-    """Store the attempts of the good lines of ``data``; report the bad ones."""
-    stamp = int(clock.time() if now is None else now)
-    attempts, bad = parse_records(data, now=stamp)
+def store_lines(store: Store, data: bytes, parse: Callable[[object], FixAttempt]) -> RecordResult:
+    """Store the attempts of the good lines of ``data`` (new ids only); report the bad ones."""
+    attempts, bad = parse_records(data, parse)
     recorded = add_fix_attempts(store, [a.to_row() for a in attempts])
     unique = len({a.id for a in attempts})
     return RecordResult(recorded=recorded, known=unique - recorded, bad=tuple(bad))
+
+
+def record(store: Store, data: bytes, *, now: float | None = None) -> RecordResult:
+    """Store the attempts of the good record lines of ``data``; report the bad ones."""
+    stamp = int(clock.time() if now is None else now)
+    return store_lines(store, data, lambda shape: parse_record(shape, now=stamp))
