@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import click
+
 from hookwise.cli import main as cli
 
 # Wide enough for every help line, narrow enough to read on GitHub.
@@ -37,9 +39,20 @@ def render() -> str:
         command = cli.get_command(ctx, name)
         if command is None or command.hidden:
             continue
-        sub = command.make_context(name, [], parent=ctx, resilient_parsing=True)
-        parts.append(f"\n## hookwise {name}\n\n```\n{command.get_help(sub)}\n```\n")
+        parts.extend(_sections(command, name, ctx))
     return "".join(parts)
+
+
+def _sections(command: click.Command, name: str, parent: click.Context) -> list[str]:
+    """The section of ``command``, then those of its subcommands (``hookwise fix record``)."""
+    ctx = command.make_context(name, [], parent=parent, resilient_parsing=True)
+    parts = [f"\n## {ctx.command_path}\n\n```\n{command.get_help(ctx)}\n```\n"]
+    if isinstance(command, click.Group):
+        for sub_name in sorted(command.list_commands(ctx)):
+            sub = command.get_command(ctx, sub_name)
+            if sub is not None and not sub.hidden:
+                parts.extend(_sections(sub, sub_name, ctx))
+    return parts
 
 
 def main() -> int:

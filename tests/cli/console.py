@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 
 
-def hookwise(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def hookwise(
+    *args: str, cwd: Path | None = None, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hookwise", *args],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,

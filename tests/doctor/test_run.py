@@ -103,6 +103,24 @@ def test_a_damaged_table_of_user_rows_is_kept_aside_and_started_empty(
     assert list((installed.hookwise_dir / DAMAGED_DIR).glob("*/clicks.lance"))
 
 
+def test_a_damaged_fix_attempts_table_is_kept_aside_never_deleted(
+    repo: GitRepo, installed: RepoPaths
+) -> None:
+    from hookwise.fixes.record import record
+    from tests.fixes.lines import line, lines
+
+    assert record(Store.open(installed), lines(line())).recorded == 1
+    damage(installed, "fix_attempts")
+    check = next(c for c in doctor(installed).checks if c.name == "table:fix_attempts")
+    assert not check.ok and check.repair is not None and "kept" in check.repair
+    report = doctor(installed, repair=True)
+    assert not report.problems
+    assert Store.open(installed, readonly=True).count("fix_attempts") == 0
+    [kept] = list((installed.hookwise_dir / DAMAGED_DIR).glob("*/fix_attempts.lance"))
+    assert list(kept.glob("data/*.lance"))  # the recorded row went with it
+    assert stored(installed) == 3  # history was not touched
+
+
 def test_a_deleted_table_is_made_again(repo: GitRepo, installed: RepoPaths) -> None:
     delete(installed, "commits")
     assert "table:commits" in failing(installed)

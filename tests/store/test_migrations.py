@@ -18,17 +18,24 @@ from tests.gitrepo import GitRepo
 V1_TABLES = ("commits", "ref_events")
 
 
-def make_v1_store(paths: RepoPaths, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A store as hookwise 0.1 (schema 1) left it: two tables, version file 1."""
+def make_old_store(
+    paths: RepoPaths, monkeypatch: pytest.MonkeyPatch, version: int, tables: tuple[str, ...]
+) -> None:
+    """A store as schema ``version`` left it: its ``tables``, history read in, that version file."""
     with monkeypatch.context() as m:
-        m.setattr(schema, "SCHEMA_VERSION", 1)
-        m.setattr(schema, "TABLES", {name: schema.TABLES[name] for name in V1_TABLES})
+        m.setattr(schema, "SCHEMA_VERSION", version)
+        m.setattr(schema, "TABLES", {name: schema.TABLES[name] for name in tables})
         store = Store.open(paths)
         from hookwise.history.backfill import backfill
 
         backfill(paths)
-        assert store.schema_version() == 1
-    assert sorted(store._db.list_tables().tables) == sorted(V1_TABLES)
+        assert store.schema_version() == version
+    assert sorted(store._db.list_tables().tables) == sorted(tables)
+
+
+def make_v1_store(paths: RepoPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store as hookwise 0.1 (schema 1) left it: two tables, version file 1."""
+    make_old_store(paths, monkeypatch, 1, V1_TABLES)
 
 
 def test_a_v1_store_gets_the_search_tables(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,8 +45,10 @@ def test_a_v1_store_gets_the_search_tables(repo: GitRepo, monkeypatch: pytest.Mo
 
     store = Store.open(paths)
 
-    assert store.schema_version() == 2
-    assert json.loads((paths.store_dir / "hookwise-schema.json").read_text()) == {"version": 2}
+    assert store.schema_version() == schema.SCHEMA_VERSION
+    assert json.loads((paths.store_dir / "hookwise-schema.json").read_text()) == {
+        "version": schema.SCHEMA_VERSION
+    }
     assert {"commit_vectors", "clicks"} <= set(store._db.list_tables().tables)
     assert store.schema("commit_vectors") == schema.COMMIT_VECTORS
     assert store.schema("clicks") == schema.CLICKS
@@ -82,5 +91,48 @@ def test_the_migration_can_run_twice(repo: GitRepo, monkeypatch: pytest.MonkeyPa
     schema.MIGRATIONS[1](db)
     (paths.store_dir / "hookwise-schema.json").write_text(json.dumps({"version": 1}))
     again = Store.open(paths)
-    assert again.schema_version() == 2
+    assert again.schema_version() == schema.SCHEMA_VERSION
     assert again.count("clicks") == 1
+
+
+V2_TABLES = ("commits", "ref_events", "commit_vectors", "clicks")
+FIX_MEMORY_TABLES = ("check_runs", "findings", "fix_attempts")
+
+
+def make_v2_store(paths: RepoPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store as schema 2 left it: the history and search tables, version file 2."""
+    make_old_store(paths, monkeypatch, 2, V2_TABLES)
+
+
+def test_a_v2_store_gets_the_fix_memory_tables_and_keeps_every_commit(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shas = [repo.commit(f"change {i}") for i in range(3)]
+    paths = discover(repo.path)
+    make_v2_store(paths, monkeypatch)
+
+    store = Store.open(paths)
+
+    assert store.schema_version() == 3
+    for name in FIX_MEMORY_TABLES:
+        assert store.schema(name) == schema.TABLES[name].schema
+        assert store.count(name) == 0
+    assert sorted(store.known_shas()) == sorted(shas)
+
+
+def test_the_v2_migration_can_run_twice(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-run after attempts were recorded: they survive, nothing is made twice."""
+    from hookwise.fixes.record import record
+    from tests.fixes.lines import line, lines
+
+    shas = [repo.commit(f"change {i}") for i in range(2)]
+    paths = discover(repo.path)
+    make_v2_store(paths, monkeypatch)
+    store = Store.open(paths)
+    assert record(store, lines(line())).recorded == 1
+    schema.MIGRATIONS[2](store._db)
+    (paths.store_dir / "hookwise-schema.json").write_text(json.dumps({"version": 2}))
+    again = Store.open(paths)
+    assert again.schema_version() == 3
+    assert again.count("fix_attempts") == 1
+    assert sorted(again.known_shas()) == sorted(shas)

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "hookwise.cli.insights",
     "hookwise.cli.search",
     "hookwise.cli.doctor",
+    "hookwise.cli.fix",
 )
 
 

@@ -71,7 +71,7 @@ def usage_line(exc: click.UsageError) -> str:
     command = ctx.command_path if ctx is not None else "hookwise"
     root = ctx.find_root().command_path if ctx is not None else "hookwise"
     where = command.removeprefix(root).strip()
-    message = exc.format_message().rstrip(".")
+    message = " ".join(exc.format_message().split()).rstrip(".")  # click may wrap a choice list
     return f"hookwise: {where + ': ' if where else ''}{message} (see `{command} -h` for help)"
 
 

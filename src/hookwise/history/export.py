@@ -8,12 +8,16 @@ from typing import Any, TextIO
 from hookwise.store.db import Store
 
 VECTOR_COLUMNS = ("vector",)
+# Tables whose ``embedder`` only labels the row's vector (in ``commit_vectors``
+# it is half the key, and stays): without vectors it says nothing, so it goes too.
+LABELLED_VECTORS = ("findings", "fix_attempts")
 
 
 def export(store: Store, table: str, out: TextIO, *, vectors: bool = False) -> int:
     """Write ``table`` as JSON lines to ``out``; return the number of rows written.
 
-    Without ``vectors`` no row carries a vector. With it, ``commit_vectors``
+    Without ``vectors`` no row carries a vector (nor, in ``findings`` and
+    ``fix_attempts``, the id of the embedder that made it). With it, ``commit_vectors``
     rows keep theirs, and each ``commits`` row gains ``embedder`` and
     ``vector``: the store's active embedder's vector for the commit, at the
     embedder's own dimension, or nulls while the commit waits for one.
@@ -21,7 +25,8 @@ def export(store: Store, table: str, out: TextIO, *, vectors: bool = False) -> i
     data = store.read(table)
     attached: dict[str, Any] | None = None
     if not vectors:
-        drop = [c for c in VECTOR_COLUMNS if c in data.column_names]
+        dropped = VECTOR_COLUMNS + (("embedder",) if table in LABELLED_VECTORS else ())
+        drop = [c for c in dropped if c in data.column_names]
         data = data.drop_columns(drop)
     elif table == "commits":
         attached = commit_vectors(store)

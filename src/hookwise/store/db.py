@@ -299,16 +299,23 @@ class Store:
         with self.writing():
             self._table(name).delete(where)
 
-    def upsert(self, name: str, data: pa.Table, *, update: bool) -> None:
+    def upsert(
+        self, name: str, data: pa.Table, *, update: bool, null_vectors: bool = False
+    ) -> None:
         """Insert the rows of ``data`` whose key (``TableSpec.key``) is new; with
-        ``update``, replace the rows whose key is already there too."""
+        ``update``, replace the rows whose key is already there too.
+
+        ``null_vectors``: rows may come without their vector yet (findings and
+        fix attempts, embedded later); LanceDB refuses a null vector unless told.
+        """
         if data.num_rows == 0:
             return
         with self.writing():
             merge = self._table(name).merge_insert(list(schema.TABLES[name].key))
             if update:
                 merge = merge.when_matched_update_all()
-            merge.when_not_matched_insert_all().execute(data)
+            bad_vectors = "null" if null_vectors else "error"
+            merge.when_not_matched_insert_all().execute(data, on_bad_vectors=bad_vectors)
 
     def insert_commits(self, records: Iterable[CommitRecord], *, update: bool = False) -> None:
         """Insert commits that are not stored yet (``update``: replace those that are)."""

@@ -15,7 +15,7 @@ import pyarrow as pa
 from hookwise.conventional import parse as parse_conventional
 from hookwise.records import CommitRecord, RefEvent
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _STR_LIST = pa.list_(pa.string())
 
@@ -104,6 +104,74 @@ CLICKS = pa.schema(
     ]
 )
 
+# Fix memory (DESIGN §3, docs/fixes.md). Times are epoch seconds (UTC), as in
+# every other table. ``command`` is the checker's argv as run: a list keeps
+# arguments with spaces exact, where a joined string would need quoting.
+CHECK_RUNS = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("tool", pa.string()),
+        pa.field("command", _STR_LIST),
+        pa.field("exit_code", pa.int32()),
+        pa.field("duration_ms", pa.int64()),
+        pa.field("head", pa.string()),
+        pa.field("time", pa.int64()),
+        pa.field("finding_count", pa.int32()),
+    ]
+)
+
+# One row per finding of a run, keyed on (run_id, fingerprint): the checks
+# package suffixes repeats of one fingerprint (``:1``, ``:2``), so the pair is
+# unique. ``vector`` and ``embedder`` are filled by the worker, as
+# ``commit_vectors`` are, and stay null until then.
+FINDINGS = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("tool", pa.string()),
+        pa.field("rule", pa.string()),
+        pa.field("message", pa.string()),
+        pa.field("path", pa.string()),
+        pa.field("line", pa.int32()),
+        pa.field("fingerprint", pa.string(), nullable=False),
+        pa.field("snippet", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("fixable", pa.bool_()),
+        pa.field("time", pa.int64()),
+        pa.field("embedder", pa.string()),
+        pa.field("vector", VECTOR),
+    ]
+)
+
+# A fix attempt: the finding it addressed, the strategy, and how it went.
+# Rows are only ever added: confirming an attempt adds a row whose
+# ``confirms`` names it (docs/fixes.md), so two writers never race on one
+# row's outcome. ``context`` is JSON text (language, project, complexity,
+# skill), so new context keys need no migration.
+FIX_ATTEMPTS = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("tool", pa.string()),
+        pa.field("rule", pa.string()),
+        pa.field("message", pa.string()),
+        pa.field("path", pa.string()),
+        pa.field("snippet", pa.string()),
+        pa.field("fingerprint", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("strategy", pa.string()),
+        pa.field("kind", pa.string()),
+        pa.field("source", pa.string()),  # auto | agent | manual
+        pa.field("outcome", pa.string()),  # success | failure | pending
+        pa.field("commit", pa.string()),
+        pa.field("diff", pa.string()),
+        pa.field("context", pa.string()),
+        pa.field("confirms", pa.string()),
+        pa.field("time", pa.int64()),
+        pa.field("recorded_at", pa.int64()),
+        pa.field("embedder", pa.string()),
+        pa.field("vector", VECTOR),
+    ]
+)
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -113,8 +181,8 @@ class TableSpec:
     ``source`` says where its rows come from, and so what a repair may do
     with a damaged copy (``hookwise doctor --repair``): ``git`` rows are read
     again from history, ``embedder`` rows computed again by the worker, and
-    ``user`` rows exist nowhere else (clicks; fix memory to come), so a
-    damaged copy is kept aside, never deleted.
+    ``user`` rows exist nowhere else (clicks, check runs, findings, fix
+    attempts), so a damaged copy is kept aside, never deleted.
     """
 
     name: str
@@ -136,6 +204,9 @@ TABLES: dict[str, TableSpec] = {
         "commit_vectors", COMMIT_VECTORS, ("sha", "embedder"), source="embedder"
     ),
     "clicks": TableSpec("clicks", CLICKS, ("id",), source="user"),
+    "check_runs": TableSpec("check_runs", CHECK_RUNS, ("id",), source="user"),
+    "findings": TableSpec("findings", FINDINGS, ("run_id", "fingerprint"), source="user"),
+    "fix_attempts": TableSpec("fix_attempts", FIX_ATTEMPTS, ("id",), source="user"),
 }
 
 
@@ -217,4 +288,18 @@ def _add_search_tables(db: Any) -> None:
             db.create_table(spec.name, schema=spec.schema)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_search_tables}
+def _add_fix_memory_tables(db: Any) -> None:
+    """v2 -> v3: the tables of fix memory (check runs, findings, fix attempts).
+
+    They start empty; no existing table is touched, so every commit, vector
+    and click is kept. Creating only the tables that are missing makes a
+    second run (after a crash before the version file) a no-op.
+    """
+    existing = set(db.list_tables().tables)
+    for name in ("check_runs", "findings", "fix_attempts"):
+        spec = TABLES[name]
+        if spec.name not in existing:
+            db.create_table(spec.name, schema=spec.schema)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_search_tables, 2: _add_fix_memory_tables}

@@ -1,0 +1,153 @@
+"""Fix memory as stored: check runs, their findings, and fix attempts.
+
+Typed rows in, typed rows out; nothing above ``store/`` sees these tables.
+The rows are ``TypedDict``s named after the columns of ``schema.CHECK_RUNS``,
+``schema.FINDINGS`` and ``schema.FIX_ATTEMPTS``, so the store knows the
+columns and ``hookwise.fixes`` and ``hookwise.checks`` keep the meaning
+(records, validation) without the store importing either. Vectors are not
+part of these rows: they are written null here and filled by the embedder
+later, as ``commit_vectors`` are.
+
+All three tables hold rows that exist nowhere else (``source="user"``):
+they are only ever added to, each insert keeps the rows already there, and
+``hookwise doctor --repair`` keeps a damaged copy aside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypedDict, cast
+
+import pyarrow as pa
+
+from hookwise.store import schema
+from hookwise.store.db import Store, sql_string
+
+
+class CheckRunRow(TypedDict):
+    id: str
+    tool: str
+    command: list[str]
+    exit_code: int
+    duration_ms: int
+    head: str | None
+    time: int
+    finding_count: int
+
+
+class FindingRow(TypedDict):
+    run_id: str
+    tool: str
+    rule: str
+    message: str
+    path: str
+    line: int | None
+    fingerprint: str
+    snippet: str | None
+    language: str | None
+    fixable: bool
+    time: int
+
+
+class FixAttemptRow(TypedDict):
+    id: str
+    tool: str
+    rule: str
+    message: str
+    path: str
+    snippet: str | None
+    fingerprint: str
+    language: str | None
+    strategy: str
+    kind: str
+    source: str
+    outcome: str
+    commit: str | None
+    diff: str | None
+    context: str | None
+    confirms: str | None
+    time: int
+    recorded_at: int
+
+
+#: The columns of each row type, in the table's order, without the vector's.
+FIX_ATTEMPT_COLUMNS = tuple(FixAttemptRow.__annotations__)
+FINDING_COLUMNS = tuple(FindingRow.__annotations__)
+CHECK_RUN_COLUMNS = tuple(CheckRunRow.__annotations__)
+
+
+def _unvectored(rows: Iterable[Any], table: pa.Schema) -> pa.Table:
+    """``rows`` with null ``embedder`` and ``vector`` where the table has them."""
+    filled = [{**row, "embedder": None, "vector": None} for row in rows]
+    if "vector" not in table.names:
+        filled = [
+            {k: v for k, v in row.items() if k not in ("embedder", "vector")} for row in filled
+        ]
+    return pa.Table.from_pylist(filled, schema=table)
+
+
+def _where(**equal: str | None) -> str | None:
+    clauses = [f"{column} = {sql_string(value)}" for column, value in equal.items() if value]
+    return " AND ".join(clauses) or None
+
+
+# -- check runs and findings ---------------------------------------------------
+
+
+def add_check_run(store: Store, run: CheckRunRow, findings: Sequence[FindingRow]) -> None:
+    """Store one check run and its findings (a run already stored is left as it is)."""
+    with store.lock():
+        store.upsert("check_runs", _unvectored([run], schema.CHECK_RUNS), update=False)
+        if findings:
+            store.upsert(
+                "findings", _unvectored(findings, schema.FINDINGS), update=False, null_vectors=True
+            )
+
+
+def check_runs(store: Store, *, tool: str | None = None) -> list[CheckRunRow]:
+    """The stored check runs (of ``tool``), newest first."""
+    rows = store.read("check_runs", _where(tool=tool), list(CHECK_RUN_COLUMNS)).to_pylist()
+    rows.sort(key=lambda r: (r["time"] or 0, r["id"]), reverse=True)
+    return cast("list[CheckRunRow]", rows)
+
+
+def findings_of(store: Store, run_id: str) -> list[FindingRow]:
+    """The findings of check run ``run_id``, in file order."""
+    rows = store.read("findings", _where(run_id=run_id), list(FINDING_COLUMNS)).to_pylist()
+    rows.sort(key=lambda r: (r["path"] or "", r["line"] or 0, r["fingerprint"]))
+    return cast("list[FindingRow]", rows)
+
+
+# -- fix attempts --------------------------------------------------------------
+
+
+def add_fix_attempts(store: Store, rows: Sequence[FixAttemptRow]) -> int:
+    """Add the attempts whose id is new; how many were new.
+
+    An id already stored (in the store, or earlier in ``rows``) is skipped,
+    which makes recording and importing the same attempts again a no-op.
+    """
+    unique: dict[str, FixAttemptRow] = {}
+    for row in rows:
+        unique.setdefault(row["id"], row)
+    if not unique:
+        return 0
+    with store.lock():
+        ids = ", ".join(sql_string(key) for key in unique)
+        known = set(store.read("fix_attempts", f"id IN ({ids})", ["id"]).column("id").to_pylist())
+        new = [row for key, row in unique.items() if key not in known]
+        if new:
+            rows = _unvectored(new, schema.FIX_ATTEMPTS)
+            store.upsert("fix_attempts", rows, update=False, null_vectors=True)
+    return len(new)
+
+
+def fix_attempts(
+    store: Store, *, tool: str | None = None, rule: str | None = None
+) -> list[FixAttemptRow]:
+    """Every stored attempt row (of ``tool``, for ``rule``), confirmations included,
+    in the order they were recorded (then by id, so the order is stable)."""
+    where = _where(tool=tool, rule=rule)
+    rows = store.read("fix_attempts", where, list(FIX_ATTEMPT_COLUMNS)).to_pylist()
+    rows.sort(key=lambda r: (r["recorded_at"] or 0, r["id"]))
+    return cast("list[FixAttemptRow]", rows)

@@ -1,0 +1,84 @@
+"""``hookwise fix`` through the real console script: exit codes, bad lines, round trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.console import hookwise, one_line
+from tests.fixes.lines import line, lines
+from tests.gitrepo import GitRepo
+
+
+def test_record_list_confirm(repo: GitRepo, tmp_path: Path) -> None:
+    repo.commit("first")
+    records = tmp_path / "fixes.jsonl"
+    records.write_bytes(lines(line(time="2024-01-01T00:00:00Z"), line(strategy="noqa")))
+    proc = hookwise("fix", "record", str(records), "--repo", str(repo.path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "recorded 2 fix attempts\n"
+    listed = hookwise("fix", "list", "--json", "--rule", "F401", "--repo", str(repo.path))
+    attempts = json.loads(listed.stdout)
+    assert [a["strategy"] for a in attempts] == ["noqa", "remove unused import"]
+    table = hookwise("fix", "list", "--repo", str(repo.path), COLUMNS="200")
+    assert "remove unused import" in table.stdout and attempts[1]["id"][:12] in table.stdout
+    ref = attempts[1]["id"][:12]
+    done = hookwise("fix", "confirm", ref, "--outcome", "failure", "--repo", str(repo.path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"fix {ref}: failure (was success)\n"
+    after = json.loads(hookwise("fix", "list", "--json", "--repo", str(repo.path)).stdout)
+    assert [a["outcome"] for a in after] == ["success", "failure"]
+
+
+def test_bad_lines_from_stdin_exit_1_naming_each(repo: GitRepo) -> None:
+    repo.commit("first")
+    data = lines(line(), "not json", line(outcome="maybe")).decode()
+    proc = hookwise("fix", "record", "-", "--repo", str(repo.path), stdin=data)
+    assert proc.returncode == 1
+    err = proc.stderr.splitlines()
+    assert err[0] == "recorded 1 fix attempt"
+    assert err[1].startswith("hookwise: line 2: not JSON")
+    assert err[2].startswith("hookwise: line 3: 'outcome' must be one of success, failure")
+    assert err[3] == "hookwise: 2 lines not stored; correct them and run it again"
+
+
+def test_usage_errors_exit_2(repo: GitRepo) -> None:
+    repo.commit("first")
+    for args in (
+        ["fix", "confirm", "abc", "--outcome", "maybe"],
+        ["fix", "confirm", "abc"],
+        ["fix", "list", "--limit", "0"],
+        ["fix", "record", "no-such-file.jsonl"],
+    ):
+        proc = hookwise(*args, "--repo", str(repo.path))
+        assert proc.returncode == 2, (args, proc.stderr)
+        one_line(proc)
+    unknown = hookwise("fix", "confirm", "abcd", "--outcome", "success", "--repo", str(repo.path))
+    assert unknown.returncode == 2
+    assert "no fix attempt has id 'abcd'" in one_line(unknown)
+
+
+def test_export_import_into_a_fresh_repository(repo: GitRepo, tmp_path: Path) -> None:
+    repo.commit("first")
+    records = tmp_path / "fixes.jsonl"
+    records.write_bytes(lines(line(context={"skill": "lint"}), line(strategy="noqa")))
+    hookwise("fix", "record", str(records), "--repo", str(repo.path))
+    dump = tmp_path / "memory.jsonl"
+    out = hookwise("fix", "export", "-o", str(dump), "--repo", str(repo.path))
+    assert out.returncode == 0 and out.stderr == f"wrote 2 fix attempts to {dump}\n"
+    fresh = GitRepo.init(tmp_path / "fresh")
+    fresh.commit("first")
+    proc = hookwise("fix", "import", str(dump), "--repo", str(fresh.path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "imported 2 fix attempts\n"
+    again = hookwise("fix", "import", str(dump), "--repo", str(fresh.path))
+    assert again.stderr == "imported 0 fix attempts, 2 already stored\n"
+    assert hookwise("fix", "export", "--repo", str(fresh.path)).stdout == dump.read_text()
+    table = hookwise("export", "fix_attempts", "--repo", str(fresh.path))
+    rows = [json.loads(r) for r in table.stdout.splitlines()]
+    assert len(rows) == 2 and all("vector" not in r and "embedder" not in r for r in rows)
+    with_vectors = hookwise("export", "fix_attempts", "--vectors", "--repo", str(fresh.path))
+    assert all(json.loads(r)["vector"] is None for r in with_vectors.stdout.splitlines())
+    for table_name in ("findings", "check_runs"):
+        empty = hookwise("export", table_name, "--repo", str(fresh.path))
+        assert (empty.returncode, empty.stdout) == (0, "")

@@ -1,0 +1,52 @@
+"""Typed access to check runs and their findings; fix attempts are tested in tests/fixes."""
+
+from __future__ import annotations
+
+from hookwise.git.repo import discover
+from hookwise.store.db import Store
+from hookwise.store.fixes import CheckRunRow, FindingRow, add_check_run, check_runs, findings_of
+from tests.gitrepo import GitRepo
+
+
+def run(run_id: str, time: int, findings: int) -> CheckRunRow:
+    return CheckRunRow(
+        id=run_id,
+        tool="ruff",
+        command=["ruff", "check", "--output-format", "json", "my dir"],
+        exit_code=1,
+        duration_ms=42,
+        head="a" * 40,
+        time=time,
+        finding_count=findings,
+    )
+
+
+def finding(run_id: str, line: int, fingerprint: str) -> FindingRow:
+    return FindingRow(
+        run_id=run_id,
+        tool="ruff",
+        rule="F401",
+        message="`os` imported but unused",
+        path="pkg/mod.py",
+        line=line,
+        fingerprint=fingerprint,
+        snippet="import os",
+        language="python",
+        fixable=True,
+        time=100,
+    )
+
+
+def test_a_run_and_its_findings_come_back_as_stored(repo: GitRepo) -> None:
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    found = [finding("r1", 9, "f2"), finding("r1", 1, "f1")]
+    add_check_run(store, run("r1", 100, 2), found)
+    add_check_run(store, run("r2", 200, 0), [])
+    add_check_run(store, run("r1", 100, 2), found)  # the same run again: kept once
+    assert [r["id"] for r in check_runs(store)] == ["r2", "r1"]
+    assert check_runs(store)[1] == run("r1", 100, 2)
+    assert findings_of(store, "r1") == [found[1], found[0]]  # file order
+    assert findings_of(store, "r2") == []
+    assert check_runs(store, tool="mypy") == []
+    assert store.read("findings", columns=["vector"]).column("vector").null_count == 2
