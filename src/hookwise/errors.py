@@ -28,6 +28,7 @@ never by searching a message.
     ├── ExtraMissingError       an optional extra is not installed
     ├── SettingsError           a HOOKWISE_* setting has a value hookwise cannot use
     ├── CheckOutputError        a checker's output is not in the format its parser reads
+    ├── CheckerNotFoundError    the checker to run is not installed (or not on PATH)
     └── UsageError              a value given by the caller is not valid
 """
 
@@ -165,6 +166,14 @@ class CheckOutputError(HookwiseError):
     def __init__(self, tool: str, problem: str, hint: str) -> None:
         super().__init__(f"{tool}'s output {problem}, so its findings were not read; {hint}")
         self.tool = tool
+
+
+class CheckerNotFoundError(HookwiseError):
+    """A shell would say ``command not found`` and exit 127; ``hookwise check`` does the same."""
+
+    def __init__(self, program: str) -> None:
+        super().__init__(f"{program}: command not found; install it, or check its name and PATH")
+        self.program = program
 
 
 class UsageError(HookwiseError):

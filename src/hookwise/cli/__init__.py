@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "hookwise.cli.search",
     "hookwise.cli.doctor",
     "hookwise.cli.fix",
+    "hookwise.cli.check",
 )
 
 

@@ -94,9 +94,14 @@ def _where(**equal: str | None) -> str | None:
 # -- check runs and findings ---------------------------------------------------
 
 
-def add_check_run(store: Store, run: CheckRunRow, findings: Sequence[FindingRow]) -> None:
-    """Store one check run and its findings (a run already stored is left as it is)."""
-    with store.lock():
+def add_check_run(
+    store: Store, run: CheckRunRow, findings: Sequence[FindingRow], *, lock_timeout: float = 30.0
+) -> None:
+    """Store one check run and its findings (a run already stored is left as it is).
+
+    ``lock_timeout``: how long to wait for another writer (``StoreLockedError`` after).
+    """
+    with store.lock(lock_timeout):
         store.upsert("check_runs", _unvectored([run], schema.CHECK_RUNS), update=False)
         if findings:
             store.upsert(

@@ -1,0 +1,143 @@
+"""``hookwise check`` as a user runs it: the console script, the real ruff."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hookwise.git.repo import discover
+from hookwise.store.db import Store, exclusive
+from hookwise.store.fixes import check_runs, findings_of
+from tests.cli.console import hookwise, one_line
+from tests.gitrepo import GitRepo
+
+RUFF = [sys.executable, "-m", "ruff"]
+
+
+@pytest.fixture
+def project(repo: GitRepo) -> GitRepo:
+    repo.write("mod.py", "import os\nimport sys\n\nprint(sys.argv)\n")
+    repo.write("clean.py", "print(1)\n")
+    repo.commit("feat: start")
+    return repo
+
+
+@pytest.mark.parametrize("dashes", [["--"], []])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["check", "clean.py"], 0), (["check", "."], 1), (["check", "--no-such-option"], 2)],
+)
+def test_output_and_exit_code_are_the_checkers(
+    project: GitRepo, dashes: list[str], args: list[str], code: int
+) -> None:
+    alone = subprocess.run([*RUFF, *args], cwd=project.path, capture_output=True, text=True)
+    proc = hookwise("check", *dashes, *RUFF, *args, cwd=project.path)
+    assert alone.returncode == proc.returncode == code
+    assert proc.stdout == alone.stdout
+    summary = "hookwise: stored 1 finding from ruff\n" if code == 1 else ""
+    assert proc.stderr == alone.stderr + summary
+
+
+def test_options_before_the_command_are_hookwises(project: GitRepo, tmp_path: Path) -> None:
+    proc = hookwise(
+        "check",
+        "--repo",
+        str(project.path),
+        "--format",
+        "generic",
+        *RUFF,
+        "check",
+        "--output-format",
+        "concise",
+        ".",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == "hookwise: stored 1 finding from generic\n"
+    store = Store.open(discover(project.path), readonly=True)
+    [row] = findings_of(store, check_runs(store)[0]["id"])
+    assert (row["rule"], row["path"], row["snippet"]) == ("F401", "mod.py", "import os")
+
+
+def test_a_checker_that_is_not_installed_exits_127(project: GitRepo) -> None:
+    proc = hookwise("check", "no-such-checker", "--all", cwd=project.path)
+    assert proc.returncode == 127 and proc.stdout == ""
+    assert one_line(proc).startswith("hookwise: no-such-checker: command not found")
+
+
+def test_a_missing_command_is_a_usage_error(project: GitRepo) -> None:
+    proc = hookwise("check", "--", cwd=project.path)
+    assert proc.returncode == 2
+    assert "Missing argument 'COMMAND...'" in one_line(proc)
+
+
+def test_an_unknown_format_is_named_with_its_flag(project: GitRepo) -> None:
+    proc = hookwise("check", "--format", "nope", "true", cwd=project.path)
+    assert proc.returncode == 2
+    assert one_line(proc).startswith("hookwise: --format: no parser reads the format 'nope'")
+
+
+def test_a_locked_store_keeps_the_checkers_code_and_says_so(project: GitRepo) -> None:
+    paths = discover(project.path)
+    Store.open(paths)
+    with exclusive(paths.hookwise_dir / "store.lock"):
+        proc = hookwise("check", *RUFF, "check", ".", cwd=project.path)
+    assert proc.returncode == 1 and "F401" in proc.stdout
+    assert one_line(proc).startswith(
+        "hookwise: findings of ruff were not stored: the store is locked by another"
+    )
+
+
+def test_output_the_parser_cannot_read_keeps_the_checkers_code(project: GitRepo) -> None:
+    proc = hookwise(
+        "check",
+        "--format",
+        "eslint",
+        *RUFF,
+        "check",
+        "clean.py",
+        "--quiet",
+        "--output-format",
+        "concise",
+        cwd=project.path,
+    )
+    assert proc.returncode == 0 and proc.stderr == ""  # nothing printed, nothing to refuse
+    proc = hookwise("check", "--format", "eslint", *RUFF, "check", ".", cwd=project.path)
+    assert proc.returncode == 1
+    assert one_line(proc).startswith(
+        "hookwise: findings of eslint were not stored: eslint's output"
+    )
+
+
+def test_an_unknown_checker_prints_path_line_message(project: GitRepo) -> None:
+    proc = hookwise("check", "printf", "mod.py:2: sys is shadowed\\n", cwd=project.path)
+    assert (proc.returncode, proc.stdout) == (0, "mod.py:2: sys is shadowed\n")
+    assert proc.stderr == "hookwise: stored 1 finding from printf\n"
+
+
+def test_outside_a_repository_the_checkers_code_stands(tmp_path: Path) -> None:
+    proc = hookwise("check", "sh", "-c", "exit 3", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert one_line(proc).startswith("hookwise: findings of sh were not stored: ")
+
+
+def test_ctrl_c_reaches_the_checker_and_exits_130(project: GitRepo) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hookwise", "check", "sh", "-c", "echo ready; exec sleep 60"],
+        cwd=project.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n"  # the checker runs: interrupt hookwise alone
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert stderr == "hookwise: interrupted\n"
