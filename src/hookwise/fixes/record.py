@@ -35,7 +35,8 @@ from hookwise.fixes.attempt import (
     optional_text,
     text,
 )
-from hookwise.fixes.kinds import KINDS, default_kind
+from hookwise.fixes.kinds import KINDS
+from hookwise.fixes.strategy import default_kind
 from hookwise.store.db import Store
 from hookwise.store.fixes import add_fix_attempts
 

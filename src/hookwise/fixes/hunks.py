@@ -1,0 +1,179 @@
+"""The edit at a finding's place: which hunk of a change touched it, and whether it was deleted.
+
+Fix detection (``fixes.detect``) and history mining (``fixes.learn``) both
+start from two versions of one file, the one where a checker reported a
+finding at ``line`` and the one after a commit, and ask three questions:
+
+- ``hunk_at``: what did the commit change *there*? The unified-diff hunks
+  that overlap the finding's line or come within ``REACH`` lines of it; when
+  none does, the one nearest to it (an unused name is often fixed by an
+  import at the top of the file). This is the diff a suggestion shows.
+- ``touched``: did the commit edit the finding's lines at all? A finding
+  still present after a commit that edited its lines is a failed attempt;
+  one whose lines were not touched was simply not worked on.
+- ``block_removed``: did the finding vanish because its file or its whole
+  enclosing block went away? That is not a fix: deleting a function removes
+  every finding in it, and teaching "delete the function" would be noise.
+  Deleting just the offending statement (an unused import, a dead
+  assignment) is a fix, of kind ``delete``.
+
+Pure text in, text out: the callers read the two versions from git.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+#: How many lines either side of a finding an edit may be and still be "at"
+#: it: a fix of a long call or a decorator sits a line or two off the line a
+#: checker names.
+REACH = 3
+#: Lines of unchanged context around each hunk in ``hunk_at``'s diff.
+CONTEXT = 2
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One changed region: lines ``a_start..a_end`` (from 1, end exclusive) became ``b_*``."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+
+    def distance(self, line: int) -> int:
+        """How many lines separate ``line`` (of the old version) from this hunk; 0 inside it."""
+        end = max(self.a_end, self.a_start + 1)  # a pure insertion sits between two lines
+        if line < self.a_start:
+            return self.a_start - line
+        if line >= end:
+            return line - end + 1
+        return 0
+
+
+def hunks(before: str, after: str) -> list[Hunk]:
+    """The changed regions between two versions, in order."""
+    matcher = difflib.SequenceMatcher(None, _lines(before), _lines(after), autojunk=False)
+    return [
+        Hunk(i1 + 1, i2 + 1, j1 + 1, j2 + 1)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def near(before: str, after: str, line: int, *, reach: int = REACH) -> list[Hunk]:
+    """The hunks within ``reach`` lines of ``line``; else the single nearest one; else none."""
+    found = hunks(before, after)
+    close = [h for h in found if h.distance(line) <= reach]
+    if close or not found:
+        return close
+    return [min(found, key=lambda h: (h.distance(line), h.a_start))]
+
+
+def touched(before: str, after: str, line: int, *, reach: int = 1) -> bool:
+    """Whether the change edited ``line`` or a line right next to it."""
+    return any(h.distance(line) <= reach for h in hunks(before, after))
+
+
+def hunk_at(before: str, after: str, line: int | None, *, path: str) -> str | None:
+    """The unified diff of the change at ``line`` (None: of the first hunks), or None if none.
+
+    Headers name ``a/path`` and ``b/path`` as git does, so the excerpt reads
+    like ``git show``; hunks are separate ``@@`` blocks with ``CONTEXT``
+    lines around each.
+    """
+    chosen = near(before, after, line) if line is not None else hunks(before, after)[:1]
+    if not chosen:
+        return None
+    old, new = _lines(before), _lines(after)
+    out = [f"--- a/{path}", f"+++ b/{path}"]
+    for hunk in _merged(chosen):
+        lo = max(1, hunk.a_start - CONTEXT)
+        shift = hunk.b_start - hunk.a_start
+        hi = min(len(old) + 1, hunk.a_end + CONTEXT)
+        b_lo, b_hi = lo + shift, min(len(new) + 1, hunk.b_end + CONTEXT)
+        out.append(f"@@ -{_range(lo, hi - lo)} +{_range(b_lo, b_hi - b_lo)} @@")
+        out.extend(" " + text for text in old[lo - 1 : hunk.a_start - 1])
+        out.extend("-" + text for text in old[hunk.a_start - 1 : hunk.a_end - 1])
+        out.extend("+" + text for text in new[hunk.b_start - 1 : hunk.b_end - 1])
+        out.extend(" " + text for text in old[hunk.a_end - 1 : hi - 1])
+    return "\n".join(out) + "\n"
+
+
+def block_removed(before: str, after: str | None, line: int | None) -> bool:
+    """Whether ``line`` vanished with its file or with the whole block that encloses it.
+
+    The block is found by indentation, which Python defines and braces
+    languages follow by convention: the nearest line above with less
+    indentation is the block's header (``def``, ``class``, ``if``, a
+    function in braces), and the block runs while lines stay indented
+    deeper. A top-level statement is its own block only when it opens one
+    (it ends with ``:`` or ``{``); otherwise deleting it is deleting the
+    offending code, which is a fix.
+    """
+    if after is None:
+        return True
+    if line is None:
+        return False
+    old = _lines(before)
+    if not 1 <= line <= len(old):
+        return False
+    start, end = _block(old, line)
+    if start is None:
+        return False
+    return any(
+        h.a_start <= start and h.a_end >= end and h.b_end - h.b_start < (end - start)
+        for h in hunks(before, after)
+    )
+
+
+def _block(lines: list[str], line: int) -> tuple[int | None, int]:
+    """The enclosing block of ``line`` as (first, last + 1), or (None, 0) for a lone statement."""
+    index = line - 1
+    level = _indent(lines[index])
+    header = None
+    if lines[index].rstrip().endswith((":", "{")):
+        header = index
+    else:
+        for i in range(index - 1, -1, -1):
+            if lines[i].strip() and _indent(lines[i]) < level:
+                header = i
+                break
+    if header is None or not lines[header].rstrip().endswith((":", "{", "(")):
+        return None, 0
+    depth = _indent(lines[header])
+    end = header + 1
+    while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) > depth):
+        end += 1
+    while end > header + 1 and not lines[end - 1].strip():
+        end -= 1  # blank lines after a block belong to no block: a diff may keep them
+    if end < len(lines) and lines[end].strip() in ("}", "};", ")"):
+        end += 1  # the closing brace belongs to the block
+    return header + 1, end + 1
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
+
+
+def _merged(chosen: list[Hunk]) -> list[Hunk]:
+    """Hunks whose context would overlap, printed as one."""
+    merged: list[Hunk] = []
+    for hunk in chosen:
+        if merged and hunk.a_start - merged[-1].a_end <= 2 * CONTEXT:
+            last = merged[-1]
+            merged[-1] = Hunk(last.a_start, hunk.a_end, last.b_start, hunk.b_end)
+        else:
+            merged.append(hunk)
+    return merged
+
+
+def _range(start: int, count: int) -> str:
+    if count == 0:
+        return f"{start - 1},0"
+    return str(start) if count == 1 else f"{start},{count}"
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()

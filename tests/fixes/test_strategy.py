@@ -1,0 +1,122 @@
+"""Strategies read from diffs: one name for one edit whatever its names, and the right kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from hookwise.fixes.kinds import KINDS
+from hookwise.fixes.strategy import MAX_NAME, changed_lines, default_kind, describe
+
+
+@pytest.mark.parametrize(
+    ("strategy", "diff", "kind"),
+    [
+        ("silence it", "-x = f(y)\n+x = f(y)  # type: ignore[arg-type]\n", "suppress"),
+        ("silence it", "+// eslint-disable-next-line no-unused-vars\n", "suppress"),
+        ("drop it", "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1 @@\n-import os\n-\n", "imports"),
+        ("drop it", "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1 @@\n-x = 1\n-\n", "delete"),
+        ("tidy", "-import os\n+import sys\n+from pathlib import Path\n", "imports"),
+        ("rename", None, "rename"),
+        ("Rewrite ", "-a = 1\n+b = 2\n", "rewrite"),
+        ("fix it", "-a = 1\n+a = 2\n", "replace"),
+        ("fix it", None, "unknown"),
+    ],
+)
+def test_the_first_rule_that_applies_decides(strategy: str, diff: str | None, kind: str) -> None:
+    assert default_kind(strategy, diff) == kind
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "name", "kind"),
+    [
+        ("-import os\n", "-import json\n", "remove `import a`", "imports"),
+        ("-    x = compute(a, b)\n", "-  total = add(c, d)\n", "delete `a = b(c, d)`", "delete"),
+        (
+            "-    if x == None:\n+    if x is None:\n",
+            "-        if value == None:\n+        if value is None:\n",
+            "replace `==` with `is`",
+            "replace",
+        ),
+        (
+            "-    foo = 1\n-    return foo\n+    _foo = 1\n+    return _foo\n",
+            "-    bar = g()\n+    _bar = g()\n",
+            "prefix an unused name with `_`",
+            "rename",
+        ),
+        (
+            "-def f(a, b):\n+def f(a, b) -> None:\n",
+            "-    def method(self):\n+    def method(self) -> None:\n",
+            "add a return annotation",
+            "signature",
+        ),
+        (
+            "-import os\n+import os  # noqa: F401\n",
+            "-import sys\n+import sys  # noqa: F401\n",
+            "add `# noqa: F401`",
+            "suppress",
+        ),
+        (
+            "-    except:\n+    except Exception:\n",
+            "-        except:\n+        except Exception:\n",
+            "replace `except:` with `except Exception:`",
+            "replace",
+        ),
+        (
+            "-    print 'hello'\n+    print('hello')\n",
+            '-print "x=%d"\n+print("x=%d")\n',
+            'replace `print "…"` with `print("…")`',
+            "replace",
+        ),
+        (
+            "-    return x.has_key(k)\n+    return k in x\n",
+            "-    if d.has_key(name):\n+    if name in d:\n",
+            "replace `a.b(c)` with `c in a`",
+            "replace",
+        ),
+    ],
+)
+def test_the_same_edit_on_other_names_is_one_strategy(
+    one: str, other: str, name: str, kind: str
+) -> None:
+    assert describe(one) == describe(other)
+    assert describe(one).name == name
+    assert describe(one).kind == kind
+
+
+def test_keywords_and_builtins_stay_in_the_name_and_literals_do_not() -> None:
+    name = describe("-    n = len(items) + 42\n+    n = len(items) + 'x'\n").name
+    assert "42" not in name and "x'" not in name
+    assert describe("-    xs = [a for a in b]\n+    xs = list(b)\n").name == (
+        "replace `[a for a in b]` with `list(b)`"
+    )
+
+
+def test_large_edits_are_rewrites_and_names_stay_short() -> None:
+    big = "".join(f"-old_{i} = {i}\n" for i in range(6)) + "+new = 1\n"
+    assert describe(big) == describe(big.replace("old_", "was_"))
+    assert describe(big).kind == "rewrite"
+    long = "-x = 1\n+x = " + " + ".join(f"name_{i}" for i in range(12)) + "\n"
+    assert len(describe(long).name) <= MAX_NAME + 20
+
+
+def test_every_kind_it_gives_is_in_the_taxonomy() -> None:
+    diffs = [
+        "-a\n",
+        "+import a\n",
+        "-a = 1\n+a = 2\n",
+        "-def f(a):\n+def f(a, b):\n",
+        "-x = 1\n+x = 1  # noqa\n",
+        "-a = b\n+c = b\n",
+        "",
+    ]
+    assert {describe(diff).kind for diff in diffs} <= set(KINDS)
+    assert describe("").kind == "unknown"
+
+
+def test_changed_lines_skip_headers_and_blank_lines() -> None:
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,2 @@\n import sys\n-import os\n-\n+import re\n"
+    assert changed_lines(diff) == (["import os"], ["import re"])
+
+
+def test_a_comment_with_quotes_does_not_swallow_the_code() -> None:
+    assert describe("-x = 1  # it's fine\n+x = 2  # it's fine\n").name == "replace `N` with `N`"
