@@ -223,3 +223,11 @@ def test_an_earlier_run_that_saw_uncommitted_lines_is_not_compared(repo: GitRepo
     assert len(checked(repo)[1]) == 1
     repo.commit("feat: args", {"app.py": UNUSED_IMPORT.replace("import os\n", "")})
     assert detect(repo) == []
+
+
+def test_a_fix_next_to_a_finding_is_no_failure_of_it(repo: GitRepo) -> None:
+    repo.commit("feat: start", {"app.py": "import os\nimport re\nimport json\n\nprint(1)\n"})
+    detect(repo)
+    repo.commit("fix: drop re", {"app.py": "import os\nimport json\n\nprint(1)\n"})
+    [attempt] = detect(repo)
+    assert (attempt["snippet"], attempt["outcome"]) == ("import re", "success")
