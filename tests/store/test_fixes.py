@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from hookwise.git.repo import discover
 from hookwise.store.db import Store
-from hookwise.store.fixes import CheckRunRow, FindingRow, add_check_run, check_runs, findings_of
+from hookwise.store.fixes import (
+    CheckRunRow,
+    FindingRow,
+    add_check_run,
+    check_runs,
+    earlier_check_runs,
+    findings_of,
+    findings_of_runs,
+)
 from tests.gitrepo import GitRepo
 
 
@@ -50,3 +58,36 @@ def test_a_run_and_its_findings_come_back_as_stored(repo: GitRepo) -> None:
     assert findings_of(store, "r2") == []
     assert check_runs(store, tool="mypy") == []
     assert store.read("findings", columns=["vector"]).column("vector").null_count == 2
+
+
+def test_earlier_runs_are_older_or_stored_before_in_the_same_second(repo: GitRepo) -> None:
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    # Stored in this order; ids sort the other way, so only the order stored can tell.
+    for run_id, time in (("z-old", 100), ("y-same", 200), ("x-mine", 200), ("w-after", 200)):
+        add_check_run(store, run(run_id, time, 0), [])
+    add_check_run(store, {**run("v-mypy", 150, 0), "tool": "mypy"}, [])
+    earlier = earlier_check_runs(store, run("x-mine", 200, 0), limit=10)
+    assert [r["id"] for r in earlier] == ["y-same", "z-old"]
+    assert [r["id"] for r in earlier_check_runs(store, run("x-mine", 200, 0), limit=1)] == [
+        "y-same"
+    ]
+    unstored = earlier_check_runs(store, run("new", 200, 0), limit=10)
+    assert [r["id"] for r in unstored] == ["w-after", "x-mine", "y-same", "z-old"]
+    with store.lock():
+        store.optimize()  # compaction rewrites the table: the order stored stays
+    assert earlier_check_runs(store, run("new", 200, 0), limit=10) == unstored
+
+
+def test_findings_of_several_runs_in_one_read(repo: GitRepo) -> None:
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    add_check_run(store, run("r1", 100, 2), [finding("r1", 9, "f2"), finding("r1", 1, "f1")])
+    add_check_run(store, run("r2", 200, 1), [finding("r2", 3, "f3")])
+    found = findings_of_runs(store, ["r1", "r2", "r3"])
+    assert found == {
+        "r1": [finding("r1", 1, "f1"), finding("r1", 9, "f2")],
+        "r2": [finding("r2", 3, "f3")],
+        "r3": [],
+    }
+    assert findings_of_runs(store, []) == {}

@@ -123,6 +123,35 @@ def findings_of(store: Store, run_id: str) -> list[FindingRow]:
     return cast("list[FindingRow]", rows)
 
 
+def earlier_check_runs(store: Store, run: CheckRunRow, *, limit: int) -> list[CheckRunRow]:
+    """Up to ``limit`` runs of ``run``'s tool stored before it, newest first.
+
+    Earlier is an earlier ``time``, or the same second and stored before
+    (a check, a commit and a check again fit in one second): rows come out
+    of the table in the order they were added, which compaction keeps.
+    A ``run`` not stored yet comes after every stored run of its second.
+    """
+    rows = store.read("check_runs", _where(tool=run["tool"]), list(CHECK_RUN_COLUMNS)).to_pylist()
+    order = {row["id"]: index for index, row in enumerate(rows)}
+    mine = (run["time"], order.get(run["id"], len(rows)))
+    earlier = [row for row in rows if (row["time"] or 0, order[row["id"]]) < mine]
+    earlier.sort(key=lambda row: (row["time"] or 0, order[row["id"]]), reverse=True)
+    return cast("list[CheckRunRow]", earlier[:limit])
+
+
+def findings_of_runs(store: Store, run_ids: Sequence[str]) -> dict[str, list[FindingRow]]:
+    """The findings of each of ``run_ids`` (one read for all), each run's in file order."""
+    found: dict[str, list[FindingRow]] = {run_id: [] for run_id in run_ids}
+    if not found:
+        return found
+    where = f"run_id IN ({', '.join(sql_string(run_id) for run_id in found)})"
+    rows = store.read("findings", where, list(FINDING_COLUMNS)).to_pylist()
+    rows.sort(key=lambda r: (r["path"] or "", r["line"] or 0, r["fingerprint"]))
+    for row in rows:
+        found[row["run_id"]].append(cast("FindingRow", row))
+    return found
+
+
 # -- fix attempts --------------------------------------------------------------
 
 
