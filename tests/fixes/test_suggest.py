@@ -73,9 +73,12 @@ def test_a_failed_attempt_lowers_the_strategy(store: Store) -> None:
         line(strategy="remove unused import", outcome="failure", time=_at(5)),
     )
     [after] = _suggest(store, ELSEWHERE).results
-    assert [s.strategy for s in after.suggestions][0] == "add to __all__"
-    lowered = {s.strategy: s for s in after.suggestions}.get("remove unused import")
-    assert lowered is None or lowered.success_rate == 0.5
+    # Two failures cancel its two successes: it is no longer suggested at all.
+    assert [s.strategy for s in after.suggestions] == ["add to __all__"]
+    _record(store, line(strategy="remove unused import", time=_at(6)))
+    [again] = _suggest(store, ELSEWHERE).results
+    back = {s.strategy: s for s in again.suggestions}["remove unused import"]
+    assert (back.support, back.success_rate) == (5, 0.6)
 
 
 def test_a_cold_store_suggests_only_the_checkers_own_fix(store: Store) -> None:
@@ -109,8 +112,8 @@ def test_answers_come_in_input_order_echoing_each_finding(store: Store) -> None:
             {**FINDING, "path": "b.py", "language": "python"},
         )
     ).encode()
-    findings, bad = parse_findings(data)
-    assert bad == []
+    findings, shapes, bad = parse_findings(data)
+    assert bad == [] and shapes[1]["line"] is None
     answers = _suggest(store, *findings).results
     assert [a.finding.path for a in answers] == ["z.py", "a.py", "b.py"]
     assert [a.to_json()["finding"] for a in answers] == [f.to_json() for f in findings]
@@ -119,7 +122,7 @@ def test_answers_come_in_input_order_echoing_each_finding(store: Store) -> None:
 
 def test_a_bad_line_is_named_by_its_number() -> None:
     data = lines(json.dumps(FINDING), "{not json", json.dumps({**FINDING, "line": 0}))
-    findings, bad = parse_findings(data)
+    findings, _, bad = parse_findings(data)
     assert len(findings) == 1
     assert [b.number for b in bad] == [2, 3]
     assert str(bad[0]).startswith("line 2: not JSON")

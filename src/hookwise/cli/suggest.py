@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -61,22 +61,22 @@ def _ask(paths: RepoPaths, findings: list[Finding], limit: int) -> SuggestResult
     return suggest_in_process(Store.open(paths, create=False), findings, limit=limit)
 
 
-def _findings(source: str | None, paths: RepoPaths) -> list[Finding]:
-    """The findings on stdin (``-``, or a pipe), else the last check run's."""
+def _findings(source: str | None, paths: RepoPaths) -> tuple[list[Finding], list[Any] | None]:
+    """The findings on stdin (``-``, or a pipe) as read and as given, else the last check run's."""
     from hookwise.fixes.suggest import last_run_findings, parse_findings
 
     if source == "-" or (source is None and not sys.stdin.isatty()):
-        findings, bad = parse_findings(sys.stdin.buffer.read())
+        findings, shapes, bad = parse_findings(sys.stdin.buffer.read())
         if bad:
             for line in bad:
                 click.echo(f"hookwise: {line}", err=True)
             click.echo("hookwise: nothing suggested; correct the lines and try again", err=True)
             click.get_current_context().exit(EXIT_ERROR)
         if findings or source == "-":
-            return findings
+            return findings, shapes
     from hookwise.store.db import Store
 
-    return last_run_findings(Store.open(paths, create=False))
+    return last_run_findings(Store.open(paths, create=False)), None
 
 
 @click.command()
@@ -104,14 +104,17 @@ def suggest(source: str | None, limit: int, as_json: bool, repo_path: Path) -> N
     paths = discover(repo_path)
     if not paths.store_dir.is_dir():
         raise StoreMissingError(paths.hookwise_dir)
-    findings = _findings(source, paths)
+    findings, shapes = _findings(source, paths)
     result = _ask(paths, findings, limit) if findings else None
     for notice in result.notices if result else ():
         click.echo(f"hookwise: {notice}", err=True)
     answers = result.results if result else ()
     if as_json:
-        for answer in answers:
-            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        for i, answer in enumerate(answers):
+            shape = answer.to_json()
+            if shapes is not None:
+                shape["finding"] = shapes[i]  # echoed exactly as given
+            click.echo(json.dumps(shape, ensure_ascii=False))
         return
     from hookwise.cli.views.suggestions import suggestion_lines
 

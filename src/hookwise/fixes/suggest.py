@@ -126,19 +126,23 @@ class SuggestResult:
 # -- the findings asked about ------------------------------------------------------------
 
 
-def parse_findings(data: bytes) -> tuple[list[Finding], list[BadLine]]:
-    """The findings of JSON lines (§5's shape), and the lines that are not one."""
+def parse_findings(data: bytes) -> tuple[list[Finding], list[Any], list[BadLine]]:
+    """The findings of JSON lines (§5's shape), each line's object as given (to echo
+    back unchanged), and the lines that are not a finding."""
     findings: list[Finding] = []
+    shapes: list[Any] = []
     bad: list[BadLine] = []
     for number, line in numbered_lines(data):
         if isinstance(line, BadLine):
             bad.append(line)
             continue
         try:
-            findings.append(Finding.from_json(parse_json(line)))
+            shape = parse_json(line)
+            findings.append(Finding.from_json(shape))
+            shapes.append(shape)
         except HookwiseError as exc:
             bad.append(BadLine(number, str(exc)))
-    return findings, bad
+    return findings, shapes, bad
 
 
 def last_run_findings(store: Store) -> list[Finding]:
