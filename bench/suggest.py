@@ -28,16 +28,13 @@ It also prints the recall of the worker's neighbours against exact ones.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
-import os
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +42,11 @@ import numpy as np
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hookwise.capture.locations import RepoPaths
 from hookwise.checks.findings import Finding
+from search_latency import memory_mb, worker
 
 BUDGET_MS = 50.0
 WORDS = (
@@ -228,36 +227,6 @@ def build_store(folder: Path, n: int, embedder_name: str) -> tuple[RepoPaths, An
     return paths, embedder
 
 
-@contextlib.contextmanager
-def worker(paths: RepoPaths, state: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A real worker in its own state directory."""
-    env = dict(os.environ, HOOKWISE_STATE_DIR=str(state), HOOKWISE_WORKER_IDLE="600")
-    os.environ["HOOKWISE_STATE_DIR"] = str(state)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hookwise", "worker", "--foreground"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    from hookwise.capture import rpc
-
-    deadline = time.monotonic() + 60
-    while not rpc.socket_path().exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def median_ms(fn: Callable[[], object], repeats: int) -> float:
     samples = []
     for _ in range(repeats):
@@ -322,11 +291,12 @@ def main() -> None:
             "limit": 5,
         }
         with worker(paths, Path(tmp) / "state") as proc:
+            assert proc is not None
             started = time.perf_counter()
             rpc.call("suggest", args, timeout=600)  # the worker reads its index
             print(f"worker's first answer (reads the index): {time.perf_counter() - started:.1f}s")
             figures["worker"] = median_ms(lambda: rpc.call("suggest", args), options.repeats)
-            memory = rss_mb(proc.pid)
+            memory, _ = memory_mb(proc.pid)
         print(
             f"\n{options.findings} findings, {options.attempts:,} attempts, "
             f"embedder {embedder.id}, median of {options.repeats}:"

@@ -284,6 +284,8 @@ class SuggestService:
         self._stores: dict[Path, Store] = {}
         self._indexes: dict[Path, AttemptIndex] = {}
         self._queries: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
+        # The fix_attempts version and embedder at which nothing waited for a vector.
+        self._idle_at: dict[Path, tuple[int, str]] = {}
 
     def _store(self, hookwise_dir: Path) -> Store:
         store = self._stores.get(hookwise_dir)
@@ -361,8 +363,15 @@ class SuggestService:
         return False
 
     def _embed_waiting(self, store: Store, embedder: Embedder) -> bool:
+        # An idle worker asks every round: skip the read while nothing changed
+        # since the last round found nothing waiting.
+        key = store.paths.hookwise_dir
+        versions = (store.version("fix_attempts"), embedder.id)
+        if self._idle_at.get(key) == versions:
+            return False
         waiting = table.fix_attempts_without_vector(store, embedder.id, EMBED_BATCH)
         if not waiting:
+            self._idle_at[key] = versions
             return False
         texts = [
             finding_text(row["tool"], row["rule"], row["message"], row["snippet"])
