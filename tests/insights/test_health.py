@@ -177,3 +177,39 @@ def test_health_command(repo: GitRepo) -> None:
     assert "old-idea" in view.output and "Branch hygiene" in view.output
     bad = CliRunner().invoke(main, ["health", "--repo", str(repo.path), "--stale-days", "0"])
     assert bad.exit_code == 2
+
+
+def test_fix_success_counts_recent_attempts_by_their_confirmed_outcome(repo: GitRepo) -> None:
+    from hookwise.fixes.memory import confirm, list_attempts
+    from hookwise.fixes.record import record
+    from tests.fixes.lines import line, lines
+
+    lived_in(repo)
+    paths = discover(repo.path)
+    backfill(paths)
+    store = Store.open(paths)
+    stamp = "2024-06-{:02d}T12:00:00Z".format
+    record(
+        store,
+        lines(
+            line(time=stamp(10)),
+            line(strategy="noqa", time=stamp(11)),
+            line(strategy="rename", outcome="failure", time=stamp(12)),
+            line(strategy="old", time="2024-01-01T00:00:00Z"),  # before the 90 days
+        ),
+        now=NOW,
+    )
+    noqa = next(a for a in list_attempts(store) if a.attempt.strategy == "noqa")
+    confirm(store, noqa.attempt.id, "failure", now=NOW)  # it came back after all
+    h = health(paths, store, now=NOW)
+    fixes = {c.name: c for c in h.components}["fix_success"]
+    assert (fixes.score, fixes.weight) == (33, 0.2)
+    assert fixes.detail == "1 of 3 fix attempts in the last 90 days worked"
+    assert h.score == 58  # (75 + 50 + 82 + 50 + 33) / 5 = 58
+    assert "fix_success" not in {c.name for c in checkup_again(repo).components}
+
+
+def checkup_again(repo: GitRepo) -> Health:
+    """Health of a store without fix attempts: the component is absent, not zero."""
+    paths = discover(repo.path)
+    return health(paths, Store.open(paths), now=NOW + 365 * DAY)

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "hookwise.cli.doctor",
     "hookwise.cli.fix",
     "hookwise.cli.check",
+    "hookwise.cli.suggest",
 )
 
 

@@ -11,8 +11,8 @@ does not count as good or bad):
   Conventional Commits;
 - branch hygiene: share of local branches (the default branch aside) that
   are neither stale nor already merged;
-- fix success (arrives with fix memory, which does not exist yet): the
-  share of recorded fix attempts that succeeded.
+- fix success: the share of recent fix attempts that succeeded, by their
+  confirmed outcome; absent (not zero) when there were none.
 
 Branch facts come from git (branches are refs, not history); the rest from
 the store. ``docs/metrics.md`` has the exact definitions.
@@ -210,6 +210,22 @@ def _branch_hygiene(default: str | None, branches: list[BranchState], stale_days
     )
 
 
+def _fix_success(store: Store, since: int, recent_days: int) -> list[Component]:
+    from hookwise.fixes.attempt import FixAttempt
+    from hookwise.fixes.memory import current
+    from hookwise.store.fixes import fix_attempts
+
+    attempts = current(FixAttempt.from_row(row) for row in fix_attempts(store))
+    settled = [c.outcome for c in attempts if c.attempt.time >= since and c.outcome != "pending"]
+    if not settled:
+        return []
+    worked = settled.count("success")
+    advice = "`hookwise suggest` shows what worked before" if worked < len(settled) else None
+    detail = f"{worked} of {len(settled)} fix attempts in the last {recent_days} days worked"
+    score = round(100 * worked / len(settled))
+    return [Component("fix_success", "Fix success", score, 0.0, detail, advice)]
+
+
 def _hotspots(commits: pa.Table, recent: Any, repo: Path) -> list[ChurnHotspot]:
     """Files changed by the most non-merge commits recently, still in HEAD."""
     work = pc.and_(recent, pc.invert(pc.fill_null(commits["is_merge"], False)))
@@ -366,6 +382,7 @@ def health(
         _merge_pain(recent_commits, recent_days),
         _message_discipline(recent_commits, recent_days),
         _branch_hygiene(default, branches, stale_days),
+        *_fix_success(store, now - recent_days * DAY, recent_days),
     ]
     score, weighed = _weigh(components)
     findings = _branch_findings(default, branches) + _hotspot_findings(hotspots, recent_days)

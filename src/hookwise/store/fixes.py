@@ -185,3 +185,35 @@ def fix_attempts(
     rows = store.read("fix_attempts", where, list(FIX_ATTEMPT_COLUMNS)).to_pylist()
     rows.sort(key=lambda r: (r["recorded_at"] or 0, r["id"]))
     return cast("list[FixAttemptRow]", rows)
+
+
+# -- fix attempts' vectors ------------------------------------------------------
+
+
+def fix_attempt_vectors(store: Store, embedder_id: str) -> pa.Table:
+    """``id`` and ``vector`` of the attempts (not confirmations) with ``embedder_id``'s vector."""
+    where = f"embedder = {sql_string(embedder_id)} AND confirms IS NULL"
+    return store.read("fix_attempts", where, ["id", "vector"])
+
+
+def fix_attempts_without_vector(store: Store, embedder_id: str, limit: int) -> list[FixAttemptRow]:
+    """Up to ``limit`` attempts (not confirmations) lacking the embedder's vector, newest first."""
+    where = f"(embedder IS NULL OR embedder != {sql_string(embedder_id)}) AND confirms IS NULL"
+    rows = store.read("fix_attempts", where, list(FIX_ATTEMPT_COLUMNS)).to_pylist()
+    rows.sort(key=lambda r: (r["time"] or 0, r["id"]), reverse=True)
+    return cast("list[FixAttemptRow]", rows[:limit])
+
+
+def set_fix_attempt_vectors(
+    store: Store, rows: Sequence[FixAttemptRow], embedder_id: str, vectors: pa.Array
+) -> None:
+    """Store ``vectors`` (as ``store.vectors.to_stored`` makes them) for the attempts ``rows``."""
+    if not rows:
+        return
+    table = pa.Table.from_pylist(
+        [{**row, "embedder": embedder_id, "vector": None} for row in rows],
+        schema=schema.FIX_ATTEMPTS,
+    )
+    table = table.set_column(table.schema.get_field_index("vector"), "vector", vectors)
+    with store.lock():
+        store.upsert("fix_attempts", table, update=True)

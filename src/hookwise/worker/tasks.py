@@ -8,7 +8,8 @@ it starts (``Worker.run``), so a test or a command that imports
 - ``Tables.idle_tasks``: ``task(worker, store) -> bool`` run in order for
   each store whose spool is empty; True when it did something, so the
   worker stays awake while there is more. Embedding runs first, so a fresh
-  search engine reads the new vectors at once.
+  search engine reads the new vectors at once; suggest's task stores the
+  fix attempts' vectors, then keeps its index of them warm.
 - ``Tables.close``: what the worker calls when it stops.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hookwise.fixes.suggest import SuggestService
     from hookwise.search.service import SearchService
     from hookwise.store.db import Store
     from hookwise.worker.loop import Worker
@@ -58,6 +60,7 @@ class Tables:
     handlers: dict[str, Handler]
     idle_tasks: tuple[IdleTask, ...]
     search: SearchService
+    suggest: SuggestService
 
     def close(self) -> None:
         self.search.close()
@@ -65,15 +68,24 @@ class Tables:
 
 def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
+    from hookwise.fixes.suggest import SuggestService
     from hookwise.search.service import SearchService
 
     search = SearchService()
+    # One embedder per store for both: the attempts' vectors must be the commits' kind.
+    suggest = SuggestService(search.embedders)
     return Tables(
         handlers={
             "ping": ping,
             "search": _handler(search.serve_search),
             "click": _handler(search.serve_click),
+            "suggest": _handler(suggest.serve_suggest),
         },
-        idle_tasks=(_idle_task(search.embed_when_idle), _idle_task(search.when_idle)),
+        idle_tasks=(
+            _idle_task(search.embed_when_idle),
+            _idle_task(search.when_idle),
+            _idle_task(suggest.when_idle),
+        ),
         search=search,
+        suggest=suggest,
     )

@@ -1,0 +1,386 @@
+"""``hookwise suggest``: what fixed findings like these before (DESIGN §5).
+
+For each finding, in the order given: the finding echoed, and the
+strategies its nearest past attempts and its rule's recent attempts favour
+(``hookwise.fixes.recommend``), each with a calibrated ``confidence``
+(``hookwise.fixes.calibration``), its ``success_rate``, its ``support``
+and up to three example fixes. The vectors are the store's active
+embedder's (``hookwise.search.state``), so attempts and findings are
+compared only with vectors of one embedder; before the store has one, only
+the exact-rule prior speaks.
+
+A store that knows nothing about a finding suggests nothing, except the
+checker's own fix when the finding is ``fixable``: one suggestion of kind
+``autofix`` with ``learned`` false, support 0, and no confidence or
+success rate, since no attempt stands behind it.
+
+``SuggestService`` is the warm worker's: it keeps each repository's
+``AttemptIndex`` until the ``fix_attempts`` table changes, and fills the
+attempts' stored vectors when idle. ``suggest_in_process`` answers the same
+without a worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hookwise.blas import blas_threads
+from hookwise.capture.locations import RepoPaths
+from hookwise.checks.findings import Finding
+from hookwise.embed import Embedder
+from hookwise.errors import ExtraMissingError, HookwiseError, StoreError, StoreLockedError
+from hookwise.fixes.attempt import FixAttempt
+from hookwise.fixes.index import AttemptIndex, FloatMatrix, build_index
+from hookwise.fixes.memory import current
+from hookwise.fixes.recommend import RecommendConfig, finding_text, rank
+from hookwise.fixes.record import BadLine, numbered_lines, parse_json
+from hookwise.search.state import Embedders, store_embedder
+from hookwise.store import fixes as table
+from hookwise.store.db import Store
+from hookwise.store.vectors import from_stored, to_stored
+
+#: Attempts without a stored vector that building an index embeds itself;
+#: more wait for the worker's idle task (MiniLM embeds 50-200 texts/s here).
+EMBED_ON_READ = 2_000
+#: Attempts the worker's idle task embeds and stores per round.
+EMBED_BATCH = 256
+#: Finding texts whose vectors the worker remembers (a check run's findings
+#: are asked about again and again while they stay open).
+QUERY_CACHE = 10_000
+#: Suggestions per finding unless the caller asks for another number.
+DEFAULT_LIMIT = 5
+#: The checker's own fix, as the user runs it.
+AUTOFIX = {"ruff": "ruff check --fix", "eslint": "eslint --fix"}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    strategy: str
+    kind: str
+    confidence: float | None  # None for the checker's own fix: nothing was learned
+    success_rate: float | None
+    support: int
+    examples: tuple[dict[str, str | None], ...]
+    learned: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "strategy": self.strategy,
+            "kind": self.kind,
+            "confidence": self.confidence,
+            "success_rate": self.success_rate,
+            "support": self.support,
+            "examples": list(self.examples),
+            "learned": self.learned,
+        }
+
+
+@dataclass(frozen=True)
+class FindingSuggestions:
+    finding: Finding
+    suggestions: tuple[Suggestion, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding.to_json(),
+            "suggestions": [s.to_json() for s in self.suggestions],
+        }
+
+    @classmethod
+    def from_json(cls, shape: dict[str, Any]) -> FindingSuggestions:
+        suggestions = tuple(
+            Suggestion(
+                strategy=s["strategy"],
+                kind=s["kind"],
+                confidence=s["confidence"],
+                success_rate=s["success_rate"],
+                support=s["support"],
+                examples=tuple(s["examples"]),
+                learned=s.get("learned", True),
+            )
+            for s in shape["suggestions"]
+        )
+        return cls(Finding.from_json(shape["finding"]), suggestions)
+
+
+@dataclass(frozen=True)
+class SuggestResult:
+    results: tuple[FindingSuggestions, ...]
+    notices: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"results": [r.to_json() for r in self.results], "notices": list(self.notices)}
+
+    @classmethod
+    def from_json(cls, shape: dict[str, Any]) -> SuggestResult:
+        results = tuple(FindingSuggestions.from_json(r) for r in shape["results"])
+        return cls(results, tuple(str(n) for n in shape.get("notices", ())))
+
+
+# -- the findings asked about ------------------------------------------------------------
+
+
+def parse_findings(data: bytes) -> tuple[list[Finding], list[Any], list[BadLine]]:
+    """The findings of JSON lines (§5's shape), each line's object as given (to echo
+    back unchanged), and the lines that are not a finding."""
+    findings: list[Finding] = []
+    shapes: list[Any] = []
+    bad: list[BadLine] = []
+    for number, line in numbered_lines(data):
+        if isinstance(line, BadLine):
+            bad.append(line)
+            continue
+        try:
+            shape = parse_json(line)
+            findings.append(Finding.from_json(shape))
+            shapes.append(shape)
+        except HookwiseError as exc:
+            bad.append(BadLine(number, str(exc)))
+    return findings, shapes, bad
+
+
+def last_run_findings(store: Store) -> list[Finding]:
+    """The findings of the newest check run, in file order (none before any run)."""
+    runs = table.check_runs(store)
+    if not runs:
+        return []
+    return [
+        Finding(
+            tool=row["tool"],
+            rule=row["rule"],
+            message=row["message"],
+            path=row["path"],
+            line=row["line"],
+            fixable=bool(row["fixable"]),
+            snippet=row["snippet"],
+            language=row["language"],
+        )
+        for row in table.findings_of(store, runs[0]["id"])
+    ]
+
+
+# -- the index ----------------------------------------------------------------------------
+
+
+def load_index(
+    store: Store, embedder: Embedder | None, config: RecommendConfig, *, embed_limit: int
+) -> AttemptIndex:
+    """Every attempt with its current outcome and vector, read from ``store`` and calibrated.
+
+    Attempts without a stored vector of ``embedder`` get one computed here,
+    the newest ``embed_limit`` of them; the others count through the
+    exact-rule prior only until the worker stores theirs.
+    """
+    version = store.version("fix_attempts")
+    attempts = current(FixAttempt.from_row(row) for row in table.fix_attempts(store))
+    dimension = embedder.dimension if embedder is not None else 1
+    matrix: FloatMatrix = np.zeros((len(attempts), dimension), np.float32)
+    present = np.zeros(len(attempts), np.bool_)
+    if embedder is not None and attempts:
+        row_of = {c.attempt.id: i for i, c in enumerate(attempts)}
+        stored = table.fix_attempt_vectors(store, embedder.id)
+        rows = np.array([row_of.get(i, -1) for i in stored.column("id").to_pylist()], np.int64)
+        keep = rows >= 0
+        matrix[rows[keep]] = from_stored(stored.column("vector"), dimension)[keep]
+        present[rows[keep]] = True
+        missing = np.flatnonzero(~present)[:embed_limit]  # attempts are newest first
+        if len(missing):
+            texts = [_attempt_text(attempts[i].attempt) for i in missing]
+            matrix[missing] = embedder.embed(texts)
+            present[missing] = True
+    embedder_id = embedder.id if embedder is not None else None
+    return build_index(attempts, matrix, present, embedder_id, config, version=version)
+
+
+def _attempt_text(attempt: FixAttempt) -> str:
+    return finding_text(attempt.tool, attempt.rule, attempt.message, attempt.snippet)
+
+
+def suggest_with(
+    index: AttemptIndex,
+    findings: Sequence[Finding],
+    queries: FloatMatrix | None,
+    config: RecommendConfig,
+    *,
+    limit: int = DEFAULT_LIMIT,
+) -> list[FindingSuggestions]:
+    """Suggestions for each finding, in order; ``queries[i]`` is finding i's vector."""
+    answers = []
+    for i, finding in enumerate(findings):
+        query = queries[i] if queries is not None and index.embedder_id is not None else None
+        votes = index.votes(query, finding.tool, finding.rule, finding.language, config)
+        suggestions = [
+            Suggestion(
+                strategy=r.strategy,
+                kind=r.kind,
+                confidence=round(index.calibration.confidence(r.raw), 4),
+                success_rate=round(r.success_rate, 4),
+                support=r.support,
+                examples=tuple(e.to_json() for e in r.examples),
+            )
+            for r in rank(votes, config)[:limit]
+        ]
+        if finding.fixable and not any(s.kind == "autofix" for s in suggestions):
+            if len(suggestions) >= limit:
+                suggestions = suggestions[: limit - 1]
+            suggestions.append(autofix(finding.tool))
+        answers.append(FindingSuggestions(finding, tuple(suggestions)))
+    return answers
+
+
+def autofix(tool: str) -> Suggestion:
+    """The checker's own fix: suggested for a fixable finding, learned or not."""
+    strategy = AUTOFIX.get(tool, f"{tool}'s own fix")
+    return Suggestion(strategy, "autofix", None, None, 0, (), learned=False)
+
+
+def _embedder(paths: RepoPaths, embedders: Embedders | None) -> tuple[Embedder | None, str | None]:
+    """The store's embedder, or None and why similarity is off for now."""
+    try:
+        embedder, _ = store_embedder(paths, embedders)
+    except (StoreError, ExtraMissingError) as exc:
+        return None, f"suggesting from exact rule matches only: {exc}"
+    return embedder, None
+
+
+def suggest_in_process(
+    store: Store,
+    findings: Sequence[Finding],
+    *,
+    limit: int = DEFAULT_LIMIT,
+    config: RecommendConfig | None = None,
+    embedder: Embedder | None = None,
+) -> SuggestResult:
+    """The answer without a worker: the index is read, embedded and calibrated here."""
+    config = config or RecommendConfig()
+    notice = None
+    if embedder is None:
+        embedder, notice = _embedder(store.paths, None)
+    index = load_index(store, embedder, config, embed_limit=EMBED_ON_READ)
+    texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
+    queries = embedder.embed(texts) if embedder is not None and findings else None
+    answers = suggest_with(index, findings, queries, config, limit=limit)
+    notices = (notice,) if notice and len(index) else ()
+    return SuggestResult(tuple(answers), notices)
+
+
+# -- the warm worker's service ----------------------------------------------------------
+
+
+class SuggestService:
+    """The worker's ``suggest``: one index per repository, refreshed when attempts change."""
+
+    def __init__(self, embedders: Embedders | None = None) -> None:
+        self.embedders = embedders or Embedders()
+        self.config = RecommendConfig()
+        self._lock = threading.Lock()
+        self._stores: dict[Path, Store] = {}
+        self._indexes: dict[Path, AttemptIndex] = {}
+        self._queries: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
+        # The fix_attempts version and embedder at which nothing waited for a vector.
+        self._idle_at: dict[Path, tuple[int, str]] = {}
+
+    def _store(self, hookwise_dir: Path) -> Store:
+        store = self._stores.get(hookwise_dir)
+        if store is None:
+            paths = RepoPaths.for_hookwise_dir(hookwise_dir)
+            store = self._stores[hookwise_dir] = Store.open(paths, create=False)
+        return store
+
+    def index(self, store: Store) -> tuple[AttemptIndex, Embedder | None, str | None]:
+        """The store's index, read again when its attempts or its embedder changed."""
+        embedder, notice = _embedder(store.paths, self.embedders)
+        key = store.paths.hookwise_dir
+        index = self._indexes.get(key)
+        embedder_id = embedder.id if embedder is not None else None
+        if (
+            index is None
+            or index.version != store.version("fix_attempts")
+            or index.embedder_id != embedder_id
+        ):
+            index = load_index(store, embedder, self.config, embed_limit=EMBED_ON_READ)
+            self._indexes[key] = index
+        return index, embedder, notice
+
+    def _embed(self, embedder: Embedder, texts: list[str]) -> FloatMatrix:
+        """The texts' vectors, from the cache where it has them."""
+        keys = [(embedder.id, text) for text in texts]
+        new = sorted({k[1] for k in keys if k not in self._queries})
+        if new:
+            for text, vector in zip(new, embedder.embed(new), strict=True):
+                self._queries[(embedder.id, text)] = vector
+        rows = []
+        for k in keys:
+            self._queries.move_to_end(k)
+            rows.append(self._queries[k])
+        while len(self._queries) > QUERY_CACHE:
+            self._queries.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, embedder.dimension), np.float32)
+
+    def suggest(self, store: Store, findings: Sequence[Finding], limit: int) -> SuggestResult:
+        # A chain of small products: on one BLAS thread, as search's (hookwise.blas
+        # says why); measured here 41 ms a request with OpenBLAS's own threads
+        # and 17 ms without them, 20 findings against 20k attempts.
+        with blas_threads(1):
+            with self._lock:
+                index, embedder, notice = self.index(store)
+                queries = None
+                if embedder is not None and findings:
+                    texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
+                    queries = self._embed(embedder, texts)
+            answers = suggest_with(index, findings, queries, self.config, limit=limit)
+        return SuggestResult(tuple(answers), (notice,) if notice and len(index) else ())
+
+    def serve_suggest(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The ``suggest`` op: ``{"hookwise_dir", "findings": [...], "limit"}``."""
+        try:
+            findings = [Finding.from_json(shape) for shape in args.get("findings") or ()]
+            limit = int(args.get("limit") or DEFAULT_LIMIT)
+            with self._lock:
+                store = self._store(Path(str(args["hookwise_dir"])))
+            return self.suggest(store, findings, limit).to_json()
+        except HookwiseError as exc:
+            return {"error": str(exc), "kind": type(exc).__name__}
+
+    def when_idle(self, store: Store) -> bool:
+        """Idle task: store a batch of attempts' vectors; when none wait, read a stale index
+        again, so the next request does not pay for it (100k attempts: seconds)."""
+        embedder, _ = _embedder(store.paths, self.embedders)
+        if embedder is None:
+            return False
+        if self._embed_waiting(store, embedder):
+            return True
+        with self._lock, blas_threads(1):
+            if store.paths.hookwise_dir in self._indexes:
+                self.index(store)
+        return False
+
+    def _embed_waiting(self, store: Store, embedder: Embedder) -> bool:
+        # An idle worker asks every round: skip the read while nothing changed
+        # since the last round found nothing waiting.
+        key = store.paths.hookwise_dir
+        versions = (store.version("fix_attempts"), embedder.id)
+        if self._idle_at.get(key) == versions:
+            return False
+        waiting = table.fix_attempts_without_vector(store, embedder.id, EMBED_BATCH)
+        if not waiting:
+            self._idle_at[key] = versions
+            return False
+        texts = [
+            finding_text(row["tool"], row["rule"], row["message"], row["snippet"])
+            for row in waiting
+        ]
+        try:
+            table.set_fix_attempt_vectors(
+                store, waiting, embedder.id, to_stored(embedder.embed(texts))
+            )
+        except StoreLockedError:
+            return False  # a writer holds the store; next round
+        return True

@@ -1,0 +1,56 @@
+"""The worker's table: ``suggest`` answered over the real socket by a real worker."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from hookwise.embed.hashing import HashingEmbedder
+from hookwise.fixes.record import record
+from hookwise.git.repo import discover
+from hookwise.search.state import VectorState, write_state
+from hookwise.store.db import Store
+from hookwise.worker.tasks import build
+from tests.fixes.lines import FINDING, line, lines
+from tests.gitrepo import GitRepo
+from tests.waiting import wait_for
+
+
+def test_the_table_serves_suggest_and_embeds_attempts_when_idle() -> None:
+    tables = build()
+    try:
+        assert "suggest" in tables.handlers
+        assert tables.suggest.embedders is tables.search.embedders
+        names = [task.__name__ for task in tables.idle_tasks]
+        assert names[-1] == "when_idle" and len(names) == 3
+    finally:
+        tables.close()
+
+
+def test_a_real_worker_answers_suggest(repo: GitRepo, state_dir: Path) -> None:
+    from hookwise.capture import rpc
+
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    write_state(store.paths, VectorState("hashing", HashingEmbedder().id))
+    record(store, lines(line(diff="-import os\n", time="2024-04-01T12:00:00Z")))
+    args = {
+        "hookwise_dir": str(store.paths.hookwise_dir),
+        "findings": [{**FINDING, "path": "other.py", "fixable": True}],
+        "limit": 3,
+    }
+    proc = subprocess.Popen([sys.executable, "-m", "hookwise", "worker", "--foreground"])
+    try:
+        wait_for(lambda: rpc.socket_path().exists())
+        answer = rpc.call("suggest", args)
+        [result] = answer["results"]
+        assert result["finding"]["path"] == "other.py"
+        strategies = [(s["strategy"], s["support"]) for s in result["suggestions"]]
+        assert strategies == [("remove unused import", 1), ("ruff check --fix", 0)]
+        bad = rpc.call("suggest", {**args, "findings": [{"tool": "ruff"}]})
+        assert bad["kind"] == "UsageError"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
