@@ -53,7 +53,7 @@ def test_a_similar_finding_elsewhere_gets_the_fix_with_support_1(store: Store) -
     assert answer.finding == ELSEWHERE
     [best] = answer.suggestions
     assert best.strategy == "remove unused import"  # exactly as recorded
-    assert (best.kind, best.support, best.success_rate, best.learned) == ("delete", 1, 1.0, True)
+    assert (best.kind, best.support, best.success_rate, best.learned) == ("imports", 1, 1.0, True)
     assert best.examples == ({"commit": "c" * 40, "diff": DIFF},)
     assert best.confidence is not None and 0.0 < best.confidence < 1.0
 
