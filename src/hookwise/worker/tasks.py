@@ -8,7 +8,9 @@ it starts (``Worker.run``), so a test or a command that imports
 - ``Tables.idle_tasks``: ``task(worker, store) -> bool`` run in order for
   each store whose spool is empty; True when it did something, so the
   worker stays awake while there is more. Embedding runs first, so a fresh
-  search engine reads the new vectors at once.
+  search engine reads the new vectors at once; the rule prior that
+  ``hookwise check`` reads without a worker follows fix memory
+  (``hookwise.worker.prior``).
 - ``Tables.close``: what the worker calls when it stops.
 """
 
@@ -66,6 +68,7 @@ class Tables:
 def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
     from hookwise.search.service import SearchService
+    from hookwise.worker.prior import write_rule_prior
 
     search = SearchService()
     return Tables(
@@ -74,6 +77,10 @@ def build() -> Tables:
             "search": _handler(search.serve_search),
             "click": _handler(search.serve_click),
         },
-        idle_tasks=(_idle_task(search.embed_when_idle), _idle_task(search.when_idle)),
+        idle_tasks=(
+            _idle_task(search.embed_when_idle),
+            _idle_task(search.when_idle),
+            _idle_task(write_rule_prior),
+        ),
         search=search,
     )
