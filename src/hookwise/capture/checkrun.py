@@ -58,7 +58,10 @@ def _line(value: Any) -> str:
 
 
 def render(
-    run: Mapping[str, Any], findings: Sequence[Mapping[str, Any]], *, limit: int = MAX_CHECK_RUN_BYTES
+    run: Mapping[str, Any],
+    findings: Sequence[Mapping[str, Any]],
+    *,
+    limit: int = MAX_CHECK_RUN_BYTES,
 ) -> tuple[str, int]:
     """The file's text, and how many of ``findings`` it holds (those within ``limit`` bytes).
 
