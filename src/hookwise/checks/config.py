@@ -29,7 +29,7 @@ from typing import Any
 from hookwise.checks.formats import FORMATS
 from hookwise.errors import CheckConfigError
 
-HOOKWISE_TOML = ".hookwise.toml"
+OWN_CONFIG = ".hookwise.toml"
 PYPROJECT = "pyproject.toml"
 #: The keys of hookwise's table, and of one check.
 TABLE_KEYS = ("checks",)
@@ -56,9 +56,9 @@ def load_checks(top: Path) -> ChecksConfig:
 
     Raises ``CheckConfigError`` with every problem found.
     """
-    own = top / HOOKWISE_TOML
+    own = top / OWN_CONFIG
     if own.is_file():
-        return ChecksConfig(own, _checks(_table(own, None), HOOKWISE_TOML, ""))
+        return ChecksConfig(own, _checks(_table(own, None), OWN_CONFIG, ""))
     pyproject = top / PYPROJECT
     if pyproject.is_file():
         table = _table(pyproject, ("tool", "hookwise"))
