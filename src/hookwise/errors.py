@@ -29,6 +29,7 @@ never by searching a message.
     ├── SettingsError           a HOOKWISE_* setting has a value hookwise cannot use
     ├── CheckOutputError        a checker's output is not in the format its parser reads
     ├── CheckerNotFoundError    the checker to run is not installed (or not on PATH)
+    ├── CheckConfigError        the checks configured for ``hookwise check`` are not valid
     └── UsageError              a value given by the caller is not valid
 """
 
@@ -174,6 +175,14 @@ class CheckerNotFoundError(HookwiseError):
     def __init__(self, program: str) -> None:
         super().__init__(f"{program}: command not found; install it, or check its name and PATH")
         self.program = program
+
+
+class CheckConfigError(HookwiseError):
+    """One line per problem (``problems``): the file, the key, what is wrong with it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = tuple(problems)
 
 
 class UsageError(HookwiseError):

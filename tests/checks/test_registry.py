@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from hookwise.checks.formats import FORMATS
 from hookwise.checks.parsers.lines import LineParser
-from hookwise.checks.registry import PARSERS, parser_for, parser_for_command, parser_named
+from hookwise.checks.registry import all_parsers, parser_for, parser_for_command, parser_named
 from hookwise.errors import UsageError
 
 
@@ -38,13 +39,18 @@ def test_an_unknown_checker_is_read_generically_under_its_own_name() -> None:
     assert parser == LineParser("generic", "shellcheck")
     # The first program decides: a known checker's name later is only an argument.
     assert parser_for_command(["./lint.sh", "ruff"]).name == "generic"
-    assert parser_for_command([]) is PARSERS["generic"]
+    assert parser_for_command([]) is parser_named("generic")
 
 
 def test_a_named_format_wins() -> None:
-    assert parser_for(["./lint.sh"], "ruff") is PARSERS["ruff"]
-    assert parser_for(["ruff", "check"], None) is PARSERS["ruff"]
-    assert {name: parser.name for name, parser in PARSERS.items()} == {n: n for n in PARSERS}
+    assert parser_for(["./lint.sh"], "ruff") is parser_named("ruff")
+    assert parser_for(["ruff", "check"], None) is parser_named("ruff")
+
+
+def test_every_format_has_its_parser() -> None:
+    """``formats.FORMATS`` (checked before the checker starts) and the parsers agree."""
+    parsers = all_parsers()
+    assert {name: parser.name for name, parser in parsers.items()} == {n: n for n in FORMATS}
 
 
 def test_an_unknown_format_names_the_known_ones() -> None:

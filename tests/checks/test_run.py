@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 import pytest
 
+from hookwise.capture.checkrun import is_check_run
 from hookwise.checks.findings import Finding
 from hookwise.checks.fingerprint import fingerprints
 from hookwise.checks.process import run_checker
@@ -21,13 +22,13 @@ from hookwise.errors import (
     CheckerNotFoundError,
     CheckOutputError,
     NotARepositoryError,
-    StoreLockedError,
-    StoreReadOnlyError,
+    SpoolError,
     UsageError,
 )
 from hookwise.git.repo import discover
-from hookwise.store.db import Store, exclusive
+from hookwise.store.db import Store
 from hookwise.store.fixes import check_runs, findings_of
+from hookwise.worker.drain import drain_now
 from tests.gitrepo import GitRepo
 from tests.store.broken import read_only
 
@@ -50,7 +51,17 @@ def run(command: list[str], cwd: Path, **options: object) -> tuple[CheckResult, 
     return result, out.getvalue(), err.getvalue()
 
 
+def spooled(repo: GitRepo) -> list[str]:
+    """The check runs waiting in the repository's spool for the worker."""
+    spool = discover(repo.path).spool_dir
+    return sorted(p.name for p in spool.glob("*") if is_check_run(p.name)) if spool.exists() else []
+
+
 def stored(repo: GitRepo) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """What the worker stores of the spooled runs (drained here, as the worker drains)."""
+    assert spooled(repo), "nothing was handed to the worker"
+    drain_now(discover(repo.path))
+    assert not spooled(repo)
     store = Store.open(discover(repo.path), readonly=True)
     runs = check_runs(store)
     return [dict(r) for r in runs], [dict(f) for f in findings_of(store, runs[0]["id"])]
@@ -153,26 +164,25 @@ def test_output_the_parser_cannot_read_keeps_the_checkers_code(project: GitRepo)
     result, _, _ = run([*RUFF, "check", "."], project.path, format_name="eslint")
     assert result.exit_code == 1 and result.stored is None
     assert isinstance(result.problem, CheckOutputError)
-    assert not discover(project.path).store_dir.exists()
+    assert not spooled(project)
 
 
-def test_a_locked_store_keeps_the_checkers_code(project: GitRepo) -> None:
+def test_the_check_opens_no_store_it_hands_the_run_to_the_spool(project: GitRepo) -> None:
+    result, _, _ = run([*RUFF, "check", "."], project.path)
     paths = discover(project.path)
-    Store.open(paths)
-    with exclusive(paths.hookwise_dir / "store.lock"):
-        result, _, _ = run([*RUFF, "check", "."], project.path, store_wait=0.1)
-    assert (result.exit_code, result.stored) == (1, None)
-    assert isinstance(result.problem, StoreLockedError)
-    assert check_runs(Store.open(paths, readonly=True)) == []
+    assert (result.exit_code, result.stored, len(spooled(project))) == (1, 1, 1)
+    assert not paths.store_dir.exists()  # the worker makes it, not the check
+    assert result.repository is not None and result.repository.top == project.path.resolve()
 
 
-def test_a_read_only_store_keeps_the_checkers_code(project: GitRepo) -> None:
+def test_a_spool_that_cannot_be_written_keeps_the_checkers_code(project: GitRepo) -> None:
     paths = discover(project.path)
-    Store.open(paths)
-    with read_only(paths.store_dir):
+    paths.spool_dir.mkdir(parents=True)
+    with read_only(paths.spool_dir):
         result, _, _ = run([*RUFF, "check", "clean.py"], project.path)
     assert (result.exit_code, result.stored) == (0, None)
-    assert isinstance(result.problem, StoreReadOnlyError)
+    assert isinstance(result.problem, SpoolError)
+    assert not spooled(project)
 
 
 def test_outside_a_repository_the_checker_still_runs(tmp_path: Path) -> None:
@@ -239,11 +249,15 @@ def test_the_finding_json_of_a_stored_row_is_plain(project: GitRepo) -> None:
     json.dumps(findings)  # rows are plain values, as export writes them
 
 
-def test_the_check_path_loads_no_lancedb_before_the_checker_ran() -> None:
-    """The checker starts before the store's ~1.6 s import; only storing loads it."""
+def test_the_check_path_loads_no_lancedb_at_all(project: GitRepo) -> None:
+    """The store's ~1.6 s import is the worker's; the check only spools."""
     code = (
-        "import sys, hookwise.cli.check, hookwise.checks.run; "
-        "print(sorted(m for m in ('lancedb', 'pyarrow') if m in sys.modules))"
+        "import io, sys; from hookwise.checks.run import check; "
+        f"check({[*RUFF, 'check', '.']!r}, cwd='.', stdout=io.BytesIO(), stderr=io.BytesIO()); "
+        "print(sorted(m for m in ('lancedb', 'pyarrow', 'numpy', 'click') if m in sys.modules))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=project.path, capture_output=True, text=True, check=True
+    )
     assert proc.stdout == "[]\n"
+    assert len(spooled(project)) == 1

@@ -23,5 +23,16 @@ def test_precommit_snippet_is_a_valid_pre_commit_config(tmp_path: Path) -> None:
     assert loaded["repos"][0]["hooks"][0]["id"] == "hookwise-capture"
     assert loaded["repos"][0]["rev"] == "v0.1.0"
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in manifest] == ["hookwise-capture"]
+    assert [h["id"] for h in manifest] == ["hookwise-capture", "hookwise-check"]
     assert manifest[0]["stages"] == list(events.HOOKS)
+
+
+def test_the_check_hook_runs_the_checker_in_args_over_the_same_scope() -> None:
+    """pre-commit appends ``args`` to ``entry``: ``hookwise check -- ruff check .``; no
+    file names, so a finding missing from the next run was fixed, not unstaged."""
+    from pre_commit.clientlib import load_manifest as load
+
+    manifest = load(str(ROOT / ".pre-commit-hooks.yaml"))
+    [hook] = [h for h in manifest if h["id"] == "hookwise-check"]
+    assert hook["entry"] == "hookwise check --"
+    assert (hook["stages"], hook["pass_filenames"]) == (["pre-commit"], False)

@@ -14,8 +14,11 @@ so ``ruff`` and ``pytest`` colour as they would alone (its ``\\n`` is left
 for our terminal to translate, so the bytes are the checker's); the copy
 kept for the parser then has its colour codes taken out.
 
-Nothing here imports more than the standard library: the checker starts
-before anything heavy is loaded.
+Nothing here imports more than the standard library, and no more of it
+than starting the checker needs (``re`` waits until the output is read):
+the checker starts before anything heavy is loaded, and ``start_checker``
+returns while it runs, so the caller's own imports and its ``git`` call
+overlap the checker's time instead of adding to it.
 """
 
 from __future__ import annotations
@@ -23,53 +26,83 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from hookwise.errors import CheckerNotFoundError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
 
 #: Exit codes as a shell gives them: found but not runnable, and not found.
 EXIT_NOT_EXECUTABLE = 126
 EXIT_NOT_FOUND = 127
 _CHUNK = 65536
 # CSI sequences (colours, cursor moves) and OSC ones (hyperlinks, titles).
-_ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+# (Compiled when first read: ``re`` is not needed before the checker starts.)
+_ESCAPES = rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
 
 
-@dataclass(frozen=True)
 class CheckerRun:
-    """One finished run: what the checker printed (as printed) and how it ended."""
+    """One finished run: what the checker printed (as printed) and how it ended.
 
-    command: tuple[str, ...]
-    cwd: Path
-    exit_code: int
-    stdout: bytes
-    stderr: bytes
-    duration_ms: int
-    started: float  # epoch seconds
+    A plain class, not a dataclass: ``dataclasses`` imports ``inspect``
+    (~10 ms), which must not stand between ``hookwise check`` and the
+    checker's start.
+    """
+
+    __slots__ = ("command", "cwd", "duration_ms", "exit_code", "started", "stderr", "stdout")
+
+    def __init__(
+        self,
+        *,
+        command: tuple[str, ...],
+        cwd: Path | str,
+        exit_code: int,
+        stdout: bytes,
+        stderr: bytes,
+        duration_ms: int,
+        started: float,  # epoch seconds
+    ) -> None:
+        self.command = command
+        self.cwd = cwd
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+        self.duration_ms = duration_ms
+        self.started = started
 
     def text(self, which: str) -> str:
         """``stdout`` or ``stderr`` as the parser reads it: no colour codes, ``\\n`` lines."""
-        data = _ESCAPES.sub(b"", getattr(self, which)).replace(b"\r\n", b"\n")
+        import re
+
+        data = re.sub(_ESCAPES, b"", getattr(self, which)).replace(b"\r\n", b"\n")
         return data.decode("utf-8", errors="replace")
 
 
 def run_checker(
-    command: Sequence[str], cwd: Path, *, stdout: BinaryIO, stderr: BinaryIO
+    command: Sequence[str], cwd: Path | str, *, stdout: BinaryIO, stderr: BinaryIO
 ) -> CheckerRun:
     """Run ``command`` in ``cwd``, passing its output through to ``stdout``/``stderr``.
 
-    Raises ``CheckerNotFoundError`` when there is no such program. On Ctrl-C
-    the checker gets the interrupt too (a terminal sends it to both; a
-    ``kill -INT`` of hookwise alone is forwarded), is waited for, and the
-    ``KeyboardInterrupt`` goes on to the caller.
+    ``start_checker(...).finish()``: see there.
+    """
+    return start_checker(command, cwd, stdout=stdout, stderr=stderr).finish()
+
+
+def start_checker(
+    command: Sequence[str], cwd: Path | str, *, stdout: BinaryIO, stderr: BinaryIO
+) -> RunningChecker:
+    """Start ``command`` in ``cwd`` with its output passed through as it comes.
+
+    The caller may do its own work (import its parser, ask git for the
+    repository) while the checker runs, on the machine's other core, and
+    then calls ``finish``. Raises ``CheckerNotFoundError`` when there is no
+    such program.
     """
     sinks = (stdout, stderr)
     ends: list[tuple[int, int | None]] = []  # (our read end, the child's end to close)
@@ -89,29 +122,67 @@ def run_checker(
         raise
     for _, child_end in ends:
         _close(child_end)
-    copies: tuple[list[bytes], list[bytes]] = ([], [])
-    pumps = [
-        threading.Thread(target=_pump, args=(read_end, sink, copy), daemon=True)
-        for (read_end, _), sink, copy in zip(ends, sinks, copies, strict=True)
-    ]
-    for pump in pumps:
-        pump.start()
-    try:
-        code = _wait(proc)
-        for pump in pumps:
-            pump.join()
-    finally:
-        for read_end, _ in ends:
-            _close(read_end)
-    return CheckerRun(
-        command=tuple(command),
-        cwd=cwd,
-        exit_code=code,
-        stdout=b"".join(copies[0]),
-        stderr=b"".join(copies[1]),
-        duration_ms=round((time.monotonic() - clock) * 1000),
-        started=started,
+    return RunningChecker(
+        tuple(command), cwd, proc, [end for end, _ in ends], sinks, started, clock
     )
+
+
+class RunningChecker:
+    """A checker started by ``start_checker``, its output being passed through."""
+
+    def __init__(
+        self,
+        command: tuple[str, ...],
+        cwd: Path | str,
+        proc: subprocess.Popen[bytes],
+        read_ends: list[int],
+        sinks: tuple[BinaryIO, BinaryIO],
+        started: float,
+        clock: float,
+    ) -> None:
+        self.command, self.cwd, self._proc = command, cwd, proc
+        self._read_ends, self._started, self._clock = read_ends, started, clock
+        self._copies: tuple[list[bytes], list[bytes]] = ([], [])
+        self._pumps = [
+            threading.Thread(target=_pump, args=(read_end, sink, copy), daemon=True)
+            for read_end, sink, copy in zip(read_ends, sinks, self._copies, strict=True)
+        ]
+        for pump in self._pumps:
+            pump.start()
+
+    def interrupt(self) -> None:
+        """Ctrl-C (or a failure of ours) before ``finish``: the checker is interrupted
+        too and waited for, so it never outlives hookwise."""
+        with contextlib.suppress(ProcessLookupError):
+            self._proc.send_signal(signal.SIGINT)
+        with contextlib.suppress(KeyboardInterrupt):
+            self._proc.wait()
+        for read_end in self._read_ends:
+            _close(read_end)
+
+    def finish(self) -> CheckerRun:
+        """Wait for the checker and all of its output; how it ended.
+
+        On Ctrl-C the checker gets the interrupt too (a terminal sends it to
+        both; a ``kill -INT`` of hookwise alone is forwarded), is waited
+        for, and the ``KeyboardInterrupt`` goes on to the caller.
+        """
+        try:
+            code = _wait(self._proc)
+            for pump in self._pumps:
+                pump.join()
+        finally:
+            for read_end in self._read_ends:
+                _close(read_end)
+        return CheckerRun(
+            command=self.command,
+            cwd=self.cwd,
+            exit_code=code,
+            stdout=b"".join(self._copies[0]),
+            stderr=b"".join(self._copies[1]),
+            duration_ms=round((time.monotonic() - self._clock) * 1000),
+            started=self._started,
+        )
 
 
 def _wait(proc: subprocess.Popen[bytes]) -> int:

@@ -9,38 +9,44 @@ command that names no known checker is read with the generic
 ``shellcheck -f gcc x.sh`` gives findings of tool ``shellcheck``.
 
 The table is explicit (nothing registers itself at import): a new parser is
-one module under ``parsers/`` and one line in ``PARSERS``.
+one module under ``parsers/``, one line in ``PARSER_PLACES``, and its name
+in ``formats.FORMATS``.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 from collections.abc import Sequence
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-from hookwise.checks.parsers.base import Parser
-from hookwise.checks.parsers.eslint import EslintParser
-from hookwise.checks.parsers.lines import FLAKE8, GENERIC, PYCODESTYLE, PYLINT, LineParser
-from hookwise.checks.parsers.mypy import MypyParser
-from hookwise.checks.parsers.pyright import PyrightParser
-from hookwise.checks.parsers.pytest_failures import PytestParser
-from hookwise.checks.parsers.ruff import RuffParser
-from hookwise.errors import UsageError
+from hookwise.checks.formats import FORMATS, check_format
 
-PARSERS: dict[str, Parser] = {
-    parser.name: parser
-    for parser in (
-        RuffParser(),
-        MypyParser(),
-        PyrightParser(),
-        FLAKE8,
-        PYCODESTYLE,
-        PYLINT,
-        PytestParser(),
-        EslintParser(),
-        GENERIC,
-    )
+if TYPE_CHECKING:
+    from hookwise.checks.parsers.base import Parser
+
+#: Format name -> the module under ``hookwise.checks.parsers`` and its parser
+#: there (a class, or an instance). Only the parser a run needs is imported:
+#: all of them, with the regular expressions they compile, cost ~25 ms.
+PARSER_PLACES = {
+    "ruff": ("ruff", "RuffParser"),
+    "mypy": ("mypy", "MypyParser"),
+    "pyright": ("pyright", "PyrightParser"),
+    "flake8": ("lines", "FLAKE8"),
+    "pycodestyle": ("lines", "PYCODESTYLE"),
+    "pylint": ("lines", "PYLINT"),
+    "pytest": ("pytest_failures", "PytestParser"),
+    "eslint": ("eslint", "EslintParser"),
+    "generic": ("lines", "GENERIC"),
 }
+
+
+def all_parsers() -> dict[str, Parser]:
+    """Every parser by its format name (importing them all)."""
+    return {name: parser_named(name) for name in FORMATS}
+
 
 #: Program names, as run, and the parser that reads each.
 PROGRAMS = {
@@ -66,13 +72,14 @@ _PYTHON = re.compile(r"^(?:python|pypy|py)(?:\d+(?:\.\d+)*)?[tw]?$")
 _SUFFIXES = (".exe", ".cmd", ".bat", ".js")
 
 
+@functools.cache
 def parser_named(name: str) -> Parser:
-    """The parser of a format name (``ruff``, ``pytest``, ``generic`` ...)."""
-    try:
-        return PARSERS[name]
-    except KeyError:
-        known = ", ".join(sorted(PARSERS))
-        raise UsageError(f"no parser reads the format {name!r}; the formats are: {known}") from None
+    """The parser of a format name (``ruff``, ``pytest``, ``generic`` ...), imported once."""
+    check_format(name)
+    module, attribute = PARSER_PLACES[name]
+    found = getattr(importlib.import_module(f"hookwise.checks.parsers.{module}"), attribute)
+    parser: Parser = found() if isinstance(found, type) else found
+    return parser
 
 
 def parser_for_command(command: Sequence[str]) -> Parser:
@@ -81,7 +88,7 @@ def parser_for_command(command: Sequence[str]) -> Parser:
     for token in command:
         program = _program(token)
         if program in PROGRAMS:
-            return PARSERS[PROGRAMS[program]]
+            return parser_named(PROGRAMS[program])
         skip = (
             program in LAUNCHERS
             or _PYTHON.match(program) is not None
@@ -90,9 +97,11 @@ def parser_for_command(command: Sequence[str]) -> Parser:
             or after_option  # the value of a launcher's option: uv run --with x ruff
         )
         if not skip:
-            return LineParser("generic", program or GENERIC.tool)
+            from hookwise.checks.parsers.lines import LineParser
+
+            return LineParser("generic", program or "generic")
         after_option = token.startswith("-") and "=" not in token and token != "-m"
-    return GENERIC
+    return parser_named("generic")
 
 
 def parser_for(command: Sequence[str], format_name: str | None = None) -> Parser:

@@ -1,114 +1,173 @@
-"""``hookwise check``'s service: run a checker, then keep its run and findings.
+"""``hookwise check``'s service: run a checker, then hand its run and findings to the worker.
 
 The order is the point. The checker starts first and hookwise stays out of
-its way (``process.run_checker`` passes its output through as it comes);
-only when it has finished does hookwise parse what it printed, read the
-snippets, and open the store, whose ``import lancedb`` alone costs ~1.6 s
-on these machines. Nothing waits for the worker or a model.
+its way (``process.start_checker`` passes its output through as it comes);
+while it runs, hookwise imports its parser and asks git where the
+repository is, on the machine's other core. When the checker has finished,
+hookwise parses what it printed, reads the snippets, fingerprints the
+findings and writes the run to the repository's spool
+(``hookwise.capture.checkrun``), the write-ahead log the worker stores into
+LanceDB. The check itself never opens the store: ``import lancedb`` alone
+costs ~1.6 s on these machines, against a budget of 50 ms for everything
+``hookwise check`` adds to the checker.
 
 Whatever goes wrong on hookwise's side afterwards (output the parser cannot
-read, a locked, full or read-only store, a folder that is not a repository)
-never changes the checker's exit code: the result says what was not stored
+read, a spool that cannot be written, a folder that is not a repository)
+never changes the checker's exit code: the result says what was not kept
 and why, and the caller prints it as one line (DESIGN §7).
 
 Paths are kept as the repository knows them: a checker run in a
 subdirectory reports ``mod.py`` for ``pkg/mod.py``, and its findings are
-stored as ``pkg/mod.py``, so a finding has one path and one fingerprint
+kept as ``pkg/mod.py``, so a finding has one path and one fingerprint
 wherever the check ran.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+import threading
 
-from hookwise.checks.findings import Finding
-from hookwise.checks.fingerprint import fingerprints, with_snippets
-from hookwise.checks.parsers.base import CheckerOutput, Parser
-from hookwise.checks.process import CheckerRun, run_checker
-from hookwise.checks.registry import parser_for
-from hookwise.errors import NotARepositoryError
+from hookwise.checks.formats import check_format
+from hookwise.checks.process import start_checker
+from hookwise.errors import NotARepositoryError, SpoolError
 
+# Only what starting the checker needs is imported before it starts:
+# ``dataclasses``, ``pathlib``, ``typing`` and the parsers cost 30-60 ms on a
+# loaded 2-core machine, and are loaded while the checker runs.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hookwise.capture.locations import RepoPaths
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import BinaryIO
+
+    from hookwise.checks.findings import Finding
+    from hookwise.checks.parsers.base import Parser
+    from hookwise.checks.process import CheckerRun
     from hookwise.store.fixes import CheckRunRow, FindingRow
 
-#: How long a check waits for another writer's store lock before it gives
-#: up storing: a worker's ingest batch holds it well under a second, and a
-#: commit hook must not sit out ``Store.lock``'s 30 s default.
-STORE_WAIT_SECONDS = 2.0
+
+class Repository:
+    """Where a check ran: the worktree's top, the store's directory, the commit checked."""
+
+    __slots__ = ("head", "hookwise_dir", "top")
+
+    def __init__(self, top: Path, hookwise_dir: Path, head: str | None) -> None:
+        self.top = top
+        self.hookwise_dir = hookwise_dir
+        self.head = head  # None before the first commit
 
 
-@dataclass(frozen=True)
 class CheckResult:
     """How the check ended: the checker's code, and what hookwise kept of it.
 
-    ``stored`` is the number of findings stored (0 for a clean run that was
-    stored); None with ``problem`` when the run could not be kept: a
-    ``HookwiseError`` that says why, or an unexpected error, which the
-    caller logs, since it too must not change the checker's code.
+    ``stored`` is the number of findings handed to the worker (0 for a
+    clean run, which is kept too); None with ``problem`` when the run could
+    not be kept: a ``HookwiseError`` that says why, or an unexpected error,
+    which the caller logs, since it too must not change the checker's code.
+    ``found`` counts every finding; more than ``stored`` when a run was too
+    large to keep whole (``hookwise.capture.checkrun``). ``findings`` are
+    the ones kept, paths from the worktree's top, for suggestions.
+
+    Plain classes, like ``CheckerRun``: this module is imported before the
+    checker starts.
     """
 
-    exit_code: int
-    tool: str
-    stored: int | None
-    problem: Exception | None = None
+    __slots__ = ("exit_code", "findings", "found", "problem", "repository", "stored", "tool")
+
+    def __init__(
+        self,
+        exit_code: int,
+        tool: str,
+        stored: int | None,
+        problem: Exception | None = None,
+        *,
+        found: int = 0,
+        findings: tuple[Finding, ...] = (),
+        repository: Repository | None = None,
+    ) -> None:
+        self.exit_code = exit_code
+        self.tool = tool
+        self.stored = stored
+        self.problem = problem
+        self.found = found
+        self.findings = findings
+        self.repository = repository
 
 
 def check(
     command: Sequence[str],
     *,
-    cwd: Path,
+    cwd: Path | str,
     stdout: BinaryIO,
     stderr: BinaryIO,
     format_name: str | None = None,
-    store_wait: float = STORE_WAIT_SECONDS,
 ) -> CheckResult:
-    """Run ``command`` in ``cwd`` as ``process.run_checker`` does, then store its findings.
+    """Run ``command`` in ``cwd`` as ``process.run_checker`` does, then hand its run over.
 
     An unknown ``format_name`` raises ``UsageError`` before anything runs; a
     checker that is not installed raises ``CheckerNotFoundError``.
     """
-    parser = parser_for(command, format_name)
-    tool = str(getattr(parser, "tool", parser.name))
-    run = run_checker(command, cwd, stdout=stdout, stderr=stderr)
+    check_format(format_name)
+    running = start_checker(command, cwd, stdout=stdout, stderr=stderr)
     try:
-        stored = store_run(run, parser, tool, store_wait=store_wait)
+        # While the checker runs: git's answer, and the parser's imports.
+        where = _Locating(cwd)
+        from hookwise.checks.registry import parser_for
+
+        parser = parser_for(command, format_name)
+        tool = str(getattr(parser, "tool", parser.name))
+        _prepare()
+    except BaseException:
+        running.interrupt()
+        raise
+    run = running.finish()
+    try:
+        return hand_off(run, parser, tool, where.result())
     except Exception as problem:  # the checker's code must stand, whatever failed
         return CheckResult(run.exit_code, tool, None, problem)
-    return CheckResult(run.exit_code, tool, stored)
 
 
-def store_run(run: CheckerRun, parser: Parser, tool: str, *, store_wait: float) -> int:
-    """Parse ``run``'s output and store the run with its findings; how many findings."""
-    from hookwise.git.repo import discover
+def hand_off(run: CheckerRun, parser: Parser, tool: str, repository: Repository) -> CheckResult:
+    """Parse ``run``'s output and spool the run with its findings for the worker."""
+    from pathlib import Path
 
-    output = CheckerOutput(
-        stdout=run.text("stdout"),
-        stderr=run.text("stderr"),
-        exit_code=run.exit_code,
-        cwd=run.cwd.resolve(),
-    )
+    from hookwise.capture import checkrun
+    from hookwise.checks.fingerprint import with_snippets
+    from hookwise.checks.parsers.base import CheckerOutput
+
+    cwd = Path(run.cwd).resolve()
+    output = CheckerOutput(run.text("stdout"), run.text("stderr"), run.exit_code, cwd)
     found = parser.parse(output)
-    paths = discover(run.cwd)
-    if paths.worktree is None:  # a bare repository: no files to check
-        raise NotARepositoryError(str(run.cwd))
-    worktree = paths.worktree.resolve()
-    findings = with_snippets(_from_worktree(found, output.cwd or worktree, worktree), worktree)
-    run_row, finding_rows = rows(run, tool, findings, head=_head(worktree))
-    _add(paths, run_row, finding_rows, store_wait)
-    return len(finding_rows)
+    top = repository.top
+    findings = with_snippets(_from_worktree(found, cwd, top), top)
+    run_row, finding_rows = rows(run, tool, findings, head=repository.head)
+    spool = repository.hookwise_dir / "spool"
+    try:
+        _, kept = checkrun.write(spool, dict(run_row), finding_rows, worktree=str(top))
+    except OSError as exc:
+        raise SpoolError(
+            f"cannot write to {spool} ({exc.strerror or exc}); check that the disk has room "
+            "and that you can write there"
+        ) from exc
+    return CheckResult(
+        run.exit_code,
+        tool,
+        kept,
+        found=len(findings),
+        findings=tuple(findings[:kept]),
+        repository=repository,
+    )
 
 
 def rows(
     run: CheckerRun, tool: str, findings: Sequence[Finding], *, head: str | None
 ) -> tuple[CheckRunRow, list[FindingRow]]:
     """The stored shape of one run and its findings (ids, fingerprints, times)."""
-    run_id = uuid.uuid4().hex  # runs of one command in one second are still two runs
+    from hookwise.checks.fingerprint import fingerprints
+
+    # Random, as uuid4 is (without importing uuid, ~9 ms): runs of one command
+    # in one second are still two runs.
+    run_id = os.urandom(16).hex()
     when = int(run.started)
     run_row: CheckRunRow = {
         "id": run_id,
@@ -139,8 +198,62 @@ def rows(
     return run_row, finding_rows
 
 
+def _prepare() -> None:
+    """Import what handing the run over needs, while the checker still runs."""
+    import pathlib  # noqa: F401
+
+    import hookwise.capture.checkrun
+    import hookwise.checks.fingerprint
+    import hookwise.checks.parsers.base  # noqa: F401
+
+
+class _Locating:
+    """Asks git, in a thread, for the worktree's top, the common git dir and HEAD."""
+
+    def __init__(self, cwd: Path | str) -> None:
+        self._cwd = cwd
+        self._answer: Repository | None = None
+        self._problem: Exception | None = None
+        self._thread = threading.Thread(target=self._locate, daemon=True)
+        self._thread.start()
+
+    def _locate(self) -> None:
+        try:
+            self._answer = locate(self._cwd)
+        except Exception as exc:  # handed to the caller by result()
+            self._problem = exc
+
+    def result(self) -> Repository:
+        self._thread.join()
+        if self._problem is not None:
+            raise self._problem
+        assert self._answer is not None
+        return self._answer
+
+
+def locate(cwd: Path | str) -> Repository:
+    """The repository ``cwd`` is in; ``NotARepositoryError`` outside one (or in a bare one)."""
+    from pathlib import Path
+
+    from hookwise.git.runner import complete_git
+
+    asked = ["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"]
+    proc = complete_git([*asked, "--verify", "HEAD"], cwd=cwd)
+    if proc.returncode != 0:  # no commit yet, or no repository at all
+        proc = complete_git(asked, cwd=cwd)
+    lines = proc.stdout.decode(errors="replace").splitlines()
+    if proc.returncode != 0 or len(lines) < 2:
+        raise NotARepositoryError(str(Path(cwd).resolve()))
+    head = lines[2] if len(lines) > 2 else None
+    return Repository(Path(lines[0]), Path(lines[1]) / "hookwise", head)
+
+
 def _from_worktree(findings: Sequence[Finding], cwd: Path, worktree: Path) -> list[Finding]:
     """Paths relative to ``cwd`` made relative to the worktree (those outside it stay)."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    worktree = worktree.resolve()
     if cwd == worktree:
         return list(findings)
     moved = []
@@ -150,20 +263,3 @@ def _from_worktree(findings: Sequence[Finding], cwd: Path, worktree: Path) -> li
             finding = replace(finding, path=Path(full).relative_to(worktree).as_posix())
         moved.append(finding)
     return moved
-
-
-def _head(worktree: Path) -> str | None:
-    """The commit checked, or None before the first commit."""
-    from hookwise.git.runner import complete_git
-
-    proc = complete_git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=worktree)
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode().strip() or None
-
-
-def _add(paths: RepoPaths, run: CheckRunRow, findings: list[FindingRow], wait: float) -> None:
-    from hookwise.store.db import Store
-    from hookwise.store.fixes import add_check_run
-
-    add_check_run(Store.open(paths), run, findings, lock_timeout=wait)

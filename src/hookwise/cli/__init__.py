@@ -1,57 +1,41 @@
 """The ``hookwise`` command: a thin click layer over the capability packages.
 
-One module per command group (``COMMAND_MODULES``), each listing its
-commands in ``COMMANDS``; they parse options, call a service function and
-print its result through ``cli/views``. Shared options live in
-``cli/options``; how a command ends (exit codes 0, 1, 2, 130, the crash
-log) in ``cli/errors``. Building ``main`` adds the commands explicitly:
-importing a command module registers nothing.
+The console script's ``run`` looks at the command line first:
+``hookwise check ...`` (but not ``hookwise check -h``) goes to the light
+entry ``hookwise.checks.entry``, which imports neither click nor rich nor
+LanceDB, because a check runs at every commit inside a 50 ms budget and
+click, rich and the CLI alone cost 70-110 ms. Everything else goes to the
+click group in ``hookwise.cli.app`` (``main``, also importable from here).
+So this module imports nothing but ``sys`` itself.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 
-import click
-
-from hookwise import __version__
-from hookwise.cli.errors import EXIT_INTERRUPTED, HookwiseGroup
-
-COMMAND_MODULES = (
-    "hookwise.cli.install",
-    "hookwise.cli.history",
-    "hookwise.cli.worker",
-    "hookwise.cli.insights",
-    "hookwise.cli.search",
-    "hookwise.cli.doctor",
-    "hookwise.cli.fix",
-    "hookwise.cli.check",
-    "hookwise.cli.suggest",
-)
-
-
-@click.group(cls=HookwiseGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="hookwise")
-def main() -> None:
-    """hookwise gives every git repository a memory.
-
-    Hooks capture commits, merges, branch switches and rewrites into a store
-    inside .git/hookwise; hookwise then answers questions about that history.
-    """
-
-
-for _name in COMMAND_MODULES:
-    for _command in importlib.import_module(_name).COMMANDS:
-        main.add_command(_command)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hookwise.cli.app import main as main
 
 
 def run() -> None:
     """Console-script entry point."""
-    try:
-        main(standalone_mode=True)
-    # An interrupt inside a command ends in HookwiseGroup.invoke (130); this
-    # catches one that lands outside click's own handling.
-    except KeyboardInterrupt:
-        click.echo("hookwise: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    argv = sys.argv[1:]
+    if argv[:1] == ["check"]:
+        from hookwise.checks.entry import main as check
+
+        code = check(argv[1:])
+        if code is not None:
+            sys.exit(code)
+    from hookwise.cli.app import run as run_click
+
+    run_click()
+
+
+def __getattr__(name: str) -> object:
+    """``main``, the click group, loaded only when asked for (tests, the docs generator)."""
+    if name == "main":
+        from hookwise.cli.app import main
+
+        return main
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

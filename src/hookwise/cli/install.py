@@ -34,11 +34,19 @@ def _print_install(result: service.InstallResult) -> None:
     is_flag=True,
     help="Print the .pre-commit-config.yaml snippet instead of installing native hooks.",
 )
-def install(repo_path: Path, pre_commit: bool) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also install a pre-commit hook that runs the checks configured under "
+    "[tool.hookwise] in pyproject.toml or in .hookwise.toml; a failing check refuses the commit.",
+)
+def install(repo_path: Path, pre_commit: bool, check: bool) -> None:
     """Install the capture hooks (post-commit, post-merge, post-checkout, post-rewrite).
 
     Hooks already there are kept and run after hookwise's, with the same
-    arguments and stdin; `hookwise uninstall` puts them back exactly.
+    arguments and stdin; `hookwise uninstall` puts them back exactly. With
+    --check, a pre-commit hook runs `hookwise check` on the configured
+    checks before each commit (skip it once with `git commit --no-verify`).
     """
     if pre_commit:
         click.echo(service.precommit_snippet(f"v{__version__}"), nl=False)
@@ -54,13 +62,13 @@ def install(repo_path: Path, pre_commit: bool) -> None:
                 err=True,
             )
         return
-    _print_install(service.install(discover(repo_path)))
+    _print_install(service.install(discover(repo_path), check=check))
 
 
 @click.command()
 @repo_option
 def uninstall(repo_path: Path) -> None:
-    """Remove the capture hooks and restore the hooks that were there before.
+    """Remove hookwise's hooks and restore the hooks that were there before.
 
     The store (.git/hookwise) is left in place.
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from hookwise.capture.events import HOOKS
@@ -31,7 +32,9 @@ def _git_lines(worktree: Path, *args: str, stdin: str = "") -> list[str]:
     return [p for p in out.decode(errors="replace").split("\0") if p]
 
 
-def check_worktree_hooks_dir(paths: RepoPaths, hooks_dir: Path) -> list[str]:
+def check_worktree_hooks_dir(
+    paths: RepoPaths, hooks_dir: Path, names: Sequence[str] = HOOKS
+) -> list[str]:
     """Refuse to replace committed hooks; warn when new hook files would be untracked.
 
     With ``core.hooksPath`` inside the worktree (husky v5-8 uses ``.husky``)
@@ -43,7 +46,7 @@ def check_worktree_hooks_dir(paths: RepoPaths, hooks_dir: Path) -> list[str]:
         return []
     if _inside(hooks_dir, paths.git_dir) or _inside(hooks_dir, paths.common_dir):
         return []
-    rel = [str((hooks_dir / name).resolve().relative_to(worktree.resolve())) for name in HOOKS]
+    rel = [str((hooks_dir / name).resolve().relative_to(worktree.resolve())) for name in names]
     tracked = _git_lines(worktree, "ls-files", "-z", "--", *rel)
     if tracked:
         raise InstallError(

@@ -1,4 +1,4 @@
-"""Installing and removing the native capture hooks.
+"""Installing and removing the native capture hooks (and the check hook).
 
 ``install`` puts the shim (``hooks/shim.sh``) in place as post-commit,
 post-merge, post-checkout and post-rewrite in the hooks directory git really
@@ -17,6 +17,9 @@ chained originals sit in ``hookwise-chained/`` next to the shims.
 pre-commit's own migration mode is understood too: when ``pre-commit
 install`` finds the shim it renames it to ``<name>.legacy`` and runs it from
 there, so the shim may live under that name.
+
+``install(check=True)`` adds the ``pre-commit`` check hook
+(``hookwise.install.checkhook``), chained and recorded the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from hookwise.capture import registry
 from hookwise.capture.events import HOOKS
 from hookwise.capture.locations import RepoPaths
 from hookwise.errors import InstallError
+from hookwise.install.checkhook import CHECK_HOOK, configured_warning, render_check_hook
 from hookwise.install.checks import check_stale_chained, check_worktree_hooks_dir
 from hookwise.install.files import (
     MANIFEST_VERSION,
@@ -171,8 +175,14 @@ def hook_status(paths: RepoPaths) -> HookStatus:
     )
 
 
-def install(paths: RepoPaths, *, python: str = sys.executable) -> InstallResult:
-    """Install (or refresh) the four capture hooks, chaining whatever was there."""
+def install(
+    paths: RepoPaths, *, python: str = sys.executable, check: bool = False
+) -> InstallResult:
+    """Install (or refresh) the four capture hooks, chaining whatever was there.
+
+    ``check``: also the check hook (``pre-commit``, ``hookwise.install.checkhook``);
+    one installed before is refreshed either way.
+    """
     if not python:
         raise InstallError(
             "cannot tell which Python runs hookwise; run it as `python -m hookwise install`"
@@ -191,14 +201,19 @@ def install(paths: RepoPaths, *, python: str = sys.executable) -> InstallResult:
             f"{paths.hookwise_dir} is not a directory; move it away, then run "
             "`hookwise install` again"
         )
-    warnings = check_worktree_hooks_dir(paths, hooks_dir)
+    names: tuple[str, ...] = HOOKS
+    if check or (hooks_dir.is_dir() and shim_location(hooks_dir, CHECK_HOOK) is not None):
+        names = (*HOOKS, CHECK_HOOK)
+    warnings = check_worktree_hooks_dir(paths, hooks_dir, names)
+    if check and (warning := configured_warning(paths.worktree)):
+        warnings.append(warning)
     if paths.worktree is None:
         warnings.append(
             f"{paths.common_dir} is a bare repository: nothing is committed, merged or checked "
             "out in it, so git never runs these hooks there; install hookwise in a clone "
             "(a server receives pushes through other hooks)"
         )
-    for name in HOOKS:
+    for name in names:
         check_stale_chained(hooks_dir, name)
     status = hook_status(paths)
     doubled = [h.name for h in status.hooks if h.pre_commit]
@@ -235,7 +250,7 @@ def install(paths: RepoPaths, *, python: str = sys.executable) -> InstallResult:
         manifest["installs"][str(hooks_dir)] = record
         manifest_path = save_manifest(paths, manifest)
         try:
-            installed = [_install_one(hooks_dir, name, python, record["hooks"]) for name in HOOKS]
+            installed = [_install_one(hooks_dir, name, python, record["hooks"]) for name in names]
         finally:
             # Also after a failure half-way, so uninstall knows what was moved.
             save_manifest(paths, manifest)
@@ -273,7 +288,7 @@ def _install_one(hooks_dir: Path, name: str, python: str, records: dict[str, Any
         # Reinstalled without a manifest (deleted, or shims copied by hand).
         records[name] = describe(chained) if os.path.lexists(chained) else {"original": False}
     has_chained = os.path.lexists(chained)
-    text = render_shim(
+    text = (render_check_hook if name == CHECK_HOOK else render_shim)(
         python,
         chained if has_chained else None,
         chained_shell(chained) if has_chained else None,
@@ -297,7 +312,7 @@ def uninstall(paths: RepoPaths) -> UninstallResult:
         for hooks_dir in dirs:
             record = installs.get(str(hooks_dir)) or {}
             hook_records: dict[str, Any] = record.get("hooks") or {}
-            for name in HOOKS:
+            for name in (*HOOKS, CHECK_HOOK):
                 outcome = _uninstall_one(hooks_dir, name, hook_records.get(name))
                 if outcome is not None:
                     results.append(outcome)

@@ -41,7 +41,7 @@ def shim_template() -> str:
     )
 
 
-def _sh_quote_body(value: str) -> str:
+def sh_quote_body(value: str) -> str:
     """``value`` for use inside sh single quotes ('...'), where only ' needs care."""
     return value.replace("'", "'\\''")
 
@@ -54,7 +54,7 @@ def render_shim(python: str, chained: Path | None, chained_shell: str | None) ->
     }
     text = shim_template()
     for placeholder, value in values.items():
-        text = text.replace(placeholder, _sh_quote_body(value))
+        text = text.replace(placeholder, sh_quote_body(value))
     return text
 
 
@@ -93,12 +93,15 @@ def chained_path(hooks_dir: Path, name: str) -> Path:
 
 
 def is_ours(path: Path) -> bool:
-    """The file is a hookwise shim (of any version); a symlink never is."""
+    """The file is a hookwise shim or check hook (of any version); a symlink never is."""
+    from hookwise.install.checkhook import CHECK_MARKER_PREFIX
+
     try:
         if path.is_symlink() or not path.is_file():
             return False
         with path.open("rb") as fh:
-            return MARKER_PREFIX in fh.read(4096)
+            head = fh.read(4096)
+        return MARKER_PREFIX in head or CHECK_MARKER_PREFIX in head
     except OSError:
         return False
 

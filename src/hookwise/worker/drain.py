@@ -24,6 +24,9 @@ One event never holds the rest hostage (DESIGN §2, issue 9):
   costs at most 2n-1 attempts for a batch of n, and only after a failure.
 - A failure of the store (``StoreError``: full, read-only, damaged), of git
   itself or of the disk is never an event's: it goes up at once.
+
+Check runs spooled by ``hookwise check`` are stored once the hook events
+are in (``hookwise.worker.checkruns``), one run at a time.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hookwise.capture.checkrun import is_check_run
 from hookwise.capture.events import Event, list_spool, read
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
@@ -47,6 +51,7 @@ from hookwise.errors import (
     StoreError,
 )
 from hookwise.store.db import Store
+from hookwise.worker.checkruns import store_check_runs
 from hookwise.worker.ingest import ingest
 
 # A spool file that does not parse may still be being written, unless it is this old.
@@ -67,6 +72,8 @@ class DrainResult:
     commits: int = 0
     # Rewritten commits git had pruned before they could be read (not stored).
     pruned: int = 0
+    # Check runs ``hookwise check`` spooled, now stored.
+    check_runs: int = 0
     # Names of the spool files set aside in spool-corrupt/ (the log says why).
     corrupt: list[str] = field(default_factory=list)
 
@@ -99,6 +106,8 @@ def read_batch(paths: RepoPaths, limit: int | None = None) -> Batch:
     for spooled in list_spool(paths.spool_dir):
         if len(batch.spooled) >= limit:
             break
+        if is_check_run(spooled.path.name):
+            continue  # stored by ``drain`` after the events (hookwise.worker.checkruns)
         try:
             event = read(spooled)
         except FileNotFoundError:
@@ -153,6 +162,11 @@ def drain(store: Store, *, lock_timeout: float = 30.0) -> DrainResult:
         batch = read_batch(paths)
         result.corrupt += batch.corrupt
         if not batch.spooled:
+            # The commits first: fix detection after a check run reads them.
+            result.check_runs, corrupt = store_check_runs(
+                store, lock_timeout=lock_timeout, grace_seconds=INCOMPLETE_GRACE_SECONDS
+            )
+            result.corrupt += corrupt
             return result
         failed: list[tuple[Spooled, Exception]] = []
         ingested = _ingest_isolating(store, batch.spooled, lock_timeout, result, failed)

@@ -101,7 +101,7 @@ class Worker:
             self.batches[hookwise_dir] = n
             if n % Settings().compact_every == 0:
                 self._compact(hookwise_dir)
-        return bool(result.events or result.corrupt)
+        return bool(result.events or result.check_runs or result.corrupt)
 
     def idle_work(self, hookwise_dir: Path) -> bool:
         """Run the idle tasks for one store; True when one of them did something."""

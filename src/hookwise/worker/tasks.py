@@ -9,7 +9,9 @@ it starts (``Worker.run``), so a test or a command that imports
   each store whose spool is empty; True when it did something, so the
   worker stays awake while there is more. Embedding runs first, so a fresh
   search engine reads the new vectors at once; suggest's task stores the
-  fix attempts' vectors, then keeps its index of them warm.
+  fix attempts' vectors, then keeps its index of them warm; the rule prior
+  that ``hookwise check`` reads without a worker follows fix memory
+  (``hookwise.worker.prior``).
 - ``Tables.close``: what the worker calls when it stops.
 """
 
@@ -70,6 +72,7 @@ def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
     from hookwise.fixes.suggest import SuggestService
     from hookwise.search.service import SearchService
+    from hookwise.worker.prior import write_rule_prior
 
     search = SearchService()
     # One embedder per store for both: the attempts' vectors must be the commits' kind.
@@ -85,6 +88,7 @@ def build() -> Tables:
             _idle_task(search.embed_when_idle),
             _idle_task(search.when_idle),
             _idle_task(suggest.when_idle),
+            _idle_task(write_rule_prior),
         ),
         search=search,
         suggest=suggest,

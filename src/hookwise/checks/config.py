@@ -1,0 +1,146 @@
+"""The checks a repository configures: what ``hookwise check`` runs when given no command.
+
+Read from the worktree's top folder: ``.hookwise.toml`` when it exists
+(its top level is hookwise's table), else ``[tool.hookwise]`` in
+``pyproject.toml``. ``.hookwise.toml`` wins outright, as ``ruff.toml`` wins
+over ``[tool.ruff]``: the two are never merged, so one file says everything::
+
+    [tool.hookwise]
+    checks = [
+      { name = "ruff", command = ["ruff", "check", "--output-format", "json"], format = "ruff" },
+      { name = "mypy", command = ["mypy", "src"] },
+    ]
+
+Each check has a ``command`` (a non-empty list of strings, run as it is,
+without a shell), an optional ``name`` (by default the command's program)
+and an optional ``format`` (one of ``formats.FORMATS``; by default the one
+the command suggests). Every problem is found before anything runs and is
+one line naming the file, the key and what is wrong
+(``CheckConfigError.problems``); an unknown key is a problem too, so a
+misspelt one is not silently ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from hookwise.checks.formats import FORMATS
+from hookwise.errors import CheckConfigError
+
+OWN_CONFIG = ".hookwise.toml"
+PYPROJECT = "pyproject.toml"
+#: The keys of hookwise's table, and of one check.
+TABLE_KEYS = ("checks",)
+CHECK_KEYS = ("name", "command", "format")
+
+
+@dataclass(frozen=True)
+class ConfiguredCheck:
+    name: str
+    command: tuple[str, ...]
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class ChecksConfig:
+    """The configured checks, and the file they came from (None: no configuration)."""
+
+    path: Path | None
+    checks: tuple[ConfiguredCheck, ...]
+
+
+def load_checks(top: Path) -> ChecksConfig:
+    """The checks configured in the worktree whose top folder is ``top``.
+
+    Raises ``CheckConfigError`` with every problem found.
+    """
+    own = top / OWN_CONFIG
+    if own.is_file():
+        return ChecksConfig(own, _checks(_table(own, None), OWN_CONFIG, ""))
+    pyproject = top / PYPROJECT
+    if pyproject.is_file():
+        table = _table(pyproject, ("tool", "hookwise"))
+        if table is not None:
+            return ChecksConfig(pyproject, _checks(table, PYPROJECT, "[tool.hookwise] "))
+    return ChecksConfig(None, ())
+
+
+def _table(path: Path, keys: tuple[str, ...] | None) -> dict[str, Any] | None:
+    import tomllib  # ~10 ms: only a run of the configured checks pays it
+
+    try:
+        data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckConfigError([f"{path.name}: cannot be read ({exc})"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CheckConfigError([f"{path.name}: not valid TOML ({exc})"]) from exc
+    for key in keys or ():
+        data = data.get(key) if isinstance(data, dict) else None
+    if keys and data is not None and not isinstance(data, dict):
+        raise CheckConfigError([f"{path.name}: [{'.'.join(keys)}] must be a table"])
+    return data if isinstance(data, dict) else None
+
+
+def _checks(table: dict[str, Any] | None, file: str, where: str) -> tuple[ConfiguredCheck, ...]:
+    table = table or {}
+    problems = [
+        f"{file}: {where}{key}: unknown key (the keys are: {', '.join(TABLE_KEYS)})"
+        for key in table
+        if key not in TABLE_KEYS
+    ]
+    entries = table.get("checks", [])
+    if not isinstance(entries, list):
+        problems.append(f"{file}: {where}checks: must be a list of checks, not {_kind(entries)}")
+        entries = []
+    checks = []
+    for index, entry in enumerate(entries):
+        found = _check(entry, f"{file}: {where}checks[{index}]", problems)
+        if found is not None:
+            checks.append(found)
+    if problems:
+        raise CheckConfigError(problems)
+    return tuple(checks)
+
+
+def _check(entry: object, place: str, problems: list[str]) -> ConfiguredCheck | None:
+    if not isinstance(entry, dict):
+        problems.append(
+            f"{place}: must be a table such as {{ command = [...] }}, not {_kind(entry)}"
+        )
+        return None
+    before = len(problems)
+    for key in entry:
+        if key not in CHECK_KEYS:
+            problems.append(f"{place}.{key}: unknown key (the keys are: {', '.join(CHECK_KEYS)})")
+    command = entry.get("command")
+    if not (
+        isinstance(command, list)
+        and command
+        and all(isinstance(word, str) and word for word in command)
+    ):
+        problems.append(
+            f"{place}.command: must be a non-empty list of non-empty strings, such as "
+            f'["ruff", "check", "."], not {command!r}'
+        )
+    name = entry.get("name")
+    if name is not None and not (isinstance(name, str) and name.strip()):
+        problems.append(f"{place}.name: must be a non-empty string, not {name!r}")
+    format_name = entry.get("format")
+    if format_name is not None and format_name not in FORMATS:
+        problems.append(
+            f"{place}.format: no parser reads the format {format_name!r}; "
+            f"the formats are: {', '.join(sorted(FORMATS))}"
+        )
+    if len(problems) > before:
+        return None
+    assert isinstance(command, list)
+    return ConfiguredCheck(name or PurePath(command[0]).name, tuple(command), format_name)
+
+
+def _kind(value: object) -> str:
+    """A TOML value's kind, as the user wrote it."""
+    kinds = {str: "a string", int: "a number", float: "a number", bool: "true/false"}
+    kinds.update({list: "a list", dict: "a table"})
+    return kinds.get(type(value), type(value).__name__)

@@ -1,0 +1,99 @@
+"""Configured checks: .hookwise.toml wins over [tool.hookwise]; every problem named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hookwise.checks.config import ConfiguredCheck, load_checks
+from hookwise.errors import CheckConfigError
+
+PYPROJECT = """\
+[project]
+name = "demo"
+
+[tool.hookwise]
+checks = [
+  { name = "ruff", command = ["ruff", "check", "--output-format", "json"], format = "ruff" },
+  { command = ["python", "-m", "mypy", "src"] },
+]
+"""
+
+
+def test_checks_in_pyproject_are_read_in_order(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    config = load_checks(tmp_path)
+    assert config.path == tmp_path / "pyproject.toml"
+    assert config.checks == (
+        ConfiguredCheck("ruff", ("ruff", "check", "--output-format", "json"), "ruff"),
+        ConfiguredCheck("python", ("python", "-m", "mypy", "src"), None),
+    )
+
+
+def test_hookwise_toml_wins_and_is_not_merged(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / ".hookwise.toml").write_text('checks = [{ name = "lint", command = ["flake8"] }]\n')
+    config = load_checks(tmp_path)
+    assert config.path == tmp_path / ".hookwise.toml"
+    assert config.checks == (ConfiguredCheck("lint", ("flake8",)),)
+
+
+@pytest.mark.parametrize(
+    "text", ["", '[project]\nname = "x"\n', "[tool.hookwise]\n", "[tool.black]\nline-length = 1\n"]
+)
+def test_no_configuration_is_no_checks(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert load_checks(tmp_path).checks == ()
+    assert load_checks(tmp_path / "missing").path is None
+
+
+def test_every_problem_is_one_line_naming_file_key_and_what_is_wrong(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.hookwise]\n"
+        "check = 1\n"
+        "checks = [\n"
+        '  { command = "ruff check" },\n'
+        '  { command = ["mypy"], format = "mypi", nmae = "x" },\n'
+        '  "pytest",\n'
+        '  { command = [], name = "" },\n'
+        "]\n"
+    )
+    with pytest.raises(CheckConfigError) as caught:
+        load_checks(tmp_path)
+    assert list(caught.value.problems) == [
+        "pyproject.toml: [tool.hookwise] check: unknown key (the keys are: checks)",
+        "pyproject.toml: [tool.hookwise] checks[0].command: must be a non-empty list of "
+        'non-empty strings, such as ["ruff", "check", "."], not \'ruff check\'',
+        "pyproject.toml: [tool.hookwise] checks[1].nmae: unknown key "
+        "(the keys are: name, command, format)",
+        "pyproject.toml: [tool.hookwise] checks[1].format: no parser reads the format 'mypi'; "
+        "the formats are: eslint, flake8, generic, mypy, pycodestyle, pylint, pyright, pytest, "
+        "ruff",
+        "pyproject.toml: [tool.hookwise] checks[2]: must be a table such as "
+        "{ command = [...] }, not a string",
+        "pyproject.toml: [tool.hookwise] checks[3].command: must be a non-empty list of "
+        'non-empty strings, such as ["ruff", "check", "."], not []',
+        "pyproject.toml: [tool.hookwise] checks[3].name: must be a non-empty string, not ''",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("checks = [\n", ".hookwise.toml: not valid TOML ("),
+        ('checks = "ruff"\n', ".hookwise.toml: checks: must be a list of checks, not a string"),
+    ],
+)
+def test_a_broken_hookwise_toml_is_named(tmp_path: Path, text: str, problem: str) -> None:
+    (tmp_path / ".hookwise.toml").write_text(text)
+    with pytest.raises(CheckConfigError) as caught:
+        load_checks(tmp_path)
+    [line] = caught.value.problems
+    assert line.startswith(problem)
+
+
+def test_tool_hookwise_that_is_no_table_is_named(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool]\nhookwise = "on"\n')
+    with pytest.raises(CheckConfigError, match=r"^pyproject.toml: \[tool.hookwise\] must be"):
+        load_checks(tmp_path)

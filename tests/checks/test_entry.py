@@ -1,0 +1,120 @@
+"""``hookwise check``'s light entry: its options, configured checks, and the worker behind it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hookwise.checks.entry import Usage, parse
+from hookwise.git.repo import discover
+from hookwise.store.db import Store
+from hookwise.store.fixes import check_runs, findings_of
+from tests.cli.console import hookwise
+from tests.gitrepo import GitRepo
+from tests.waiting import wait_for
+
+RUFF = [sys.executable, "-m", "ruff"]
+NO_WORKER = {"HOOKWISE_NO_WORKER": "1"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "format_name", "repo"),
+    [
+        (["ruff", "check", "--fix"], ("ruff", "check", "--fix"), None, "."),
+        (["--", "ruff", "--help"], ("ruff", "--help"), None, "."),
+        (["--format", "mypy", "--repo=r", "mypy", "-"], ("mypy", "-"), "mypy", "r"),
+        (["--format=generic", "--", "--weird"], ("--weird",), "generic", "."),
+        ([], (), None, "."),
+    ],
+)
+def test_options_come_before_the_command(
+    argv: list[str], command: tuple[str, ...], format_name: str | None, repo: str
+) -> None:
+    request = parse(argv)
+    assert request is not None
+    assert (request.command, request.format_name, request.repo) == (command, format_name, repo)
+
+
+def test_help_before_the_command_is_clicks_and_after_it_the_checkers() -> None:
+    assert parse(["-h"]) is None and parse(["--format", "x", "--help"]) is None
+    assert parse(["ruff", "-h"]) is not None
+
+
+@pytest.mark.parametrize("argv", [["--bogus"], ["--format"], ["--repo"]])
+def test_a_bad_option_is_a_usage_error(argv: list[str]) -> None:
+    with pytest.raises(Usage):
+        parse(argv)
+
+
+def test_the_light_path_imports_no_click_rich_lancedb_or_numpy(repo: GitRepo) -> None:
+    repo.write("mod.py", "import os\n")
+    code = (
+        "import sys; sys.argv = ['hookwise', 'check', *sys.argv[1:]]\n"
+        "from hookwise.cli import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('click', 'rich', 'lancedb', 'pyarrow', 'numpy', 'pygit2')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *RUFF, "check", "."],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **NO_WORKER},
+    )
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines()[-1] == "[]"
+
+
+def test_a_check_reaches_the_store_through_the_worker_it_wakes(repo: GitRepo) -> None:
+    repo.write("mod.py", "import os\n")
+    repo.commit("feat: start")
+    proc = hookwise("check", *RUFF, "check", "--output-format", "concise", ".", cwd=repo.path)
+    assert proc.returncode == 1 and "F401" in proc.stdout
+    assert proc.stderr.splitlines() == [
+        "hookwise: stored 1 finding from ruff",
+        "hookwise: suggestions will be ready next time (the worker is starting)",
+    ]
+    paths = discover(repo.path)
+    wait_for(lambda: not list(paths.spool_dir.glob("check-run-*")), timeout=120)
+    store = Store.open(paths, readonly=True)
+    [run] = check_runs(store)
+    assert (run["exit_code"], run["head"]) == (1, repo.head())
+    assert [f["rule"] for f in findings_of(store, run["id"])] == ["F401"]
+
+
+CONFIG = """\
+[tool.hookwise]
+checks = [
+  {{ name = "first", command = ["sh", "-c", "echo first; exit {first}"] }},
+  {{ name = "ruff", command = {ruff}, format = "ruff" }},
+]
+"""
+
+
+@pytest.mark.parametrize(("first", "code"), [(0, 1), (3, 3)])
+def test_configured_checks_all_run_and_the_first_failure_is_the_code(
+    repo: GitRepo, first: int, code: int
+) -> None:
+    repo.write("mod.py", "import os\n")
+    ruff = [*RUFF, "check", "--output-format", "json", "."]
+    repo.write("pyproject.toml", CONFIG.format(first=first, ruff=str(ruff).replace("'", '"')))
+    repo.commit("feat: start")
+    proc = hookwise("check", cwd=repo.path, **NO_WORKER)
+    assert proc.returncode == code
+    assert proc.stdout.startswith("first\n[") and '"code": "F401"' in proc.stdout
+    assert proc.stderr.splitlines()[0] == "hookwise: first: sh -c echo first; exit " + str(first)
+    assert len(list(discover(repo.path).spool_dir.glob("check-run-*"))) == 2
+
+
+def test_a_bad_configuration_is_one_line_per_problem_and_exit_1(repo: GitRepo) -> None:
+    repo.write(".hookwise.toml", 'checks = [{ command = "ruff" }, { name = 1, command = ["x"] }]\n')
+    proc = hookwise("check", "--if-configured", cwd=repo.path, **NO_WORKER)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert [line.split(":")[1].strip() for line in proc.stderr.splitlines()] == [
+        ".hookwise.toml",
+        ".hookwise.toml",
+    ]
