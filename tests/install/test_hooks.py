@@ -634,6 +634,24 @@ def test_cli_install_pre_commit_prints_the_snippet(repo: GitRepo) -> None:
     assert not (discover(repo.path).hooks_dir / "post-commit").exists()
 
 
+def test_cli_install_pre_commit_check_adds_the_configured_checks(repo: GitRepo) -> None:
+    repo.write(".hookwise.toml", 'checks = [{ name = "lint", command = ["ruff", "check", "."] }]\n')
+    args = ["install", "--pre-commit", "--check", "--repo", str(repo.path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert "id: hookwise-check" in result.stdout
+    assert 'args: ["ruff", "check", "."]' in result.stdout
+    assert not (discover(repo.path).hooks_dir / "pre-commit").exists()
+
+
+def test_cli_install_pre_commit_check_without_checks_says_so(repo: GitRepo) -> None:
+    args = ["install", "--pre-commit", "--check", "--repo", str(repo.path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert "hookwise-check" not in result.stdout
+    assert "no checks are configured" in result.stderr
+
+
 @pytest.mark.parametrize("command", ["install", "uninstall", "init"])
 def test_cli_not_a_repository_is_one_line_and_exit_1(tmp_path: Path, command: str) -> None:
     hookwise = Path(sys.executable).with_name("hookwise")

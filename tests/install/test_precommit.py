@@ -36,3 +36,15 @@ def test_the_check_hook_runs_the_checker_in_args_over_the_same_scope() -> None:
     [hook] = [h for h in manifest if h["id"] == "hookwise-check"]
     assert hook["entry"] == "hookwise check --"
     assert (hook["stages"], hook["pass_filenames"]) == (["pre-commit"], False)
+
+
+def test_configured_checks_become_hookwise_check_hooks_in_the_snippet(tmp_path: Path) -> None:
+    from pre_commit.clientlib import load_config
+
+    checks = [("ruff", ["ruff", "check", "."]), ("types", ["mypy", "--strict", "src"])]
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(precommit_snippet("v0.1.0", checks))
+    hooks = load_config(str(config))["repos"][0]["hooks"]
+    assert [h["id"] for h in hooks] == ["hookwise-capture", "hookwise-check", "hookwise-check"]
+    assert [h["args"] for h in hooks[1:]] == [["ruff", "check", "."], ["mypy", "--strict", "src"]]
+    assert hooks[2]["name"] == "hookwise check (types)"

@@ -49,7 +49,8 @@ def install(repo_path: Path, pre_commit: bool, check: bool) -> None:
     checks before each commit (skip it once with `git commit --no-verify`).
     """
     if pre_commit:
-        click.echo(service.precommit_snippet(f"v{__version__}"), nl=False)
+        checks = _configured_checks(repo_path) if check else ()
+        click.echo(service.precommit_snippet(f"v{__version__}", checks), nl=False)
         try:
             status = service.hook_status(discover(repo_path))
         except HookwiseError:
@@ -98,6 +99,24 @@ def init(repo_path: Path) -> None:
     paths = discover(repo_path)
     _print_install(service.install(paths))
     run_backfill(paths)
+
+
+def _configured_checks(repo_path: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """The configured checks as (name, command), for the snippet's hookwise-check hooks."""
+    from hookwise.checks.config import load_checks
+
+    paths = discover(repo_path)
+    if paths.worktree is None:
+        return []
+    config = load_checks(paths.worktree)
+    if not config.checks:
+        click.echo(
+            "hookwise: --check: no checks are configured, so the snippet has no hookwise-check "
+            "hook; add them under [tool.hookwise] in pyproject.toml or in .hookwise.toml "
+            "(docs/checks.md)",
+            err=True,
+        )
+    return [(c.name, c.command) for c in config.checks]
 
 
 COMMANDS = (install, uninstall, init)

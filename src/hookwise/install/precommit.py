@@ -7,7 +7,9 @@ pre-commit writes its own hook scripts, may run hookwise's shim from
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from hookwise.capture.events import HOOKS
@@ -46,9 +48,21 @@ def precommit_config(paths: RepoPaths, script: Path) -> Path | None:
     return config if mentions else None
 
 
-def precommit_snippet(rev: str) -> str:
-    """What to add to ``.pre-commit-config.yaml`` to capture with the pre-commit framework."""
+def precommit_snippet(rev: str, checks: Sequence[tuple[str, Sequence[str]]] = ()) -> str:
+    """What to add to ``.pre-commit-config.yaml`` to capture with the pre-commit framework.
+
+    ``checks``, (name, command) pairs, each become a ``hookwise-check`` hook
+    with the command as its ``args``, after the capture hook.
+    """
     stages = " ".join(f"--hook-type {name}" for name in HOOKS)
+    hooks = "".join(
+        "      - id: hookwise-check\n"
+        f"        name: hookwise check ({name})\n"
+        f"        args: {json.dumps(list(command))}\n"
+        "        # the checker must be installed where pre-commit runs hookwise:\n"
+        f"        # additional_dependencies: [{command[0]}]\n"
+        for name, command in checks
+    )
     return (
         "# pre-commit installs only the pre-commit hook by default: list the hook types\n"
         "# hookwise captures (keep pre-commit if you use it), then run `pre-commit install`.\n"
@@ -58,6 +72,7 @@ def precommit_snippet(rev: str) -> str:
         f"    rev: {rev}\n"
         "    hooks:\n"
         "      - id: hookwise-capture\n"
+        f"{hooks}"
         "# Or, without default_install_hook_types:\n"
         f"#   pre-commit install {stages}\n"
     )
