@@ -8,7 +8,8 @@ it starts (``Worker.run``), so a test or a command that imports
 - ``Tables.idle_tasks``: ``task(worker, store) -> bool`` run in order for
   each store whose spool is empty; True when it did something, so the
   worker stays awake while there is more. Embedding runs first, so a fresh
-  search engine reads the new vectors at once.
+  search engine reads the new vectors at once; learning from history
+  (``worker.learning``) last, in a child of its own.
 - ``Tables.close``: what the worker calls when it stops.
 """
 
@@ -66,14 +67,20 @@ class Tables:
 def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
     from hookwise.search.service import SearchService
+    from hookwise.worker.learning import Learner
 
     search = SearchService()
+    learner = Learner()
     return Tables(
         handlers={
             "ping": ping,
             "search": _handler(search.serve_search),
             "click": _handler(search.serve_click),
         },
-        idle_tasks=(_idle_task(search.embed_when_idle), _idle_task(search.when_idle)),
+        idle_tasks=(
+            _idle_task(search.embed_when_idle),
+            _idle_task(search.when_idle),
+            learner.when_idle,
+        ),
         search=search,
     )
