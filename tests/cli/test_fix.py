@@ -82,3 +82,81 @@ def test_export_import_into_a_fresh_repository(repo: GitRepo, tmp_path: Path) ->
     for table_name in ("findings", "check_runs"):
         empty = hookwise("export", table_name, "--repo", str(fresh.path))
         assert (empty.returncode, empty.stdout) == (0, "")
+
+
+def test_learn_with_real_ruff(repo: GitRepo) -> None:
+    from tests.fixes.history import make_history
+
+    history = make_history(repo)
+    proc = hookwise("fix", "learn", "--repo", str(repo.path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("learned 3 fixes from 5 commits with ruff in ")
+    listed = json.loads(hookwise("fix", "list", "--json", "--repo", str(repo.path)).stdout)
+    assert {(a["rule"], a["commit"]) for a in listed} == {
+        ("F401", history.f401),
+        ("E711", history.e711),
+        ("F841", history.f841),
+    }
+    again = hookwise("fix", "learn", "--repo", str(repo.path))
+    assert again.stdout.startswith("learned 0 fixes from 0 commits with ruff")
+    # The start was committed at 23:13 UTC on the 14th, the fixes after midnight.
+    since = hookwise(
+        "fix",
+        "learn",
+        "--select",
+        "ruff=E7",
+        "--since",
+        "2023-11-15",
+        "--repo",
+        str(repo.path),
+        TZ="UTC",
+    )
+    assert since.returncode == 0, since.stderr
+    assert since.stdout.startswith("learned 0 fixes (1 already known) from 4 commits")
+
+
+def test_learn_usage_and_missing_tools(repo: GitRepo, tmp_path: Path) -> None:
+    repo.commit("first", {"a.py": "import os\n"})
+    for args in (
+        ["--select", "flake8=E7"],
+        ["--select", ","],
+        ["--since", "yesterday"],
+        ["--jobs", "0"],
+        ["--tool", "black"],
+    ):
+        proc = hookwise("fix", "learn", *args, "--repo", str(repo.path))
+        assert proc.returncode == 2, (args, proc.stderr)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    path = f"{empty}:/usr/bin:/bin"
+    none = hookwise("fix", "learn", "--tool", "eslint", "--repo", str(repo.path), PATH=path)
+    assert none.returncode == 1
+    assert one_line(none) == (
+        "hookwise: eslint: command not found; install it, or check its name and PATH"
+    )
+    some = hookwise(
+        "fix", "learn", "--tool", "ruff", "--tool", "eslint", "--repo", str(repo.path), PATH=path
+    )
+    assert some.returncode == 0, some.stderr
+    assert some.stderr == "hookwise: eslint is not installed; learned without it\n"
+    assert some.stdout.startswith("learned 0 fixes from 1 commit with ruff in ")
+
+
+def test_init_learn_hands_learning_to_the_worker(repo: GitRepo) -> None:
+    from hookwise.fixes.learn import pending_request
+    from hookwise.git.repo import discover
+    from tests.fixes.history import make_history
+    from tests.waiting import wait_for
+
+    history = make_history(repo)
+    proc = hookwise("init", "--learn", "--repo", str(repo.path))
+    assert proc.returncode == 0, proc.stderr
+    assert "learning from history in the background" in proc.stderr
+    paths = discover(repo.path)
+
+    def learned() -> set[str]:
+        listed = hookwise("fix", "list", "--json", "--repo", str(repo.path))
+        return {a["commit"] for a in json.loads(listed.stdout or "[]")}
+
+    wait_for(lambda: pending_request(paths) is None and learned(), timeout=120)
+    assert learned() == {history.f401, history.e711, history.f841}

@@ -1,9 +1,12 @@
-"""``hookwise fix``: record, list, confirm, export and import fix memory (docs/fixes.md)."""
+"""``hookwise fix``: record, list, confirm, export, import and learn fix memory (docs/fixes.md)."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,8 +18,13 @@ from hookwise.cli.views.figures import count
 from hookwise.git.repo import discover
 
 if TYPE_CHECKING:
+    from hookwise.capture.locations import RepoPaths
+    from hookwise.fixes.learn import LearnOptions
     from hookwise.fixes.record import RecordResult
     from hookwise.store.db import Store
+
+#: The checkers ``fix learn`` knows (``hookwise.fixes.recipes.RECIPES``).
+LEARN_TOOLS = ("ruff", "flake8", "pycodestyle", "eslint")
 
 
 def _open(repo_path: Path, *, write: bool) -> Store:
@@ -148,6 +156,133 @@ def import_(source: str, repo_path: Path) -> None:
 
     data = _read_input(source)
     _report(import_lines(_open(repo_path, write=True), data), "imported")
+
+
+@fix.command("learn")
+@click.option(
+    "--tool",
+    "tools",
+    multiple=True,
+    type=click.Choice(LEARN_TOOLS),
+    help="A checker to learn with (repeat for several; default: ruff).",
+)
+@click.option(
+    "--select",
+    "selections",
+    multiple=True,
+    metavar="[TOOL=]RULES",
+    help="Rules to learn instead of the tool's default set, comma-separated "
+    "(ruff: E4,E7,E9,F,W605,B,UP,SIM,I); TOOL= gives them to one tool only.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(),
+    metavar="DATE",
+    help="Only commits made on or after this date (your time zone), e.g. 2024-01-31.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Checker runs at a time (default: one per core).",
+)
+@click.option(
+    "--background", is_flag=True, help="Hand the work to the background worker and return."
+)
+@repo_option
+def learn(
+    tools: tuple[str, ...],
+    selections: tuple[str, ...],
+    since: datetime | None,
+    jobs: int | None,
+    background: bool,
+    repo_path: Path,
+) -> None:
+    """Learn fixes from this repository's history, so suggestions start full.
+
+    Each checker runs on the files every commit changed, before and after
+    it; the findings a commit made disappear are recorded as its fixes
+    (outcome success, source auto, the commit's diff and time). Runs niced,
+    with a progress bar; an interrupted or repeated run does only the
+    commits not done yet.
+    """
+    from hookwise.fixes.learn import LearnOptions
+
+    chosen = tools or ("ruff",)
+    options = LearnOptions(
+        tools=chosen,
+        select=_selections(selections, chosen),
+        since=None if since is None else int(since.timestamp()),
+        jobs=jobs,
+    )
+    paths = discover(repo_path)
+    if background:
+        learn_in_background(paths, options)
+        return
+    run_learning(paths, options)
+
+
+def _selections(given: Sequence[str], tools: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """``--select`` values as tool -> rules: ``TOOL=RULES`` for one tool, ``RULES`` for all."""
+    select: dict[str, tuple[str, ...]] = {}
+    for value in given:
+        tool, _, rules = value.rpartition("=")
+        codes = tuple(code.strip() for code in rules.split(",") if code.strip())
+        if not codes or (tool and tool not in tools):
+            learned = ", ".join(tools)
+            wanted = f"one of the tools learned ({learned})" if codes else "rules such as E4,F"
+            raise click.BadParameter(f"{value!r}: name {wanted}", param_hint="'--select'")
+        for name in [tool] if tool else tools:
+            select[name] = codes
+    return select
+
+
+def run_learning(paths: RepoPaths, options: LearnOptions) -> None:
+    """Learn in this process, niced, with a progress bar on a terminal and a summary line."""
+    from hookwise.fixes.learn import NICENESS
+    from hookwise.fixes.learn import learn as service
+
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
+    if sys.stderr.isatty():
+        from hookwise.cli.views.progress import progress_bar
+
+        with progress_bar(stderr=True) as bar:
+            task = bar.add_task("learning from history", total=None)
+
+            def progress(advance: int, total: int) -> None:
+                bar.update(task, total=total, advance=advance)
+
+            result = service(paths, options, progress=progress)
+    else:
+        result = service(paths, options)
+    for tool in result.missing:
+        click.echo(f"hookwise: {tool} is not installed; learned without it", err=True)
+    known = result.found - result.attempts
+    again = f" ({known} already known)" if known else ""
+    rate = f", {result.commits_per_second:,.0f} commits/s" if result.commits >= 100 else ""
+    learned = [t for t in options.tools if t not in result.missing]
+    click.echo(
+        f"learned {result.attempts:,} fix{'' if result.attempts == 1 else 'es'}{again} from "
+        f"{count(result.commits, 'commit')} with {', '.join(learned)} "
+        f"in {result.seconds:.1f}s{rate}"
+    )
+
+
+def learn_in_background(paths: RepoPaths, options: LearnOptions) -> None:
+    """Leave a request for the worker, and make sure one runs to pick it up."""
+    from hookwise.capture.wake import ensure_worker
+    from hookwise.fixes.learn import request
+
+    if not paths.store_dir.is_dir():
+        from hookwise.store.db import Store
+
+        Store.open(paths)  # the worker works only for repositories with a store
+    request(paths, options)
+    ensure_worker(paths.hookwise_dir)
+    click.echo(
+        "learning from history in the background; `hookwise fix list` shows the fixes found",
+        err=True,
+    )
 
 
 COMMANDS = (fix,)

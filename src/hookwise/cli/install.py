@@ -94,11 +94,21 @@ def uninstall(repo_path: Path) -> None:
 
 @click.command()
 @repo_option
-def init(repo_path: Path) -> None:
+@click.option(
+    "--learn",
+    is_flag=True,
+    help="Then learn fixes from the history with ruff, in the background (`hookwise fix learn`).",
+)
+def init(repo_path: Path, learn: bool) -> None:
     """Install the capture hooks, then put the existing history into the store."""
     paths = discover(repo_path)
     _print_install(service.install(paths))
     run_backfill(paths)
+    if learn:
+        from hookwise.cli.fix import learn_in_background
+        from hookwise.fixes.learn import LearnOptions
+
+        learn_in_background(paths, LearnOptions())
 
 
 def _configured_checks(repo_path: Path) -> list[tuple[str, tuple[str, ...]]]:

@@ -117,8 +117,14 @@ def parse_time(value: object) -> int:
     return int(moment.timestamp())
 
 
-def parse_record(shape: object, *, now: int) -> FixAttempt:
-    """One record line's object as an attempt; ``UsageError`` says what is wrong."""
+def parse_record(
+    shape: object, *, now: int, sources: tuple[str, ...] = RECORD_SOURCES
+) -> FixAttempt:
+    """One record line's object as an attempt; ``UsageError`` says what is wrong.
+
+    ``sources``: the sources a record may name; hookwise's own miners pass
+    ``("auto",)``, which a record from outside may not claim.
+    """
     if not isinstance(shape, dict):
         kind = "an array" if isinstance(shape, list) else repr(shape)
         raise UsageError(f"a record is a JSON object, not {kind}")
@@ -156,9 +162,7 @@ def parse_record(shape: object, *, now: int) -> FixAttempt:
         "language": finding.language,
         "strategy": strategy,
         "kind": kind,
-        "source": "manual"
-        if shape.get("source") is None
-        else choice(shape, "source", RECORD_SOURCES),
+        "source": "manual" if shape.get("source") is None else choice(shape, "source", sources),
         "outcome": outcome,
         "commit": optional_text(shape, "commit"),
         "diff": diff,

@@ -11,7 +11,8 @@ it starts (``Worker.run``), so a test or a command that imports
   search engine reads the new vectors at once; suggest's task stores the
   fix attempts' vectors, then keeps its index of them warm; the rule prior
   that ``hookwise check`` reads without a worker follows fix memory
-  (``hookwise.worker.prior``).
+  (``hookwise.worker.prior``); learning from history (``worker.learning``)
+  last, in a child of its own.
 - ``Tables.close``: what the worker calls when it stops.
 """
 
@@ -72,11 +73,13 @@ def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
     from hookwise.fixes.suggest import SuggestService
     from hookwise.search.service import SearchService
+    from hookwise.worker.learning import Learner
     from hookwise.worker.prior import write_rule_prior
 
     search = SearchService()
     # One embedder per store for both: the attempts' vectors must be the commits' kind.
     suggest = SuggestService(search.embedders)
+    learner = Learner()
     return Tables(
         handlers={
             "ping": ping,
@@ -89,6 +92,7 @@ def build() -> Tables:
             _idle_task(search.when_idle),
             _idle_task(suggest.when_idle),
             _idle_task(write_rule_prior),
+            learner.when_idle,
         ),
         search=search,
         suggest=suggest,
