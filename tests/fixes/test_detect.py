@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hookwise.capture import checkrun
 from hookwise.checks.run import check
 from hookwise.fixes.detect import detect_fixes
 from hookwise.git.repo import discover
@@ -32,14 +33,21 @@ UNUSED_NAME = "def f():\n    x = 1\n    return 2\n"
 def checked(
     repo: GitRepo, *targets: str, command: list[str] = RUFF
 ) -> tuple[CheckRunRow, list[FindingRow]]:
-    """Run ruff on ``targets`` (all of the repository without) and return the stored run."""
-    store = Store.open(discover(repo.path))
-    before = {run["id"] for run in check_runs(store)}
+    """Run ruff on ``targets`` (all of the repository without) and return the stored run.
+
+    ``hookwise check`` spools the run; it is stored here as the worker would,
+    without the worker's own detection, which these tests call themselves.
+    """
+    paths = discover(repo.path)
+    store = Store.open(paths)
     out, err = io.BytesIO(), io.BytesIO()
     result = check([*command, *(targets or (".",))], cwd=repo.path, stdout=out, stderr=err)
     assert result.problem is None, result.problem
-    [run] = [run for run in check_runs(store) if run["id"] not in before]
-    return run, findings_of(store, run["id"])
+    [spooled] = [p for p in paths.spool_dir.iterdir() if checkrun.is_check_run(p.name)]
+    run, found, _ = checkrun.read(spooled)
+    spooled.unlink()
+    add_check_run(store, run, found)  # type: ignore[arg-type]
+    return run, findings_of(store, run["id"])  # type: ignore[return-value]
 
 
 def detect(repo: GitRepo, *targets: str) -> list[FixAttemptRow]:

@@ -35,7 +35,13 @@ from hookwise.blas import blas_threads
 from hookwise.capture.locations import RepoPaths
 from hookwise.checks.findings import Finding
 from hookwise.embed import Embedder
-from hookwise.errors import ExtraMissingError, HookwiseError, StoreError, StoreLockedError
+from hookwise.errors import (
+    ExtraMissingError,
+    HookwiseError,
+    SpoolError,
+    StoreError,
+    StoreLockedError,
+)
 from hookwise.fixes.attempt import FixAttempt
 from hookwise.fixes.index import AttemptIndex, FloatMatrix, build_index
 from hookwise.fixes.memory import current
@@ -147,9 +153,19 @@ def parse_findings(data: bytes) -> tuple[list[Finding], list[Any], list[BadLine]
 
 
 def last_run_findings(store: Store) -> list[Finding]:
-    """The findings of the newest check run, in file order (none before any run)."""
+    """The findings of the newest check run, in file order (none before any run).
+
+    ``hookwise check`` spools its run for the worker, so the newest run may
+    not be stored yet: a spooled run newer than the stored ones is read from
+    the spool, as the worker will store it.
+    """
     runs = table.check_runs(store)
-    if not runs:
+    spooled = _newest_spooled(store.paths)
+    if spooled is not None and (not runs or spooled[0] >= runs[0]["time"]):
+        rows: Sequence[Any] = spooled[1]
+    elif runs:
+        rows = table.findings_of(store, runs[0]["id"])
+    else:
         return []
     return [
         Finding(
@@ -162,8 +178,27 @@ def last_run_findings(store: Store) -> list[Finding]:
             snippet=row["snippet"],
             language=row["language"],
         )
-        for row in table.findings_of(store, runs[0]["id"])
+        for row in rows
     ]
+
+
+def _newest_spooled(paths: RepoPaths) -> tuple[int, list[dict[str, Any]]] | None:
+    """The time and findings of the newest check run still in the spool, if any."""
+    from hookwise.capture import checkrun
+    from hookwise.capture.events import list_spool
+
+    newest: tuple[int, list[dict[str, Any]]] | None = None
+    for spooled in list_spool(paths.spool_dir):
+        if not checkrun.is_check_run(spooled.path.name):
+            continue
+        try:
+            run, rows, _ = checkrun.read(spooled.path, spooled.size)
+        except (SpoolError, OSError):
+            continue  # the worker sets it aside; it is no run to suggest for
+        when = run.get("time")
+        if isinstance(when, int) and (newest is None or when > newest[0]):
+            newest = (when, rows)
+    return newest
 
 
 # -- the index ----------------------------------------------------------------------------

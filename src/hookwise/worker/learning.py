@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 #: How long after a child was started another may start for the same store:
 #: a request blocked by a foreground run is retried this often, not every poll.
 RETRY_SECONDS = 30.0
-USAGE = "usage: python -m hookwise.worker.learning HOOKWISE_DIR  (a .git/hookwise directory)"
+USAGE = "usage: python -m hookwise.worker.learning STORE_DIR  (a .git/hookwise directory)"
 
 
 class Learner:
