@@ -321,6 +321,7 @@ def main() -> None:
             rpc.call("suggest", args, timeout=600)  # the worker reads its index
             first_s = time.perf_counter() - started
             figures["worker"] = median_ms(lambda: rpc.call("suggest", args), options.repeats)
+            ping_ms = median_ms(lambda: rpc.call("ping", {}), options.repeats)
             memory, peak = memory_mb(proc.pid)
         print(
             f"\n{options.findings} findings, {options.attempts:,} attempts, "
@@ -331,6 +332,7 @@ def main() -> None:
             print(f"  {name:<11} {value:8.2f} ms   {value / figures['numpy']:5.2f}x numpy")
         print("  in-process stages: " + ", ".join(f"{n} {v:.2f} ms" for n, v in stages.items()))
         print(f"  neighbours' recall@{k} against exact: {recall:.3f}")
+        print(f"  a worker's ping (the socket's own cost): {ping_ms:.2f} ms")
         print(f"  worker's first answer (reads the index): {first_s:.2f}s")
         print(f"  worker RSS: {idle_mb:.0f} MB idle, {memory:.0f} MB warm (peak {peak:.0f} MB)")
         verdict = "within" if figures["worker"] <= BUDGET_MS else "OVER"
