@@ -104,17 +104,18 @@ class AttemptIndex:
         *,
         embed_limit: int,
         version: int | None = None,
+        rows_hint: int = 0,
     ) -> AttemptIndex:
         """The index of the stored attempts ``batches`` (``store.fixes.ranking_batches``).
 
         Attempts without a stored vector of ``embedder`` (an ``Embedder`` or
         None) get one computed here, the newest ``embed_limit`` of them; the
         others count through the exact-rule prior only until the worker
-        stores theirs.
+        stores theirs. ``rows_hint``: about how many rows the batches hold.
         """
         embedder_id = embedder.id if embedder is not None else None
         dimension = embedder.dimension if embedder is not None else 0
-        columns, vectors, texts = read_columns(batches, embedder_id, dimension)
+        columns, vectors, texts = read_columns(batches, embedder_id, dimension, rows_hint=rows_hint)
         if embedder is not None and texts:
             wanted = sorted(texts, key=lambda row: int(columns.recency[row]))[:embed_limit]
             vectors[wanted] = embedder.embed([texts[row] for row in wanted])

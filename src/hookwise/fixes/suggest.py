@@ -179,7 +179,11 @@ def load_index(
     """
     version = store.version("fix_attempts")
     index = AttemptIndex.read(
-        table.ranking_batches(store), embedder, embed_limit=embed_limit, version=version
+        table.ranking_batches(store),
+        embedder,
+        embed_limit=embed_limit,
+        version=version,
+        rows_hint=store.count("fix_attempts"),  # confirmations too: a little over
     )
     index.calibrate(config)
     # The scan's temporaries back to the system: 100-120 MB at 100k attempts.
