@@ -169,12 +169,17 @@ class AttemptIndex:
         everything = np.arange(self.rows_with_vector)
         for start in range(0, len(queries), BRUTE_BLOCK):
             block = queries[start : start + BRUTE_BLOCK] @ self.matrix.T
-            for i, sims in enumerate(block, start):
+            if before is None and self.rows_with_vector > k:  # one partition for the block
+                best = np.argpartition(-block, k, axis=1)[:, :k]
+                sims = np.take_along_axis(block, best, axis=1)
+                found.extend(zip(best, sims, strict=True))
+                continue
+            for i, row in enumerate(block, start):
                 if before is None:
-                    found.append(_top(everything, sims, k))
+                    found.append(_top(everything, row, k))
                 else:
                     earlier = np.flatnonzero(times < before[i])
-                    found.append(_top(earlier, sims[earlier], k))
+                    found.append(_top(earlier, row[earlier], k))
         return found
 
     def rule_recent(self, rule: int, limit: int, before: int | None = None) -> Rows:
@@ -203,25 +208,29 @@ class AttemptIndex:
         near: list[tuple[Rows, FloatMatrix]] = []
         if queries is not None and config.neighbours > 0:
             near = self.neighbours(queries, config.neighbours, before=before)
-        parts_rows, parts_sims, parts_finding = [], [], []
-        for i, rule in enumerate(rules):
-            recent = np.zeros(0, np.int64)
-            if config.prior_weight > 0:
-                recent = self.rule_recent(
-                    rule, config.prior_recent, None if before is None else int(before[i])
-                )
-            rows, sims = near[i] if near else (np.zeros(0, np.int64), np.zeros(0, np.float32))
-            rows = np.concatenate([rows, recent])
-            similarity = np.concatenate([sims.astype(np.float64), np.full(len(recent), np.nan)])
-            rows, first = np.unique(rows, return_index=True)  # a neighbour's cosine stays
-            newest_first = np.argsort(c.recency[rows], kind="stable")
-            parts_rows.append(rows[newest_first])
-            parts_sims.append(similarity[first][newest_first])
-            parts_finding.append(np.full(len(rows), i, np.int64))
-        if not parts_rows:
+        recent: list[Rows] = []
+        if config.prior_weight > 0:
+            recent = [
+                self.rule_recent(rule, config.prior_recent, None if before is None else before[i])
+                for i, rule in enumerate(rules)
+            ]
+        if not near and not recent:
             return _empty_ballot(), np.zeros(0, np.int64)
-        rows = np.concatenate(parts_rows)
-        finding = np.concatenate(parts_finding)
+        # Every finding's neighbours, then every finding's rule rows: the first
+        # of a (finding, row) pair is kept, so a neighbour keeps its cosine.
+        found = [rows for rows, _ in near] + recent
+        rows = np.concatenate(found).astype(np.int64)
+        finding = np.repeat(
+            np.concatenate([np.arange(len(near)), np.arange(len(recent))]),
+            [len(r) for r in found],
+        ).astype(np.int64)
+        similarity = np.concatenate(
+            [sims.astype(np.float64) for _, sims in near] + [np.full(len(rows), np.nan)]
+        )[: len(rows)]
+        _, first = np.unique(finding * max(1, len(c)) + rows, return_index=True)
+        rows, finding, similarity = rows[first], finding[first], similarity[first]
+        newest_first = np.lexsort((c.recency[rows], finding))
+        rows, finding = rows[newest_first], finding[newest_first]
         rule_of = np.asarray(rules, np.int64)[finding]
         language_of = np.asarray(languages, np.int64)[finding]
         language = c.language[rows]
@@ -230,7 +239,7 @@ class AttemptIndex:
             strategy=c.strategy[rows],
             kind=c.kind[rows],
             outcome=c.outcome[rows],
-            similarity=np.concatenate(parts_sims),
+            similarity=similarity[newest_first],
             same_rule=c.rule[rows] == rule_of,
             other_language=(language_of != NO_LANGUAGE)
             & (language != NO_LANGUAGE)

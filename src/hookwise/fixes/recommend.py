@@ -266,25 +266,27 @@ def choose(
             )
         )
     ]
+    if limit is not None:  # a finding's first ``limit``: its entries run in order
+        of = finding[ranked]
+        ranked = ranked[np.arange(len(ranked)) - np.searchsorted(of, of, "left") < limit]
     kind = _kinds(ballot.kind[counted], owner, time, len(strategies))
     shown, shown_owner = _examples(ballot, counted, success, owner, time)
-    for entry in ranked.tolist():
-        choices = answer[int(finding[entry])]
-        if limit is not None and len(choices) >= limit:
-            continue
-        lo = int(np.searchsorted(shown_owner, entry, "left"))
-        hi = min(int(np.searchsorted(shown_owner, entry, "right")), lo + config.examples)
-        choices.append(
-            Choice(
-                strategy=int(code[entry]),
-                kind=int(kind[entry]),
-                raw=float(raw[entry]),
-                success_rate=float(wins[entry] / support[entry]),
-                support=int(support[entry]),
-                examples=tuple(int(counted[i]) for i in shown[lo:hi]),
-                newest=int(newest[entry]),
-            )
-        )
+    lo = np.searchsorted(shown_owner, ranked, "left")
+    hi = np.minimum(np.searchsorted(shown_owner, ranked, "right"), lo + config.examples)
+    entries = counted[shown].tolist()
+    for f, c, k, r, rate, s, n, a, b in zip(
+        finding[ranked].tolist(),
+        code[ranked].tolist(),
+        kind[ranked].tolist(),
+        raw[ranked].tolist(),
+        (wins[ranked] / support[ranked]).tolist(),
+        support[ranked].tolist(),
+        newest[ranked].tolist(),
+        lo.tolist(),
+        hi.tolist(),
+        strict=True,
+    ):
+        answer[f].append(Choice(c, k, r, rate, s, tuple(entries[a:b]), n))
     return answer
 
 

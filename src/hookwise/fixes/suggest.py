@@ -212,13 +212,14 @@ def suggest_with(
     )
     chosen = choose(ballot, len(findings), index.strategy_rank, config, limit=limit)
     shown = index.examples_of(store, [int(rows[i]) for c in chosen for r in c for i in r.examples])
+    confidences = iter(index.calibration.confidences([c.raw for cs in chosen for c in cs]))
     answers = []
     for finding, choices in zip(findings, chosen, strict=True):
         suggestions = [
             Suggestion(
                 strategy=columns.strategies.names[c.strategy],
                 kind=columns.kinds.names[c.kind],
-                confidence=round(index.calibration.confidence(c.raw), 4),
+                confidence=round(next(confidences), 4),
                 success_rate=round(c.success_rate, 4),
                 support=c.support,
                 examples=tuple(shown[int(rows[i])].to_json() for i in c.examples),
