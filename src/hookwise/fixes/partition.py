@@ -69,11 +69,14 @@ class Partition:
             norms = np.linalg.norm(totals, axis=1)
             moved = norms > 0
             centroids[lists_met[moved]] = totals[moved] / norms[moved, None]
-        owner = np.empty(len(rows), np.int64)
-        for start in range(0, len(rows), CHUNK):
-            block = unit(vectors[rows[start : start + CHUNK]])
+        # Every row of the buffer, a contiguous chunk at a time and not normalised
+        # (a row's length does not change its nearest centroid): gathering and
+        # normalising ``rows`` first took 0.75 s of a 2 s build at 100k rows.
+        owner = np.empty(len(vectors), np.int64)
+        for start in range(0, len(vectors), CHUNK):
+            block = vectors[start : start + CHUNK].astype(np.float32)
             owner[start : start + CHUNK] = np.argmax(block @ centroids.T, axis=1)
-        return centroids, owner
+        return centroids, owner[rows]
 
     @classmethod
     def of(cls, centroids: FloatMatrix, owner: Rows) -> Partition:
