@@ -59,7 +59,7 @@ class Partition:
         rng = np.random.default_rng(seed)
         lists = max(1, int(np.sqrt(len(rows))))
         picked = rng.choice(len(rows), min(len(rows), lists * SAMPLE_PER_LIST), replace=False)
-        sample = unit(vectors[rows[np.sort(picked)]])
+        sample = unit(vectors[rows[picked]])
         centroids = sample[rng.choice(len(sample), lists, replace=False)].copy()
         for _ in range(KMEANS_ROUNDS):
             nearest = np.argmax(sample @ centroids.T, axis=1)
