@@ -129,3 +129,20 @@ def test_examples_are_taken_by_address_and_found_by_id_once_moved(repo: GitRepo)
     assert fix_attempt_examples(store, addresses, ids) == expected
     assert fix_attempt_examples(store, [-1, -1], ids) == expected  # no address known
     assert fix_attempt_examples(store, [], []) == {}
+
+
+def test_the_newest_attempts_without_a_vector_come_whole(repo: GitRepo) -> None:
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    recorded = record(
+        store,
+        lines(*(line(strategy=f"s{day}", time=f"2024-04-0{day}T12:00:00Z") for day in (3, 1, 2))),
+        now=1_714_572_000,
+    )
+    assert recorded.bad == ()
+    newest = fix_attempts_without_vector(store, "hashing", 2)
+    assert [row["strategy"] for row in newest] == ["s3", "s2"]
+    assert all(row["message"] == "`os` imported but unused" for row in newest)
+    embedder = HashingEmbedder()
+    set_fix_attempt_vectors(store, newest, "hashing", to_stored(embedder.embed(["a", "b"])))
+    assert [row["strategy"] for row in fix_attempts_without_vector(store, "hashing", 2)] == ["s1"]

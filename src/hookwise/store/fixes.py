@@ -271,11 +271,22 @@ def fix_attempt_vectors(store: Store, embedder_id: str) -> pa.Table:
 
 
 def fix_attempts_without_vector(store: Store, embedder_id: str, limit: int) -> list[FixAttemptRow]:
-    """Up to ``limit`` attempts (not confirmations) lacking the embedder's vector, newest first."""
+    """Up to ``limit`` attempts (not confirmations) lacking the embedder's vector, newest first.
+
+    The worker's idle task asks for 256 at a time: the ids and times of all
+    that wait are read, then only the newest rows whole (after a ``fix
+    learn`` of 100k attempts, each round read every column of all of them).
+    """
     where = f"(embedder IS NULL OR embedder != {sql_string(embedder_id)}) AND confirms IS NULL"
-    rows = store.read("fix_attempts", where, list(FIX_ATTEMPT_COLUMNS)).to_pylist()
+    waiting = store.read("fix_attempts", where, ["id", "time"]).to_pylist()
+    waiting.sort(key=lambda r: (r["time"] or 0, r["id"]), reverse=True)
+    newest = [row["id"] for row in waiting[:limit]]
+    if not newest:
+        return []
+    chosen = f"id IN ({', '.join(sql_string(key) for key in newest)}) AND {where}"
+    rows = store.read("fix_attempts", chosen, list(FIX_ATTEMPT_COLUMNS)).to_pylist()
     rows.sort(key=lambda r: (r["time"] or 0, r["id"]), reverse=True)
-    return cast("list[FixAttemptRow]", rows[:limit])
+    return cast("list[FixAttemptRow]", rows)
 
 
 def set_fix_attempt_vectors(
