@@ -48,8 +48,8 @@ def limit_arenas(arenas: int = WORKER_ARENAS) -> None:
     LanceDB decodes a scan on its own threads, and glibc gives each thread
     an arena of its own (up to eight per core): pages freed in one stay
     resident there, and ``trim`` gets few of them back. Three scans of 100k
-    fix attempts' vectors (77 MB each as stored) left a process 180 MB
-    bigger with the default arenas, 60 MB with two, after a trim. Called
+    fix attempts' vectors (77 MB each as stored) left a process 170 MB
+    bigger with the default arenas, 45-60 MB with two, after a trim. Called
     before the first scan, since a thread keeps the arena it first used.
     """
     libc = _libc()

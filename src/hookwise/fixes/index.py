@@ -6,10 +6,10 @@ integer codes for tool+rule, strategy, kind, language and outcome, the
 time, whether it has a fix to show, its id and store row id, and its
 vector, once, in one float32 matrix of unit rows. Strings live once each in
 the code tables. Commits and diffs stay in the store: the few shown as
-examples are fetched by row id when answering (``hookwise.fixes.suggest``).
-At 100k attempts of 384 dimensions that is 154 MB of vectors and about
-6 MB of the rest, where a record per attempt with its vectors twice made
-the worker 878 MB (``bench/suggest.py``).
+examples are taken by row address when answering (``examples_of``) and
+remembered. At 100k attempts of 384 dimensions that is 146 MB of vectors
+and 7.5 MB of the rest, where a record per attempt with its vectors twice
+made the worker 878 MB (``bench/suggest.py``, docs/suggest.md).
 
 It is read a batch at a time (``AttemptIndex.read``): the vectors into one
 float16 buffer as stored, then into the float32 matrix in the order of the
@@ -54,7 +54,7 @@ Rows = npt.NDArray[np.int64]
 Ints = npt.NDArray[np.int64]
 
 #: From this many attempts with vectors on, neighbours come from the inverted
-#: file; below, brute force takes under 10 ms for 20 findings.
+#: file; below, brute force takes at most 10-15 ms for 20 findings.
 PARTITION_MIN_ROWS = 20_000
 #: Successful attempts replayed to calibrate confidence (the most recent).
 REPLAY_QUERIES = 300
