@@ -38,7 +38,7 @@ import pyarrow as pa
 from hookwise.fixes.attempt_columns import Columns, from_attempts, read_columns
 from hookwise.fixes.calibration import IDENTITY, Calibration, fit
 from hookwise.fixes.memory import CurrentAttempt
-from hookwise.fixes.partition import Partition, unit
+from hookwise.fixes.partition import FloatMatrix, Partition, Rows, unit
 from hookwise.fixes.recommend import (
     SUCCESS,
     Ballot,
@@ -48,10 +48,6 @@ from hookwise.fixes.recommend import (
 )
 from hookwise.store import fixes as table
 from hookwise.store.db import Store
-
-FloatMatrix = npt.NDArray[np.float32]
-Rows = npt.NDArray[np.int64]
-Ints = npt.NDArray[np.int64]
 
 #: From this many attempts with vectors on, neighbours come from the inverted
 #: file; below, brute force takes at most 10-15 ms for 20 findings.
@@ -151,7 +147,7 @@ class AttemptIndex:
     # -- neighbours ----------------------------------------------------------------------
 
     def neighbours(
-        self, queries: FloatMatrix, k: int, *, before: Ints | None = None
+        self, queries: FloatMatrix, k: int, *, before: Rows | None = None
     ) -> list[tuple[Rows, FloatMatrix]]:
         """Per query, the ``k`` attempts whose vectors are nearest (made before ``before``)."""
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
@@ -200,7 +196,7 @@ class AttemptIndex:
         languages: Sequence[int],
         config: RecommendConfig,
         *,
-        before: Ints | None = None,
+        before: Rows | None = None,
     ) -> tuple[Ballot, Rows]:
         """The ballot of findings (their vectors, rule and language codes) and the row of
         each entry: each finding's neighbours and its rule's recent attempts, newest first."""

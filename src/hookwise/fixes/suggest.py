@@ -37,7 +37,8 @@ from hookwise.capture.locations import RepoPaths
 from hookwise.checks.findings import Finding
 from hookwise.embed import Embedder
 from hookwise.errors import ExtraMissingError, HookwiseError, StoreError, StoreLockedError
-from hookwise.fixes.index import AttemptIndex, FloatMatrix
+from hookwise.fixes.index import AttemptIndex
+from hookwise.fixes.partition import FloatMatrix
 from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
 from hookwise.fixes.record import BadLine, numbered_lines, parse_json
 from hookwise.search.state import Embedders, store_embedder
