@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from hookwise.embed.hashing import HashingEmbedder
 from hookwise.fixes.attempt_columns import UNSEEN, from_attempts, read_columns
-from hookwise.fixes.memory import confirm, list_attempts
+from hookwise.fixes.memory import confirm, import_lines, list_attempts
 from hookwise.fixes.recommend import FAILURE, SUCCESS, finding_text
 from hookwise.fixes.record import record
 from hookwise.store.db import Store
@@ -98,3 +100,14 @@ def test_attempts_in_memory_give_the_same_codes(store: Store) -> None:
     outcomes = [columns.outcome[i] for i in range(len(listed))]
     assert outcomes == [FAILURE if c.outcome == "failure" else SUCCESS for c in listed]
     assert not columns.present.any() and (columns.row_ids == -1).all()
+
+
+def test_a_confirmation_of_an_attempt_not_stored_is_ignored(store: Store) -> None:
+    _filled(store)
+    [kept] = [a for a in list_attempts(store) if a.outcome == "failure"]
+    orphan = {**kept.attempt.to_json(), "id": "f" * 32, "confirms": "0" * 32}
+    orphan["outcome"] = "success"
+    assert import_lines(store, json.dumps(orphan).encode() + b"\n").bad == ()
+    columns, _, _ = read_columns(ranking_batches(store), None, 0)
+    assert len(columns) == 4
+    assert sorted(columns.outcome.tolist()) == [SUCCESS, SUCCESS, SUCCESS, FAILURE]

@@ -190,7 +190,6 @@ def read_columns(
     joined = {
         name: np.concatenate(chunks) if chunks else np.zeros(0, _PARTS[name])
         for name, chunks in parts.items()
-        if name != "vectors"
     }
     vectors = buffer[:rows]
     parts.clear()
@@ -301,12 +300,10 @@ def _confirm(
             latest[confirmation[3]] = confirmation
     if not latest:
         return
-    rows = pc.index_in(pa.array(list(latest), pa.string()), value_set=ids).to_numpy(
-        zero_copy_only=False
-    )
-    for row, confirmation in zip(rows.tolist(), latest.values(), strict=True):
-        if row is not None and not np.isnan(row):  # an attempt not stored: ignored
-            outcome[int(row)] = OUTCOME_CODES.get(confirmation[4], PENDING)
+    rows = pc.index_in(pa.array(list(latest), pa.string()), value_set=ids).to_pylist()
+    for row, confirmation in zip(rows, latest.values(), strict=True):
+        if row is not None:  # None: its attempt is not stored (a partial import)
+            outcome[row] = OUTCOME_CODES.get(confirmation[4], PENDING)
 
 
 def from_attempts(attempts: Sequence[CurrentAttempt]) -> Columns:
