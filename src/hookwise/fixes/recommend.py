@@ -19,6 +19,12 @@ maps the raw score to a confidence.
 Every choice is a field of ``RecommendConfig``, so a replay can switch each
 off (``neighbours=0``, ``prior_weight=0``, ``failure_weight=0``) and measure
 what it does.
+
+``choose`` does the arithmetic on columns (``Ballot``), for many findings
+at once, with ``np.bincount`` over (finding, strategy) codes: ranking 20
+findings' votes record by record cost about 30 ms in the warm worker, more
+than the nearest-neighbour search itself. ``rank`` is the same on one
+finding's ``Vote`` records.
 """
 
 from __future__ import annotations
