@@ -17,9 +17,11 @@ generator:
 - ``in-process``: ``SuggestService.suggest`` with its index warm (what the
   worker does per request, without the socket);
 - ``worker``: the same through a real worker's socket (one request, JSON
-  both ways), and the worker's resident memory.
+  both ways), and the worker's resident memory, idle and warm.
 
-It also prints the recall of the worker's neighbours against exact ones.
+It also prints the time to build the index (read and arrange, calibrate),
+the in-process stages of a request (neighbours; votes and ranking), and
+the recall of the worker's neighbours against exact ones.
 
     python bench/suggest.py                     # 20k attempts, about a minute
     python bench/suggest.py --attempts 100000   # the budget's size, a few minutes
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import statistics
 import subprocess
 import sys
@@ -246,8 +249,10 @@ def main() -> None:
 
     from hookwise.blas import blas_threads
     from hookwise.capture import rpc
-    from hookwise.fixes.recommend import RecommendConfig, finding_text
-    from hookwise.fixes.suggest import SuggestService
+    from hookwise.fixes.index import AttemptIndex
+    from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
+    from hookwise.fixes.suggest import EMBED_ON_READ, SuggestService
+    from hookwise.store import fixes as table
     from hookwise.store.db import Store
 
     with tempfile.TemporaryDirectory(prefix="hookwise-bench-suggest-") as tmp:
@@ -261,27 +266,45 @@ def main() -> None:
         ]
         texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
         store = Store.open(paths, create=False)
-        service = SuggestService()
-        started = time.perf_counter()
-        index, _, _ = service.index(store)
+        config = RecommendConfig()
+        with blas_threads(1):
+            started = time.perf_counter()
+            built = AttemptIndex.read(table.ranking_batches(store), embedder, embed_limit=0)
+            read_s = time.perf_counter() - started
+            built.calibrate(config)
+            calibrate_s = time.perf_counter() - started - read_s
         print(
-            f"index read, embedded where needed and calibrated in "
-            f"{time.perf_counter() - started:.1f}s ({index.calibration.pairs} replayed pairs)"
+            f"index build: read and arranged in {read_s:.2f}s, calibrated in {calibrate_s:.2f}s "
+            f"({built.calibration.pairs} replayed pairs); {built.matrix.nbytes / 2**20:.0f} MB "
+            f"of vectors, {columns_mb(built):.1f} MB of columns"
         )
-        matrix = np.ascontiguousarray(index.matrix[index.present])
+        del built
+        service = SuggestService()
+        index, _, _ = service.index(store)
+        assert len(index) == options.attempts and EMBED_ON_READ >= 0
+        matrix = index.matrix
         queries = embedder.embed(texts)
-        k = RecommendConfig().neighbours
+        k = config.neighbours
 
         def brute() -> None:
             scores = queries @ matrix.T
             np.argpartition(-scores, k, axis=1)[:, :k]
 
-        exact = [set(np.argsort(-(index.matrix @ q))[:k].tolist()) for q in queries]
-        found = [set(index.neighbours(q, k)[0].tolist()) for q in queries]
+        def votes() -> None:
+            c = index.columns
+            rules = [c.rule_code(f.tool, f.rule) for f in findings]
+            languages = [c.language_code(f.language) for f in findings]
+            ballot, _ = index.votes(queries, rules, languages, config)
+            choose(ballot, len(findings), index.strategy_rank, config, limit=5)
+
+        exact = [set(np.argsort(-(matrix @ q))[:k].tolist()) for q in queries]
+        found = [set(rows.tolist()) for rows, _ in index.neighbours(queries, k)]
         recall = np.mean([len(e & f) / k for e, f in zip(exact, found, strict=True)])
-        figures = {}
+        figures, stages = {}, {}
         with blas_threads(1):
             figures["numpy"] = median_ms(brute, options.repeats)
+            stages["neighbours"] = median_ms(lambda: index.neighbours(queries, k), options.repeats)
+            stages["+ votes, ranking"] = median_ms(votes, options.repeats)
             figures["in-process"] = median_ms(
                 lambda: service.suggest(store, findings, 5), options.repeats
             )
@@ -292,21 +315,35 @@ def main() -> None:
         }
         with worker(paths, Path(tmp) / "state") as proc:
             assert proc is not None
+            rpc.call("ping", {}, timeout=60)
+            idle_mb, _ = memory_mb(proc.pid)
             started = time.perf_counter()
             rpc.call("suggest", args, timeout=600)  # the worker reads its index
-            print(f"worker's first answer (reads the index): {time.perf_counter() - started:.1f}s")
+            first_s = time.perf_counter() - started
             figures["worker"] = median_ms(lambda: rpc.call("suggest", args), options.repeats)
-            memory, _ = memory_mb(proc.pid)
+            ping_ms = median_ms(lambda: rpc.call("ping", {}), options.repeats)
+            memory, peak = memory_mb(proc.pid)
         print(
             f"\n{options.findings} findings, {options.attempts:,} attempts, "
-            f"embedder {embedder.id}, median of {options.repeats}:"
+            f"embedder {embedder.id}, median of {options.repeats}, "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:"
         )
         for name, value in figures.items():
             print(f"  {name:<11} {value:8.2f} ms   {value / figures['numpy']:5.2f}x numpy")
+        print("  in-process stages: " + ", ".join(f"{n} {v:.2f} ms" for n, v in stages.items()))
         print(f"  neighbours' recall@{k} against exact: {recall:.3f}")
-        print(f"  worker RSS: {memory:.0f} MB")
+        print(f"  a worker's ping (the socket's own cost): {ping_ms:.2f} ms")
+        print(f"  worker's first answer (reads the index): {first_s:.2f}s")
+        print(f"  worker RSS: {idle_mb:.0f} MB idle, {memory:.0f} MB warm (peak {peak:.0f} MB)")
         verdict = "within" if figures["worker"] <= BUDGET_MS else "OVER"
         print(f"  worker {figures['worker']:.1f} ms: {verdict} the {BUDGET_MS:.0f} ms budget")
+
+
+def columns_mb(index: Any) -> float:
+    """Memory of the index's per-attempt columns (everything but the vectors)."""
+    c = index.columns
+    arrays = [getattr(c, name) for name in vars(c) if isinstance(getattr(c, name), np.ndarray)]
+    return (sum(a.nbytes for a in arrays) + c.ids.nbytes) / 2**20
 
 
 if __name__ == "__main__":

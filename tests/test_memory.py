@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def test_the_system_allocator_and_trim() -> None:
     code = (
@@ -25,3 +27,44 @@ def test_the_system_allocator_and_trim() -> None:
     assert after == "system"
     assert counted == "True"  # Arrow's buffers now come from malloc, which trim can return
     assert has_trim == ("True" if sys.platform == "linux" else has_trim)
+
+
+ARENAS = """
+import ctypes, sys, tempfile, threading
+from hookwise import memory
+if sys.argv[1] == "limit":
+    memory.limit_arenas(2)
+libc = memory._libc()
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+libc.fopen.restype = ctypes.c_void_p
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+start = threading.Barrier(8)
+def churn():
+    start.wait()
+    for _ in range(20_000):
+        libc.free(libc.malloc(4096))
+threads = [threading.Thread(target=churn) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+with tempfile.NamedTemporaryFile("r") as out:
+    stream = libc.fopen(out.name.encode(), b"w")
+    libc.malloc_info(0, stream)
+    libc.fclose(stream)
+    print(out.read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's arenas")
+def test_the_worker_keeps_few_malloc_arenas() -> None:
+    def heaps(mode: str) -> int:
+        run = subprocess.run([sys.executable, "-c", ARENAS, mode], capture_output=True, text=True)
+        return int(run.stdout.strip())
+
+    # Eight threads freeing and allocating at once make glibc add arenas (9
+    # here) when they meet; on a machine too busy for them to meet, there is
+    # nothing to limit.
+    if heaps("default") <= 2:
+        pytest.skip("the threads never contended for an arena")
+    assert heaps("limit") <= 2  # whatever the threads do

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from hookwise.fixes.recommend import RecommendConfig, Vote, finding_text, rank, weight
+from hookwise.fixes.recommend import (
+    OUTCOME_CODES,
+    PENDING,
+    TIE,
+    Ballot,
+    Example,
+    Ranked,
+    RecommendConfig,
+    Vote,
+    choose,
+    finding_text,
+    rank,
+    weight,
+)
 
 CONFIG = RecommendConfig()
 
@@ -71,3 +86,101 @@ def test_the_kind_is_the_most_common_among_the_attempts() -> None:
 def test_finding_text() -> None:
     assert finding_text("ruff", "F401", "unused", " import os ") == "ruff F401: unused\nimport os"
     assert finding_text("ruff", "F401", "unused", None) == "ruff F401: unused"
+
+
+def one_by_one(votes: list[Vote], config: RecommendConfig) -> list[Ranked]:
+    """The ranking written vote by vote, as it was before ``choose`` took columns."""
+    score: dict[str, float] = {}
+    counted: dict[str, list[Vote]] = {}
+    for v in votes:
+        w = weight(v, config)
+        if v.outcome not in ("success", "failure") or w <= 0.0:
+            continue
+        sign = 1.0 if v.outcome == "success" else -config.failure_weight
+        score[v.strategy] = score.get(v.strategy, 0.0) + sign * w
+        counted.setdefault(v.strategy, []).append(v)
+    positive = sum(s for s in score.values() if s > TIE)
+    ranked = []
+    for strategy, total in score.items():
+        if total <= TIE:
+            continue
+        behind = counted[strategy]
+        wins = [v for v in behind if v.outcome == "success"]
+        kinds = Counter(v.kind for v in behind)
+        newest_of = {v.kind: v.time for v in sorted(behind, key=lambda v: v.time)}
+        shown = sorted(
+            (v for v in wins if v.commit or v.diff), key=lambda v: (-(v.similarity or 0.0), -v.time)
+        )
+        ranked.append(
+            Ranked(
+                strategy=strategy,
+                kind=max(kinds, key=lambda k: (kinds[k], newest_of[k])),
+                raw=total / (positive + config.pseudo_votes),
+                success_rate=len(wins) / len(behind),
+                support=len(behind),
+                examples=tuple(Example(v.commit, v.diff) for v in shown[: config.examples]),
+                newest=max(v.time for v in behind),
+            )
+        )
+    ranked.sort(key=lambda r: (-r.raw, -r.support, -r.newest, r.strategy))
+    return ranked
+
+
+def random_votes(rng: np.random.Generator) -> list[Vote]:
+    votes = []
+    for n in range(int(rng.integers(0, 40))):
+        similarity = None if rng.uniform() < 0.3 else float(np.float32(rng.uniform(0.0, 1.0)))
+        votes.append(
+            Vote(
+                strategy=str(rng.choice(["a", "b", "c", "d"])),
+                kind=str(rng.choice(["delete", "imports", "suppress"])),
+                outcome=str(rng.choice(["success", "success", "failure", "pending"])),
+                similarity=similarity,
+                same_rule=bool(rng.uniform() < 0.5),
+                other_language=bool(rng.uniform() < 0.1),
+                time=int(rng.integers(0, 5)),  # ties on purpose
+                commit=f"c{n}" if rng.uniform() < 0.7 else None,
+                diff=f"-d{n}" if rng.uniform() < 0.5 else None,
+            )
+        )
+    return votes
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_columns_rank_exactly_as_adding_votes_one_by_one(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    configs = [CONFIG, replace(CONFIG, failure_weight=0.5, cross_language_weight=0.5)]
+    for case in range(100):
+        votes = random_votes(rng)
+        config = configs[case % 2]
+        assert rank(votes, config) == one_by_one(votes, config)
+
+
+def test_many_findings_at_once_rank_as_each_alone() -> None:
+    rng = np.random.default_rng(9)
+    groups = [random_votes(rng) for _ in range(12)]
+    names = ["a", "b", "c", "d"]
+    kinds = ["delete", "imports", "suppress"]
+    flat = [(i, v) for i, votes in enumerate(groups) for v in votes]
+    ballot = Ballot(
+        finding=np.array([i for i, _ in flat], np.int64),
+        strategy=np.array([names.index(v.strategy) for _, v in flat], np.int64),
+        kind=np.array([kinds.index(v.kind) for _, v in flat], np.int64),
+        outcome=np.array([OUTCOME_CODES.get(v.outcome, PENDING) for _, v in flat], np.int8),
+        similarity=np.array(
+            [np.nan if v.similarity is None else v.similarity for _, v in flat], np.float64
+        ),
+        same_rule=np.array([v.same_rule for _, v in flat], np.bool_),
+        other_language=np.array([v.other_language for _, v in flat], np.bool_),
+        time=np.array([v.time for _, v in flat], np.int64),
+        showable=np.array([bool(v.commit or v.diff) for _, v in flat], np.bool_),
+    )
+    chosen = choose(ballot, len(groups), np.arange(len(names)), CONFIG, limit=2)
+    for votes, choices in zip(groups, chosen, strict=True):
+        alone = rank(votes, CONFIG)[:2]
+        assert [names[c.strategy] for c in choices] == [r.strategy for r in alone]
+        assert [c.raw for c in choices] == [r.raw for r in alone]
+        shown = [
+            tuple(Example(flat[i][1].commit, flat[i][1].diff) for i in c.examples) for c in choices
+        ]
+        assert shown == [r.examples for r in alone]

@@ -9,6 +9,7 @@ import pytest
 
 from hookwise.checks.findings import Finding
 from hookwise.embed.hashing import HashingEmbedder
+from hookwise.fixes.memory import confirm, list_attempts
 from hookwise.fixes.record import record
 from hookwise.fixes.suggest import (
     SuggestResult,
@@ -212,3 +213,28 @@ def test_a_bad_finding_sent_to_the_worker_is_a_usage_error(embedded: Store) -> N
         {"hookwise_dir": str(embedded.paths.hookwise_dir), "findings": [{"tool": "ruff"}]}
     )
     assert answer["kind"] == "UsageError" and "'rule'" in answer["error"]
+
+
+def test_a_confirmed_failure_counts_against_its_strategy(store: Store) -> None:
+    _record(store, line(time=_at(1)), line(strategy="add to __all__", time=_at(2)))
+    first, second = [s.strategy for s in _suggest(store, ELSEWHERE).results[0].suggestions]
+    [attempt] = [a for a in list_attempts(store) if a.attempt.strategy == first]
+    confirm(store, attempt.attempt.id, "failure", now=NOW)
+    [only] = _suggest(store, ELSEWHERE).results[0].suggestions
+    assert only.strategy == second
+
+
+def test_examples_are_fetched_from_the_store_and_remembered(embedded: Store) -> None:
+    _record(embedded, line(diff=DIFF, commit="c" * 40, time=_at(1)), line(time=_at(2)))
+    service = SuggestService()
+    [best] = service.suggest(embedded, [ELSEWHERE], 3).results[0].suggestions
+    assert best.support == 2 and best.examples == ({"commit": "c" * 40, "diff": DIFF},)
+    index = service.index(embedded)[0]
+    [remembered] = index.examples.values()
+    assert (remembered.commit, remembered.diff) == ("c" * 40, DIFF)
+    # Storing the attempts' vectors rewrites their rows; the index read again
+    # still finds the example.
+    assert service.when_idle(embedded) is True
+    [again] = service.suggest(embedded, [ELSEWHERE], 3).results[0].suggestions
+    assert again.examples == best.examples
+    assert service.index(embedded)[0] is not index

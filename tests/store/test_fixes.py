@@ -1,10 +1,14 @@
-"""Typed access to check runs and their findings; fix attempts are tested in tests/fixes."""
+"""Typed access to check runs and their findings, and suggest's readers of fix attempts;
+the rest of fix attempts is tested in tests/fixes."""
 
 from __future__ import annotations
 
+from hookwise.embed.hashing import HashingEmbedder
+from hookwise.fixes.record import record
 from hookwise.git.repo import discover
 from hookwise.store.db import Store
 from hookwise.store.fixes import (
+    ROW_ID,
     CheckRunRow,
     FindingRow,
     add_check_run,
@@ -12,7 +16,13 @@ from hookwise.store.fixes import (
     earlier_check_runs,
     findings_of,
     findings_of_runs,
+    fix_attempt_examples,
+    fix_attempts_without_vector,
+    ranking_batches,
+    set_fix_attempt_vectors,
 )
+from hookwise.store.vectors import to_stored
+from tests.fixes.lines import line, lines
 from tests.gitrepo import GitRepo
 
 
@@ -91,3 +101,48 @@ def test_findings_of_several_runs_in_one_read(repo: GitRepo) -> None:
         "r3": [],
     }
     assert findings_of_runs(store, []) == {}
+
+
+def test_examples_are_taken_by_address_and_found_by_id_once_moved(repo: GitRepo) -> None:
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    recorded = record(
+        store,
+        lines(
+            line(diff="-import os", commit="c" * 40, time="2024-04-01T12:00:00Z"),
+            line(strategy="noqa", time="2024-04-02T12:00:00Z"),
+        ),
+        now=1_714_572_000,
+    )
+    assert recorded.bad == ()
+    rows = [row for batch in ranking_batches(store) for row in batch.to_pylist()]
+    ids, addresses = [r["id"] for r in rows], [r[ROW_ID] for r in rows]
+    expected = {r["id"]: (r["commit"], r["diff"]) for r in rows}
+    assert ("c" * 40, "-import os") in expected.values()
+    assert fix_attempt_examples(store, addresses, ids) == expected
+    # Storing vectors rewrites the rows: the addresses read before are stale.
+    waiting = fix_attempts_without_vector(store, "hashing", 10)
+    embedder = HashingEmbedder()
+    set_fix_attempt_vectors(store, waiting, embedder.id, to_stored(embedder.embed(["a", "b"])))
+    moved = [r[ROW_ID] for batch in ranking_batches(store) for r in batch.to_pylist()]
+    assert set(moved).isdisjoint(addresses)
+    assert fix_attempt_examples(store, addresses, ids) == expected
+    assert fix_attempt_examples(store, [-1, -1], ids) == expected  # no address known
+    assert fix_attempt_examples(store, [], []) == {}
+
+
+def test_the_newest_attempts_without_a_vector_come_whole(repo: GitRepo) -> None:
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    recorded = record(
+        store,
+        lines(*(line(strategy=f"s{day}", time=f"2024-04-0{day}T12:00:00Z") for day in (3, 1, 2))),
+        now=1_714_572_000,
+    )
+    assert recorded.bad == ()
+    newest = fix_attempts_without_vector(store, "hashing", 2)
+    assert [row["strategy"] for row in newest] == ["s3", "s2"]
+    assert all(row["message"] == "`os` imported but unused" for row in newest)
+    embedder = HashingEmbedder()
+    set_fix_attempt_vectors(store, newest, "hashing", to_stored(embedder.embed(["a", "b"])))
+    assert [row["strategy"] for row in fix_attempts_without_vector(store, "hashing", 2)] == ["s1"]

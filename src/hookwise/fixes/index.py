@@ -1,188 +1,267 @@
-"""Fix attempts in memory: their vectors, their rules, and the nearest ones to a finding.
+"""Fix attempts in memory, as little of them as ranking needs, and the votes for findings.
 
-``AttemptIndex`` holds every attempt with its current outcome as columns
-(strategy, kind, outcome, rule, language, time, commit, diff) and the
-vectors of their texts as one float32 matrix, so a finding's votes
-(``hookwise.fixes.recommend``) take one product and a few lookups. The warm
-worker keeps one per repository and builds it again when the
-``fix_attempts`` table's version changes (``hookwise.fixes.suggest``).
+``AttemptIndex`` keeps, per attempt (confirmations folded into the
+outcome), only what ``hookwise.fixes.recommend.choose`` reads: small
+integer codes for tool+rule, strategy, kind, language and outcome, the
+time, whether it has a fix to show, its id and store row id, and its
+vector, once, in one float32 matrix of unit rows. Strings live once each in
+the code tables. Commits and diffs stay in the store: the few shown as
+examples are taken by row address when answering (``examples_of``) and
+remembered. At 100k attempts of 384 dimensions that is 146 MB of vectors
+and 7.5 MB of the rest, where a record per attempt with its vectors twice
+made the worker 878 MB (``bench/suggest.py``, docs/suggest.md).
 
-Nearest neighbours are exact (brute force) up to ``PARTITION_MIN_ROWS``
-attempts. Above, brute force over 100k x 384 float32 costs 40-55 ms for 20
-findings on one core of the 2-core development machine, the whole budget
-(DESIGN §6: 50 ms), so the rows are split into about sqrt(n) lists by
-spherical k-means and a finding is compared only with the rows of its
-``PROBE`` nearest lists (an inverted file, as FAISS's IVF-Flat);
-``bench/suggest.py`` measures its recall against brute force.
+It is read a batch at a time (``AttemptIndex.read``): the vectors into one
+float16 buffer as stored, then into the float32 matrix in the order of the
+inverted file (``hookwise.fixes.partition``) when there are
+``PARTITION_MIN_ROWS`` attempts with vectors or more, so a list is one
+block of rows. Rows without a vector come last.
 
-``replay`` gives the (raw score, was right) pairs the confidence is
-calibrated on (``hookwise.fixes.calibration``).
+``votes`` gives the ballot of many findings at once: each finding's nearest
+attempts (one product for all of them, or their lists of the inverted
+file) and its rule's most recent ones. ``replay`` gives the (raw score,
+was right) pairs the confidence is calibrated on
+(``hookwise.fixes.calibration``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
+from hookwise.fixes.attempt_columns import Columns, from_attempts, read_columns
 from hookwise.fixes.calibration import IDENTITY, Calibration, fit
 from hookwise.fixes.memory import CurrentAttempt
-from hookwise.fixes.recommend import RecommendConfig, Vote, rank
-
-FloatMatrix = npt.NDArray[np.float32]
-Rows = npt.NDArray[np.int64]
+from hookwise.fixes.partition import FloatMatrix, Partition, Rows, unit
+from hookwise.fixes.recommend import (
+    SUCCESS,
+    Ballot,
+    Example,
+    RecommendConfig,
+    choose,
+)
+from hookwise.store import fixes as table
+from hookwise.store.db import Store
 
 #: From this many attempts with vectors on, neighbours come from the inverted
-#: file; below, brute force takes under 10 ms for 20 findings.
+#: file; below, brute force takes at most 10-15 ms for 20 findings.
 PARTITION_MIN_ROWS = 20_000
-#: Lists probed per finding; with sqrt(n) lists, 16 of 316 read 5% of 100k rows.
-PROBE = 16
-#: k-means rounds; the lists only need to be good enough to probe, and
-#: assigning every row (the last round) dominates the build.
-KMEANS_ROUNDS = 6
 #: Successful attempts replayed to calibrate confidence (the most recent).
 REPLAY_QUERIES = 300
-
-
-@dataclass(frozen=True)
-class Partition:
-    """An inverted file: rows grouped by their nearest centroid."""
-
-    centroids: FloatMatrix  # (lists, dimension), unit rows
-    order: Rows  # row numbers, list by list
-    starts: Rows  # list i holds order[starts[i]:starts[i + 1]]
-    sorted_matrix: FloatMatrix  # matrix[order], so a list is one contiguous block
-
-    @classmethod
-    def build(cls, matrix: FloatMatrix, rows: Rows, seed: int = 0) -> Partition:
-        rng = np.random.default_rng(seed)
-        lists = max(1, int(np.sqrt(len(rows))))
-        sample = rows[rng.choice(len(rows), min(len(rows), lists * 40), replace=False)]
-        centroids = matrix[sample[rng.choice(len(sample), lists, replace=False)]].copy()
-        for _ in range(KMEANS_ROUNDS):
-            nearest = _assign(matrix[sample], centroids)
-            for i in range(lists):
-                members = matrix[sample[nearest == i]]
-                if len(members):
-                    total = members.sum(axis=0)
-                    norm = float(np.linalg.norm(total))
-                    centroids[i] = total / norm if norm > 0 else centroids[i]
-        owner = _assign(matrix[rows], centroids)
-        order = rows[np.argsort(owner, kind="stable")]
-        counts = np.bincount(owner, minlength=lists)
-        starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return cls(centroids, order, starts, np.ascontiguousarray(matrix[order]))
-
-    def nearest(self, query: FloatMatrix, k: int, probe: int) -> tuple[Rows, FloatMatrix]:
-        lists = np.argsort(-(self.centroids @ query))[:probe]
-        blocks = [(self.starts[i], self.starts[i + 1]) for i in lists]
-        sims = np.concatenate([self.sorted_matrix[a:b] @ query for a, b in blocks])
-        rows = np.concatenate([self.order[a:b] for a, b in blocks])
-        return _top(rows, sims, k)
-
-
-def _assign(block: FloatMatrix, centroids: FloatMatrix) -> Rows:
-    out = np.empty(len(block), np.int64)
-    for start in range(0, len(block), 8192):
-        out[start : start + 8192] = np.argmax(block[start : start + 8192] @ centroids.T, axis=1)
-    return out
-
-
-def _top(rows: Rows, sims: FloatMatrix, k: int) -> tuple[Rows, FloatMatrix]:
-    if len(rows) > k:
-        best = np.argpartition(-sims, k)[:k]
-        rows, sims = rows[best], sims[best]
-    return rows, sims
+#: Queries compared with the whole matrix at once: 64 x 20k float32 is 5 MB.
+BRUTE_BLOCK = 64
+#: Examples (commit and diff) the index remembers: a check run's findings are
+#: asked about again and again while they stay open.
+EXAMPLE_CACHE = 4_096
+#: The language code of "not known".
+NO_LANGUAGE = 0
 
 
 @dataclass
 class AttemptIndex:
-    """Every attempt with its current outcome, and the vectors of those that have one."""
+    """Every attempt with its current outcome, by codes, and the vectors of the first rows."""
 
-    attempts: list[CurrentAttempt]
-    matrix: FloatMatrix  # (attempts, dimension); zero rows where there is no vector
-    present: npt.NDArray[np.bool_]
+    columns: Columns
+    matrix: FloatMatrix  # (rows_with_vector, dimension), unit rows
     embedder_id: str | None
+    partition: Partition | None = None
     version: int | None = None  # the fix_attempts table's version it was read at
     calibration: Calibration = IDENTITY
-    times: npt.NDArray[np.int64] = field(init=False)
-    by_rule: dict[tuple[str, str], Rows] = field(init=False)  # newest first
-    partition: Partition | None = field(init=False, default=None)
+    examples: OrderedDict[int, Example] = field(default_factory=OrderedDict)
+    rule_rows: Rows = field(init=False)  # rows by rule, each rule's newest first
+    rule_starts: Rows = field(init=False)
+    strategy_rank: Rows = field(init=False)
 
     def __post_init__(self) -> None:
-        self.times = np.array([a.attempt.time for a in self.attempts], np.int64)
-        grouped: dict[tuple[str, str], list[int]] = {}
-        for row in np.argsort(-self.times, kind="stable").tolist():
-            attempt = self.attempts[row].attempt
-            grouped.setdefault((attempt.tool, attempt.rule), []).append(row)
-        self.by_rule = {key: np.array(rows, np.int64) for key, rows in grouped.items()}
-        with_vector = np.flatnonzero(self.present)
-        if len(with_vector) >= PARTITION_MIN_ROWS:
-            self.partition = Partition.build(self.matrix, with_vector)
+        c = self.columns
+        self.strategy_rank = c.strategy_rank
+        self.rule_rows = np.lexsort((c.recency, c.rule)).astype(np.int64)
+        counts = np.bincount(c.rule, minlength=len(c.rules))
+        self.rule_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def __len__(self) -> int:
-        return len(self.attempts)
+        return len(self.columns)
+
+    @property
+    def rows_with_vector(self) -> int:
+        return len(self.matrix)
+
+    @classmethod
+    def read(
+        cls,
+        batches: Iterable[pa.RecordBatch],
+        embedder: Any,
+        *,
+        embed_limit: int,
+        version: int | None = None,
+        rows_hint: int = 0,
+    ) -> AttemptIndex:
+        """The index of the stored attempts ``batches`` (``store.fixes.ranking_batches``).
+
+        Attempts without a stored vector of ``embedder`` (an ``Embedder`` or
+        None) get one computed here, the newest ``embed_limit`` of them; the
+        others count through the exact-rule prior only until the worker
+        stores theirs. ``rows_hint``: about how many rows the batches hold.
+        """
+        embedder_id = embedder.id if embedder is not None else None
+        dimension = embedder.dimension if embedder is not None else 0
+        columns, vectors, texts = read_columns(batches, embedder_id, dimension, rows_hint=rows_hint)
+        if embedder is not None and texts:
+            wanted = sorted(texts, key=lambda row: int(columns.recency[row]))[:embed_limit]
+            vectors[wanted] = embedder.embed([texts[row] for row in wanted])
+            columns.present[wanted] = True
+        return cls.arrange(columns, vectors, embedder_id, version=version)
+
+    @classmethod
+    def arrange(
+        cls,
+        columns: Columns,
+        vectors: npt.NDArray[Any],
+        embedder_id: str | None,
+        *,
+        version: int | None = None,
+    ) -> AttemptIndex:
+        """Rows with a vector first (in list order when partitioned), then the rest."""
+        with_vector = np.flatnonzero(columns.present)
+        with_vector = with_vector[np.argsort(columns.recency[with_vector], kind="stable")]
+        partition = None
+        if len(with_vector) >= PARTITION_MIN_ROWS:
+            centroids, owner = Partition.plan(vectors, with_vector)
+            by_list = np.argsort(owner, kind="stable")
+            with_vector = with_vector[by_list]
+            partition = Partition.of(centroids, owner[by_list])
+        without = np.flatnonzero(~columns.present)
+        without = without[np.argsort(columns.recency[without], kind="stable")]
+        order = np.concatenate([with_vector, without]).astype(np.int64)
+        matrix = np.empty((len(with_vector), vectors.shape[1]), np.float32)
+        for start in range(0, len(with_vector), 8192):
+            matrix[start : start + 8192] = unit(vectors[with_vector[start : start + 8192]])
+        return cls(columns.take(order), matrix, embedder_id, partition, version)
+
+    # -- neighbours ----------------------------------------------------------------------
 
     def neighbours(
-        self, query: FloatMatrix, k: int, *, before: int | None = None
-    ) -> tuple[Rows, FloatMatrix]:
-        """The ``k`` attempts whose vectors are nearest ``query`` (made before ``before``).
+        self, queries: FloatMatrix, k: int, *, before: Rows | None = None
+    ) -> list[tuple[Rows, FloatMatrix]]:
+        """Per query, the ``k`` attempts whose vectors are nearest (made before ``before``)."""
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        if k <= 0 or not self.rows_with_vector or not len(queries):
+            return [empty for _ in range(len(queries))]
+        times = self.columns.time[: self.rows_with_vector]
+        found = []
+        if self.partition is not None:
+            for i, (rows, sims) in enumerate(self.partition.nearest(self.matrix, queries)):
+                if before is not None:
+                    earlier = times[rows] < before[i]
+                    rows, sims = rows[earlier], sims[earlier]
+                found.append(_top(rows, sims, k))
+            return found
+        everything = np.arange(self.rows_with_vector)
+        for start in range(0, len(queries), BRUTE_BLOCK):
+            block = queries[start : start + BRUTE_BLOCK] @ self.matrix.T
+            if before is None and self.rows_with_vector > k:  # one partition for the block
+                best = np.argpartition(-block, k, axis=1)[:, :k]
+                sims = np.take_along_axis(block, best, axis=1)
+                found.extend(zip(best, sims, strict=True))
+                continue
+            for i, row in enumerate(block, start):
+                if before is None:
+                    found.append(_top(everything, row, k))
+                else:
+                    earlier = np.flatnonzero(times < before[i])
+                    found.append(_top(earlier, row[earlier], k))
+        return found
 
-        ``before`` (a replay) is answered exactly, by brute force.
-        """
-        if k <= 0 or not self.present.any():
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        if self.partition is not None and before is None:
-            return self.partition.nearest(query, k, PROBE)
-        usable = self.present if before is None else self.present & (self.times < before)
-        rows = np.flatnonzero(usable)
-        # One product over the whole matrix, then the usable rows: gathering
-        # them first would copy the matrix for every replayed finding.
-        return _top(rows, (self.matrix @ query)[rows], k)
+    def rule_recent(self, rule: int, limit: int, before: int | None = None) -> Rows:
+        """The rule's ``limit`` newest attempts (made before ``before``), newest first."""
+        if rule < 0 or limit <= 0:
+            return np.zeros(0, np.int64)
+        rows = self.rule_rows[self.rule_starts[rule] : self.rule_starts[rule + 1]]
+        if before is not None:
+            rows = rows[self.columns.time[rows] < before]
+        return rows[:limit]
+
+    # -- votes ---------------------------------------------------------------------------
 
     def votes(
         self,
-        query: FloatMatrix | None,
-        tool: str,
-        rule: str,
-        language: str | None,
+        queries: FloatMatrix | None,
+        rules: Sequence[int],
+        languages: Sequence[int],
         config: RecommendConfig,
         *,
-        before: int | None = None,
-    ) -> list[Vote]:
-        """The attempts that speak to a finding: its neighbours and its rule's recent ones."""
-        similar: dict[int, float] = {}
-        if query is not None and config.neighbours > 0:
-            rows, sims = self.neighbours(query, config.neighbours, before=before)
-            similar = dict(zip(rows.tolist(), sims.tolist(), strict=True))
-        same_rule: list[int] = []
+        before: Rows | None = None,
+    ) -> tuple[Ballot, Rows]:
+        """The ballot of findings (their vectors, rule and language codes) and the row of
+        each entry: each finding's neighbours and its rule's recent attempts, newest first."""
+        c = self.columns
+        near: list[tuple[Rows, FloatMatrix]] = []
+        if queries is not None and config.neighbours > 0:
+            near = self.neighbours(queries, config.neighbours, before=before)
+        recent: list[Rows] = []
         if config.prior_weight > 0:
-            recent = self.by_rule.get((tool, rule), np.zeros(0, np.int64))
-            if before is not None:
-                recent = recent[self.times[recent] < before]
-            same_rule = recent[: config.prior_recent].tolist()
-        votes = []
-        for row in sorted(set(similar) | set(same_rule)):
-            current = self.attempts[row]
-            attempt = current.attempt
-            votes.append(
-                Vote(
-                    strategy=attempt.strategy,
-                    kind=attempt.kind,
-                    outcome=current.outcome,
-                    similarity=similar.get(row),
-                    same_rule=(attempt.tool, attempt.rule) == (tool, rule),
-                    other_language=bool(
-                        language and attempt.language and language != attempt.language
-                    ),
-                    time=attempt.time,
-                    commit=attempt.commit,
-                    diff=attempt.diff,
-                )
-            )
-        return votes
+            recent = [
+                self.rule_recent(rule, config.prior_recent, None if before is None else before[i])
+                for i, rule in enumerate(rules)
+            ]
+        if not near and not recent:
+            return _empty_ballot(), np.zeros(0, np.int64)
+        # Every finding's neighbours, then every finding's rule rows: the first
+        # of a (finding, row) pair is kept, so a neighbour keeps its cosine.
+        found = [rows for rows, _ in near] + recent
+        rows = np.concatenate(found).astype(np.int64)
+        finding = np.repeat(
+            np.concatenate([np.arange(len(near)), np.arange(len(recent))]),
+            [len(r) for r in found],
+        ).astype(np.int64)
+        similarity = np.concatenate(
+            [sims.astype(np.float64) for _, sims in near] + [np.full(len(rows), np.nan)]
+        )[: len(rows)]
+        _, first = np.unique(finding * max(1, len(c)) + rows, return_index=True)
+        rows, finding, similarity = rows[first], finding[first], similarity[first]
+        newest_first = np.lexsort((c.recency[rows], finding))
+        rows, finding = rows[newest_first], finding[newest_first]
+        rule_of = np.asarray(rules, np.int64)[finding]
+        language_of = np.asarray(languages, np.int64)[finding]
+        language = c.language[rows]
+        ballot = Ballot(
+            finding=finding,
+            strategy=c.strategy[rows],
+            kind=c.kind[rows],
+            outcome=c.outcome[rows],
+            similarity=similarity[newest_first],
+            same_rule=c.rule[rows] == rule_of,
+            other_language=(language_of != NO_LANGUAGE)
+            & (language != NO_LANGUAGE)
+            & (language != language_of),
+            time=c.time[rows],
+            showable=c.showable[rows],
+        )
+        return ballot, rows
+
+    def examples_of(self, store: Store, rows: Sequence[int]) -> dict[int, Example]:
+        """The commit and diff of each of ``rows``, from the index's cache or the store."""
+        cache = self.examples
+        missing = sorted({row for row in rows if row not in cache})
+        if missing:
+            ids = [self.columns.ids[row].as_py() for row in missing]
+            fetched = table.fix_attempt_examples(store, self.columns.row_ids[missing].tolist(), ids)
+            for row, key in zip(missing, ids, strict=True):
+                commit, diff = fetched.get(key, (None, None))
+                cache[row] = Example(commit, diff)
+        shown = {}
+        for row in rows:
+            cache.move_to_end(row)
+            shown[row] = cache[row]
+        while len(cache) > EXAMPLE_CACHE:
+            cache.popitem(last=False)
+        return shown
 
     def calibrate(self, config: RecommendConfig, *, queries: int = REPLAY_QUERIES) -> None:
         """Fit the confidence on a chronological replay of this index's attempts."""
@@ -196,34 +275,68 @@ def replay(
 
     The ``queries`` most recent successful attempts are each suggested for
     from the attempts made strictly before them, as if the finding had just
-    been met; a suggestion is right when its strategy is the one recorded.
-    Outcomes are today's (a later confirmation is known to the replay), which
-    matters only for attempts confirmed long after they were made.
+    been met, with the neighbours found as a live request finds them (the
+    inverted file's recall included); a suggestion is right when its
+    strategy is the one recorded. Outcomes are today's (a later
+    confirmation is known to the replay), which matters only for attempts
+    confirmed long after they were made.
     """
-    successes = [i for i, c in enumerate(index.attempts) if c.outcome == "success"]
-    successes.sort(key=lambda i: index.attempts[i].attempt.time)
-    pairs = []
-    for row in successes[-queries:]:
-        attempt = index.attempts[row].attempt
-        query = index.matrix[row] if index.present[row] else None
-        votes = index.votes(
-            query, attempt.tool, attempt.rule, attempt.language, config, before=attempt.time
+    c = index.columns
+    successes = np.flatnonzero(c.outcome == SUCCESS)
+    successes = successes[np.argsort(c.recency[successes], kind="stable")]  # newest first
+    successes = successes[np.argsort(c.time[successes], kind="stable")][-queries:]
+    if not len(successes):
+        return []
+    pairs: list[tuple[float, bool]] = []
+    with_vector = successes[successes < index.rows_with_vector]
+    without = successes[successes >= index.rows_with_vector]
+    for rows, vectors in ((with_vector, index.matrix[with_vector]), (without, None)):
+        if not len(rows):
+            continue
+        ballot, _ = index.votes(
+            vectors, c.rule[rows].tolist(), c.language[rows].tolist(), config, before=c.time[rows]
         )
-        for ranked in rank(votes, config)[:top]:
-            pairs.append((ranked.raw, ranked.strategy == attempt.strategy))
+        chosen = choose(ballot, len(rows), index.strategy_rank, config, limit=top)
+        for row, choices in zip(rows.tolist(), chosen, strict=True):
+            pairs.extend((choice.raw, choice.strategy == c.strategy[row]) for choice in choices)
     return pairs
+
+
+def _top(rows: Rows, sims: FloatMatrix, k: int) -> tuple[Rows, FloatMatrix]:
+    if len(rows) > k:
+        best = np.argpartition(-sims, k)[:k]
+        rows, sims = rows[best], sims[best]
+    return rows, sims
+
+
+def _empty_ballot() -> Ballot:
+    nothing = np.zeros(0, np.int64)
+    return Ballot(
+        nothing,
+        nothing,
+        nothing,
+        nothing,
+        np.zeros(0),
+        np.zeros(0, np.bool_),
+        np.zeros(0, np.bool_),
+        nothing,
+        np.zeros(0, np.bool_),
+    )
 
 
 def build_index(
     attempts: Sequence[CurrentAttempt],
-    vectors: FloatMatrix,
+    vectors: npt.NDArray[Any],
     present: npt.NDArray[np.bool_],
     embedder_id: str | None,
     config: RecommendConfig,
     *,
     version: int | None = None,
 ) -> AttemptIndex:
-    """An index over ``attempts``, calibrated (row i's vector: ``vectors[i]`` if ``present[i]``)."""
-    index = AttemptIndex(list(attempts), vectors, present, embedder_id, version)
+    """An index over attempts in memory, calibrated (row i's vector: ``vectors[i]`` if
+    ``present[i]``): what a replay over constructed attempts builds."""
+    columns = from_attempts(attempts)
+    columns.present = np.asarray(present, np.bool_).copy()
+    index = AttemptIndex.arrange(columns, vectors, embedder_id, version=version)
     index.calibrate(config)
     return index

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from hookwise import memory
 from hookwise.blas import blas_threads
 from hookwise.capture.locations import RepoPaths
 from hookwise.checks.findings import Finding
@@ -42,15 +43,14 @@ from hookwise.errors import (
     StoreError,
     StoreLockedError,
 )
-from hookwise.fixes.attempt import FixAttempt
-from hookwise.fixes.index import AttemptIndex, FloatMatrix, build_index
-from hookwise.fixes.memory import current
-from hookwise.fixes.recommend import RecommendConfig, finding_text, rank
+from hookwise.fixes.index import AttemptIndex
+from hookwise.fixes.partition import FloatMatrix
+from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
 from hookwise.fixes.record import BadLine, numbered_lines, parse_json
 from hookwise.search.state import Embedders, store_embedder
 from hookwise.store import fixes as table
 from hookwise.store.db import Store
-from hookwise.store.vectors import from_stored, to_stored
+from hookwise.store.vectors import to_stored
 
 #: Attempts without a stored vector that building an index embeds itself;
 #: more wait for the worker's idle task (MiniLM embeds 50-200 texts/s here).
@@ -214,31 +214,21 @@ def load_index(
     exact-rule prior only until the worker stores theirs.
     """
     version = store.version("fix_attempts")
-    attempts = current(FixAttempt.from_row(row) for row in table.fix_attempts(store))
-    dimension = embedder.dimension if embedder is not None else 1
-    matrix: FloatMatrix = np.zeros((len(attempts), dimension), np.float32)
-    present = np.zeros(len(attempts), np.bool_)
-    if embedder is not None and attempts:
-        row_of = {c.attempt.id: i for i, c in enumerate(attempts)}
-        stored = table.fix_attempt_vectors(store, embedder.id)
-        rows = np.array([row_of.get(i, -1) for i in stored.column("id").to_pylist()], np.int64)
-        keep = rows >= 0
-        matrix[rows[keep]] = from_stored(stored.column("vector"), dimension)[keep]
-        present[rows[keep]] = True
-        missing = np.flatnonzero(~present)[:embed_limit]  # attempts are newest first
-        if len(missing):
-            texts = [_attempt_text(attempts[i].attempt) for i in missing]
-            matrix[missing] = embedder.embed(texts)
-            present[missing] = True
-    embedder_id = embedder.id if embedder is not None else None
-    return build_index(attempts, matrix, present, embedder_id, config, version=version)
-
-
-def _attempt_text(attempt: FixAttempt) -> str:
-    return finding_text(attempt.tool, attempt.rule, attempt.message, attempt.snippet)
+    index = AttemptIndex.read(
+        table.ranking_batches(store),
+        embedder,
+        embed_limit=embed_limit,
+        version=version,
+        rows_hint=store.count("fix_attempts"),  # confirmations too: a little over
+    )
+    index.calibrate(config)
+    # The scan's temporaries back to the system: 100-120 MB at 100k attempts.
+    memory.trim()
+    return index
 
 
 def suggest_with(
+    store: Store,
     index: AttemptIndex,
     findings: Sequence[Finding],
     queries: FloatMatrix | None,
@@ -247,20 +237,30 @@ def suggest_with(
     limit: int = DEFAULT_LIMIT,
 ) -> list[FindingSuggestions]:
     """Suggestions for each finding, in order; ``queries[i]`` is finding i's vector."""
+    columns = index.columns
+    if index.embedder_id is None:
+        queries = None
+    ballot, rows = index.votes(
+        queries,
+        [columns.rule_code(f.tool, f.rule) for f in findings],
+        [columns.language_code(f.language) for f in findings],
+        config,
+    )
+    chosen = choose(ballot, len(findings), index.strategy_rank, config, limit=limit)
+    shown = index.examples_of(store, [int(rows[i]) for c in chosen for r in c for i in r.examples])
+    confidences = iter(index.calibration.confidences([c.raw for cs in chosen for c in cs]))
     answers = []
-    for i, finding in enumerate(findings):
-        query = queries[i] if queries is not None and index.embedder_id is not None else None
-        votes = index.votes(query, finding.tool, finding.rule, finding.language, config)
+    for finding, choices in zip(findings, chosen, strict=True):
         suggestions = [
             Suggestion(
-                strategy=r.strategy,
-                kind=r.kind,
-                confidence=round(index.calibration.confidence(r.raw), 4),
-                success_rate=round(r.success_rate, 4),
-                support=r.support,
-                examples=tuple(e.to_json() for e in r.examples),
+                strategy=columns.strategies.names[c.strategy],
+                kind=columns.kinds.names[c.kind],
+                confidence=round(next(confidences), 4),
+                success_rate=round(c.success_rate, 4),
+                support=c.support,
+                examples=tuple(shown[int(rows[i])].to_json() for i in c.examples),
             )
-            for r in rank(votes, config)[:limit]
+            for c in choices
         ]
         if finding.fixable and not any(s.kind == "autofix" for s in suggestions):
             if len(suggestions) >= limit:
@@ -301,7 +301,7 @@ def suggest_in_process(
     index = load_index(store, embedder, config, embed_limit=EMBED_ON_READ)
     texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
     queries = embedder.embed(texts) if embedder is not None and findings else None
-    answers = suggest_with(index, findings, queries, config, limit=limit)
+    answers = suggest_with(store, index, findings, queries, config, limit=limit)
     notices = (notice,) if notice and len(index) else ()
     return SuggestResult(tuple(answers), notices)
 
@@ -370,7 +370,7 @@ class SuggestService:
                 if embedder is not None and findings:
                     texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
                     queries = self._embed(embedder, texts)
-            answers = suggest_with(index, findings, queries, self.config, limit=limit)
+            answers = suggest_with(store, index, findings, queries, self.config, limit=limit)
         return SuggestResult(tuple(answers), (notice,) if notice and len(index) else ())
 
     def serve_suggest(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,7 @@ def run_worker(
     pid_file = directory / "worker.pid"
     _write_pid_file(pid_file)
     memory.use_system_allocator()
+    memory.limit_arenas()
     # Embedders read their thread count from the environment when they embed;
     # the worker process embeds in the background, with its own default.
     os.environ.setdefault("HOOKWISE_EMBED_THREADS", str(settings.worker_embed_threads))
