@@ -160,3 +160,27 @@ def test_init_learn_hands_learning_to_the_worker(repo: GitRepo) -> None:
 
     wait_for(lambda: pending_request(paths) is None and learned(), timeout=120)
     assert learned() == {history.f401, history.e711, history.f841}
+
+
+def test_recorded_attempts_wake_the_worker_which_embeds_them(repo: GitRepo) -> None:
+    from hookwise.git.repo import discover
+    from hookwise.search.state import read_state
+    from hookwise.store import fixes as table
+    from hookwise.store.db import Store
+    from tests.waiting import wait_for
+
+    assert hookwise("init", "--repo", str(repo.path)).returncode == 0
+    repo.commit("feat: start")  # the hook starts the worker, which embeds the commit
+    paths = discover(repo.path)
+    wait_for(lambda: read_state(paths) is not None, timeout=120)
+    hookwise("worker", "--stop")
+    proc = hookwise("fix", "record", "--repo", str(repo.path), stdin=lines(line()).decode())
+    assert proc.returncode == 0, proc.stderr
+    state = read_state(paths)
+    assert state is not None
+
+    def waiting() -> list[object]:
+        store = Store.open(paths, readonly=True)
+        return list(table.fix_attempts_without_vector(store, state.embedder_id, 10))
+
+    wait_for(lambda: not waiting(), timeout=120)

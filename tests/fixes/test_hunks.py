@@ -95,3 +95,28 @@ def test_braces_close_their_block() -> None:
     after = "f();\n"
     assert block_removed(before, after, 2)
     assert not block_removed(before, "function f() {\n  return 2;\n}\nf();\n", 2)
+
+
+def test_two_near_hunks_print_as_one_block_like_git() -> None:
+    before = "a\nb\nc\nd\ne\nf\ng\n"
+    after = "a\nB\nc\nD\ne\nf\ng\n"
+    expected = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), "a/m.py", "b/m.py", n=2, lineterm=""
+    )
+    assert hunk_at(before, after, 3, path="m.py") == "\n".join(expected) + "\n"
+
+
+def test_a_long_replacement_is_narrowed_to_the_finding_and_the_line_it_became() -> None:
+    before = "".join(f"    x{i}: Dict[str, int],\n" for i in range(8))
+    after = "".join(f"    x{i}: dict[str, int],\n" for i in range(8))
+    assert hunk_at(before, after, 4, path="m.py") == (
+        "--- a/m.py\n+++ b/m.py\n@@ -4 +4 @@\n-    x3: Dict[str, int],\n+    x3: dict[str, int],\n"
+    )
+
+
+def test_a_real_rewrite_is_not_narrowed() -> None:
+    before = "".join(f"value_{i} = compute({i})\n" for i in range(6))
+    after = "".join(f"print('line', {i} * 2, sep='')\n" for i in range(6))
+    diff = hunk_at(before, after, 3, path="m.py") or ""
+    body = diff.splitlines()[3:]
+    assert [line[0] for line in body] == ["-"] * 6 + ["+"] * 6

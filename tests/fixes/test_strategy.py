@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hookwise.fixes.kinds import KINDS
-from hookwise.fixes.strategy import MAX_NAME, changed_lines, default_kind, describe
+from hookwise.fixes.strategy import MAX_NAME, Strategy, changed_lines, default_kind, describe
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,38 @@ def test_changed_lines_skip_headers_and_blank_lines() -> None:
 
 def test_a_comment_with_quotes_does_not_swallow_the_code() -> None:
     assert describe("-x = 1  # it's fine\n+x = 2  # it's fine\n").name == "replace `N` with `N`"
+
+
+def test_one_edit_repeated_on_every_line_is_named_once() -> None:
+    old = "".join(f"-    x{i}: Dict[str, int],\n" for i in range(6))
+    new = "".join(f"+    x{i}: dict[str, int],\n" for i in range(6))
+    assert describe(old + new) == Strategy("replace `a` with `dict`", "replace")
+
+
+def test_rewrites_are_bucketed_by_size_not_counted_line_by_line() -> None:
+    def rewrite(removed: int, added: int) -> str:
+        return "".join(f"-old_{i} = f({i})\n" for i in range(removed)) + "".join(
+            f"+new_{i} = g(h, {i}) + k\n" for i in range(added)
+        )
+
+    assert (
+        describe(rewrite(4, 5))
+        == describe(rewrite(5, 4))
+        == Strategy("rewrite a few lines", "rewrite")
+    )
+    assert describe(rewrite(9, 12)).name == "rewrite a block"
+
+
+def test_comments_whitespace_and_blank_lines_have_names_of_their_own() -> None:
+    assert describe("-# -*- coding: utf-8 -*-\n").name == "delete the coding declaration"
+    assert describe("-# an old note\n").name == "delete a comment"
+    assert describe(" import os\n+\n def f():\n") == Strategy("add blank lines", "replace")
+    assert describe("-\n-\n x = 1\n").name == "remove blank lines"
+    assert describe("-x = f(a,b)\n+x = f(a, b)\n").name == "change whitespace or comments"
+
+
+def test_a_signature_change_without_annotations_is_named_by_its_edit() -> None:
+    diff = (
+        "-    def m(self, items: List[int]) -> None:\n+    def m(self, items: list[int]) -> None:\n"
+    )
+    assert describe(diff) == Strategy("replace `a` with `list`", "signature")

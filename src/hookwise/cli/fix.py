@@ -52,6 +52,19 @@ def _report(result: RecordResult, what: str) -> None:
         click.get_current_context().exit(EXIT_ERROR)
 
 
+def _embed_later(store: Store, result: RecordResult) -> None:
+    """Wake the worker for new attempts: it embeds them, so suggest compares them by meaning.
+
+    Without it attempts recorded by an agent stay unembedded until the next
+    hook starts a worker, and suggestions use only the rule's prior.
+    """
+    from hookwise.capture.settings import Settings
+    from hookwise.capture.wake import ensure_worker
+
+    if result.recorded and not Settings().no_worker:
+        ensure_worker(store.paths.hookwise_dir)
+
+
 input_argument = click.argument(
     "source",
     metavar="FILE|-",
@@ -83,7 +96,10 @@ def record(source: str, repo_path: Path) -> None:
     from hookwise.fixes.record import record as service
 
     data = _read_input(source)
-    _report(service(_open(repo_path, write=True), data), "recorded")
+    store = _open(repo_path, write=True)
+    result = service(store, data)
+    _embed_later(store, result)
+    _report(result, "recorded")
 
 
 @fix.command("list")
@@ -155,7 +171,10 @@ def import_(source: str, repo_path: Path) -> None:
     from hookwise.fixes.memory import import_lines
 
     data = _read_input(source)
-    _report(import_lines(_open(repo_path, write=True), data), "imported")
+    store = _open(repo_path, write=True)
+    result = import_lines(store, data)
+    _embed_later(store, result)
+    _report(result, "imported")
 
 
 @fix.command("learn")

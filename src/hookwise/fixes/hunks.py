@@ -32,6 +32,12 @@ from dataclasses import dataclass
 REACH = 3
 #: Lines of unchanged context around each hunk in ``hunk_at``'s diff.
 CONTEXT = 2
+#: A replacement longer than this many lines a side is narrowed to the line
+#: at the finding and the line it became (``_narrow``), when one is at
+#: least ``NARROW_SIMILARITY`` alike (difflib's ratio: 0.6 keeps
+#: ``x: Dict[str, int]`` -> ``x: dict[str, int]`` and drops unrelated lines).
+NARROW_ABOVE = 3
+NARROW_SIMILARITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -113,18 +119,56 @@ def hunk_at(before: str, after: str, line: int | None, *, path: str) -> str | No
     if not chosen:
         return None
     old, new = _lines(before), _lines(after)
+    narrowed = [_narrow(hunk, old, new, line) for hunk in chosen] if line is not None else chosen
+    # The lines around a narrowed line changed too: showing them as context
+    # would show old text as if it were still there.
+    context = CONTEXT if narrowed == chosen else 0
     out = [f"--- a/{path}", f"+++ b/{path}"]
-    for hunk in _merged(chosen):
-        lo = max(1, hunk.a_start - CONTEXT)
-        shift = hunk.b_start - hunk.a_start
-        hi = min(len(old) + 1, hunk.a_end + CONTEXT)
-        b_lo, b_hi = lo + shift, min(len(new) + 1, hunk.b_end + CONTEXT)
-        out.append(f"@@ -{_range(lo, hi - lo)} +{_range(b_lo, b_hi - b_lo)} @@")
-        out.extend(" " + text for text in old[lo - 1 : hunk.a_start - 1])
-        out.extend("-" + text for text in old[hunk.a_start - 1 : hunk.a_end - 1])
-        out.extend("+" + text for text in new[hunk.b_start - 1 : hunk.b_end - 1])
-        out.extend(" " + text for text in old[hunk.a_end - 1 : hi - 1])
+    for group in _groups(narrowed):
+        first, last = group[0], group[-1]
+        lo = max(1, first.a_start - context)
+        hi = min(len(old) + 1, max(last.a_end, last.a_start) + context)
+        body: list[str] = []
+        at = lo  # the next old line to print
+        for hunk in group:
+            body.extend(" " + text for text in old[at - 1 : hunk.a_start - 1])
+            body.extend("-" + text for text in old[hunk.a_start - 1 : hunk.a_end - 1])
+            body.extend("+" + text for text in new[hunk.b_start - 1 : hunk.b_end - 1])
+            at = hunk.a_end
+        body.extend(" " + text for text in old[at - 1 : hi - 1])
+        b_lo = lo + (first.b_start - first.a_start)
+        a_count = sum(1 for text in body if text[0] in " -")
+        b_count = sum(1 for text in body if text[0] in " +")
+        out.append(f"@@ -{_range(lo, a_count)} +{_range(b_lo, b_count)} @@")
+        out.extend(body)
     return "\n".join(out) + "\n"
+
+
+def _narrow(hunk: Hunk, old: list[str], new: list[str], line: int) -> Hunk:
+    """The part of a long replacement that changed ``line``: its line and the one it became.
+
+    A commit that rewrites twenty lines fixes a finding on one of them; the
+    strategy is what happened to that line (``Dict[`` became ``dict[``),
+    not "rewrite 20 lines". The line it became is the most similar one of
+    the new side near the same offset; when none is similar enough
+    (``NARROW_SIMILARITY``), the edit really is a rewrite and stays whole.
+    """
+    old_count, new_count = hunk.a_end - hunk.a_start, hunk.b_end - hunk.b_start
+    if not hunk.a_start <= line < hunk.a_end or max(old_count, new_count) <= NARROW_ABOVE:
+        return hunk
+    offset = line - hunk.a_start
+    guess = hunk.b_start + round(offset * new_count / old_count)
+    text = old[line - 1]
+    best, best_ratio = None, NARROW_SIMILARITY
+    for number in range(
+        max(hunk.b_start, guess - NARROW_ABOVE), min(hunk.b_end, guess + NARROW_ABOVE + 1)
+    ):
+        matcher = difflib.SequenceMatcher(None, text, new[number - 1], autojunk=False)
+        if matcher.real_quick_ratio() > best_ratio and matcher.ratio() > best_ratio:
+            best, best_ratio = number, matcher.ratio()
+    if best is None:
+        return hunk
+    return Hunk(line, line + 1, best, best + 1)
 
 
 def block_removed(before: str, after: str | None, line: int | None) -> bool:
@@ -183,16 +227,18 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" \t"))
 
 
-def _merged(chosen: list[Hunk]) -> list[Hunk]:
-    """Hunks whose context would overlap, printed as one."""
-    merged: list[Hunk] = []
-    for hunk in chosen:
-        if merged and hunk.a_start - merged[-1].a_end <= 2 * CONTEXT:
-            last = merged[-1]
-            merged[-1] = Hunk(last.a_start, hunk.a_end, last.b_start, hunk.b_end)
+def _groups(chosen: list[Hunk]) -> list[list[Hunk]]:
+    """Runs of hunks whose context would overlap, each printed as one ``@@`` block."""
+    groups: list[list[Hunk]] = []
+    for hunk in sorted(chosen, key=lambda h: h.a_start):
+        if (
+            groups
+            and hunk.a_start - max(groups[-1][-1].a_end, groups[-1][-1].a_start) <= 2 * CONTEXT
+        ):
+            groups[-1].append(hunk)
         else:
-            merged.append(hunk)
-    return merged
+            groups.append([hunk])
+    return groups
 
 
 def _range(start: int, count: int) -> str:

@@ -78,38 +78,91 @@ def describe(diff: str) -> Strategy:
     if marker is not None:
         return Strategy(_cut(f"add `{marker}`"), "suppress")
     if not removed and not added:
-        return Strategy("no change", "unknown")
+        return _blank_lines(diff)
     names = _Names()
     if removed and not added:
         first = names.abstract(_tokens(removed[0]))
         if all(_IMPORT.match(line) for line in removed):
             return Strategy(_cut(f"remove `{first}`"), "imports")
         more = "" if len(removed) == 1 else f" (+{len(removed) - 1} lines)"
+        if not first:
+            return Strategy(_comment_name(removed[0]) + more, "delete")
         return Strategy(_cut(f"delete `{first}`") + more, "delete")
     if all(_IMPORT.match(line) for line in removed + added):
         return Strategy(_imports_name(removed, added, names), "imports")
     old, new = _tokens(" ".join(removed)), _tokens(" ".join(added))
+    if old == new:
+        return Strategy("change whitespace or comments", "replace")
     span_old, span_new = _changed_span(old, new)
+    small = max(len(span_old), len(span_new)) <= SMALL_TOKENS
     if any(_SIGNATURE.match(line) for line in removed + added):
-        kind = "signature"
-    elif span_old and _is_rename(span_old, span_new):
-        kind = "rename"
-    elif len(removed) <= SMALL_LINES and len(added) <= SMALL_LINES:
-        kind = "replace" if max(len(span_old), len(span_new)) <= SMALL_TOKENS else "rewrite"
-    else:
-        kind = "rewrite"
-    if kind == "rename":
-        return Strategy(_rename_name(span_old, span_new), kind)
-    if kind == "signature":
-        return Strategy(_signature_name(span_old, span_new), kind)
-    if kind == "rewrite":
-        return Strategy(f"rewrite {len(removed)} lines as {len(added)}", kind)
+        annotated = _signature_name(span_old, span_new)
+        if annotated is not None or not small:
+            return Strategy(annotated or "change a signature", "signature")
+        return Strategy(_replace_name(span_old, span_new, names), "signature")
+    if span_old and _is_rename(span_old, span_new):
+        return Strategy(_rename_name(span_old, span_new), "rename")
+    if len(removed) <= SMALL_LINES and len(added) <= SMALL_LINES and small:
+        return Strategy(_replace_name(span_old, span_new, names), "replace")
+    repeated = _same_on_every_line(removed, added)
+    if repeated is not None:
+        return Strategy(repeated, "replace")
+    return Strategy(f"rewrite {_size(max(len(removed), len(added)))}", "rewrite")
+
+
+def _replace_name(span_old: list[str], span_new: list[str], names: _Names) -> str:
     before, after = names.abstract(span_old), names.abstract(span_new)
     if not before:
-        return Strategy(_cut(f"add `{after}`"), kind)
+        return _cut(f"add `{after}`")
     if not after:
-        return Strategy(_cut(f"remove `{before}`"), kind)
-    return Strategy(_cut(f"replace `{before}` with `{after}`"), kind)
+        return _cut(f"remove `{before}`")
+    return _cut(f"replace `{before}` with `{after}`")
+
+
+def _same_on_every_line(removed: list[str], added: list[str]) -> str | None:
+    """One edit repeated line by line (``Dict[`` -> ``dict[`` on ten lines), named once."""
+    if len(removed) != len(added):
+        return None
+    seen = set()
+    for old, new in zip(removed, added, strict=True):
+        span_old, span_new = _changed_span(_tokens(old), _tokens(new))
+        if span_old == span_new:
+            continue  # a line that changed only in whitespace or a comment
+        if max(len(span_old), len(span_new)) > SMALL_TOKENS:
+            return None
+        seen.add(_replace_name(span_old, span_new, _Names()))
+    return seen.pop() if len(seen) == 1 else None
+
+
+def _size(lines: int) -> str:
+    """How big a rewrite was, in a few buckets, so rewrites of 4 and 5 lines are one strategy."""
+    if lines <= 5:
+        return "a few lines"
+    return "a block" if lines <= 20 else "a large block"
+
+
+def _blank_lines(diff: str) -> Strategy:
+    """A diff whose only changed lines are blank: blank lines added or removed."""
+    body = [line for line in diff.splitlines() if not line.startswith(("+++", "---", "@@"))]
+    added = any(line.startswith("+") for line in body)
+    removed = any(line.startswith("-") for line in body)
+    if not added and not removed:
+        return Strategy("no change", "unknown")
+    if added and removed:
+        return Strategy("change blank lines", "replace")
+    return Strategy("add blank lines" if added else "remove blank lines", "replace")
+
+
+_CODING = re.compile(r"^\s*#.*coding[:=]")
+
+
+def _comment_name(line: str) -> str:
+    """A removed line with no code: a coding declaration or another comment."""
+    if _CODING.match(line):
+        return "delete the coding declaration"
+    return (
+        "delete a comment" if line.strip().startswith(("#", "//", "/*", "*")) else "delete a line"
+    )
 
 
 def default_kind(strategy: str, diff: str | None) -> str:
@@ -229,8 +282,8 @@ def _changed_span(old: list[str], new: list[str]) -> tuple[list[str], list[str]]
     return old[i1:i2], new[j1:j2]
 
 
-def _signature_name(old: list[str], new: list[str]) -> str:
-    """What a signature change did: annotations added, or some other change."""
+def _signature_name(old: list[str], new: list[str]) -> str | None:
+    """What a signature change did to its annotations, or None when it added none."""
     opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     grew = all(tag in ("insert", "equal") for tag, *_ in opcodes)
     annotated = new.count(":") > old.count(":")
@@ -238,9 +291,7 @@ def _signature_name(old: list[str], new: list[str]) -> str:
         return "add a return annotation" + (" and parameter annotations" if annotated else "")
     if grew and annotated:
         return "annotate parameters"
-    if len(new) < len(old):
-        return "remove parameters"
-    return "change a signature"
+    return None
 
 
 class _Names:
