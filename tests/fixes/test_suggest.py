@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -238,3 +239,12 @@ def test_examples_are_fetched_from_the_store_and_remembered(embedded: Store) -> 
     [again] = service.suggest(embedded, [ELSEWHERE], 3).results[0].suggestions
     assert again.examples == best.examples
     assert service.index(embedded)[0] is not index
+
+
+def test_before_a_time_the_memory_is_as_it_was_then(store: Store) -> None:
+    _record(store, line(strategy="old way", time=_at(1)), line(strategy="new way", time=_at(5)))
+    [now] = _suggest(store, ELSEWHERE).results
+    assert {s.strategy for s in now.suggestions} == {"old way", "new way"}
+    before = int(datetime(2024, 4, 3, tzinfo=UTC).timestamp())
+    [then] = _suggest(store, ELSEWHERE, before=before).results
+    assert [s.strategy for s in then.suggestions] == ["old way"]

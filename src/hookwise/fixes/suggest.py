@@ -205,17 +205,23 @@ def _newest_spooled(paths: RepoPaths) -> tuple[int, list[dict[str, Any]]] | None
 
 
 def load_index(
-    store: Store, embedder: Embedder | None, config: RecommendConfig, *, embed_limit: int
+    store: Store,
+    embedder: Embedder | None,
+    config: RecommendConfig,
+    *,
+    embed_limit: int,
+    before: int | None = None,
 ) -> AttemptIndex:
     """Every attempt with its current outcome and vector, read from ``store`` and calibrated.
 
     Attempts without a stored vector of ``embedder`` get one computed here,
     the newest ``embed_limit`` of them; the others count through the
-    exact-rule prior only until the worker stores theirs.
+    exact-rule prior only until the worker stores theirs. ``before`` (epoch
+    seconds) keeps only what was recorded earlier: the memory as it was then.
     """
     version = store.version("fix_attempts")
     index = AttemptIndex.read(
-        table.ranking_batches(store),
+        table.ranking_batches(store, before=before),
         embedder,
         embed_limit=embed_limit,
         version=version,
@@ -292,13 +298,14 @@ def suggest_in_process(
     limit: int = DEFAULT_LIMIT,
     config: RecommendConfig | None = None,
     embedder: Embedder | None = None,
+    before: int | None = None,
 ) -> SuggestResult:
     """The answer without a worker: the index is read, embedded and calibrated here."""
     config = config or RecommendConfig()
     notice = None
     if embedder is None:
         embedder, notice = _embedder(store.paths, None)
-    index = load_index(store, embedder, config, embed_limit=EMBED_ON_READ)
+    index = load_index(store, embedder, config, embed_limit=EMBED_ON_READ, before=before)
     texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
     queries = embedder.embed(texts) if embedder is not None and findings else None
     answers = suggest_with(store, index, findings, queries, config, limit=limit)

@@ -214,9 +214,15 @@ RANKING_COLUMNS = (
 ROW_ID = "_rowid"
 
 
-def ranking_batches(store: Store, batch_size: int = 8192) -> Iterator[pa.RecordBatch]:
+def ranking_batches(
+    store: Store, batch_size: int = 8192, *, before: int | None = None
+) -> Iterator[pa.RecordBatch]:
     """Every row's ``RANKING_COLUMNS`` and ``ROW_ID``, a batch at a time (memory for
-    one batch, not the table: 8192 rows of 384 float16 dimensions are 6 MB)."""
+    one batch, not the table: 8192 rows of 384 float16 dimensions are 6 MB).
+
+    ``before`` (epoch seconds): only rows whose ``time`` is earlier, the
+    memory as it was then, for a replay that judges the past fairly.
+    """
     with store.reading("fix_attempts"):
         query = (
             store._table("fix_attempts")
@@ -225,6 +231,8 @@ def ranking_batches(store: Store, batch_size: int = 8192) -> Iterator[pa.RecordB
             .with_row_id(True)
             .limit(None)
         )
+        if before is not None:
+            query = query.where(f"time < {int(before)}")
         yield from query.to_batches(batch_size)
 
 
