@@ -39,6 +39,17 @@ def test_a_neighbour_on_the_same_rule_counts_similarity_plus_prior() -> None:
     assert weight(vote("a", other_language=True), CONFIG) == 0.0
 
 
+def test_near_duplicates_can_outweigh_loose_matches_and_other_rules_count_less() -> None:
+    sharp = replace(CONFIG, similarity_power=3.0, other_rule_weight=0.5, prior_weight=0.0)
+    assert weight(vote("a", similarity=0.9), sharp) == pytest.approx(0.729)
+    assert weight(vote("a", similarity=0.9, same_rule=False), sharp) == pytest.approx(0.3645)
+    close = [vote("near", similarity=0.98)]
+    loose = [vote("loose", similarity=0.55), vote("loose", similarity=0.55)]
+    plain = replace(CONFIG, prior_weight=0.0)
+    assert rank(close + loose, plain)[0].strategy == "loose"
+    assert rank(close + loose, sharp)[0].strategy == "near"
+
+
 def test_raw_score_is_a_share_with_one_vote_for_something_else() -> None:
     [only] = rank([vote("a")], CONFIG)
     assert only.raw == pytest.approx(1.3 / 2.3)

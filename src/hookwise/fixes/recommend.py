@@ -64,6 +64,11 @@ class RecommendConfig:
     - ``cross_language_weight``: what an attempt in another language counts
       (0: nothing, a Python fix never teaches a JavaScript file).
     - ``examples``: successful attempts shown per strategy.
+    - ``similarity_power``: a neighbour votes its cosine to this power;
+      above 1 a near-duplicate of the finding outweighs several loose
+      matches.
+    - ``other_rule_weight``: what a neighbour at another rule counts (1:
+      as much as one at the same rule).
     """
 
     neighbours: int = 20
@@ -74,6 +79,8 @@ class RecommendConfig:
     pseudo_votes: float = 1.0
     cross_language_weight: float = 0.0
     examples: int = 3
+    similarity_power: float = 1.0
+    other_rule_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,8 @@ def weight(vote: Vote, config: RecommendConfig) -> float:
     """How much ``vote`` counts, before its outcome's sign."""
     total = 0.0
     if vote.similarity is not None and vote.similarity >= config.similarity_floor:
-        total += vote.similarity
+        near = vote.similarity**config.similarity_power
+        total += near if vote.same_rule else near * config.other_rule_weight
     if vote.same_rule:
         total += config.prior_weight
     return total * config.cross_language_weight if vote.other_language else total
@@ -217,7 +225,10 @@ def weights(ballot: Ballot, config: RecommendConfig) -> Floats:
     """``weight`` of every entry."""
     similarity = ballot.similarity
     with np.errstate(invalid="ignore"):  # nan (not a neighbour) is below any floor
-        near = np.where(similarity >= config.similarity_floor, similarity, 0.0)
+        near = np.where(
+            similarity >= config.similarity_floor, similarity**config.similarity_power, 0.0
+        )
+    near = np.where(ballot.same_rule, near, near * config.other_rule_weight)
     total = near + np.where(ballot.same_rule, config.prior_weight, 0.0)
     return np.where(ballot.other_language, total * config.cross_language_weight, total)
 
