@@ -48,8 +48,10 @@ class RecommendConfig:
     """The recommender's choices, each one a replay can switch off.
 
     - ``neighbours``: how many nearest attempts vote (0: similarity off).
-      Twenty lets a rule with a few strategies show each of them at least
-      once among the neighbours without letting far-away attempts in.
+      Five, chosen on pytest's replay (``bench/replay.py``, the tuning set;
+      flask is only scored): top-1/top-3 0.203/0.306 against 0.165/0.297
+      with twenty, whose farther neighbours, often at other rules,
+      outvote the rule's own history; 50 scored 0.155/0.258.
     - ``similarity_floor``: neighbours below this cosine do not vote; under
       about 0.3 texts of unrelated rules meet with both the hashing embedder
       and MiniLM (the cosine of two random findings' texts is 0.1-0.25).
@@ -71,7 +73,7 @@ class RecommendConfig:
       as much as one at the same rule).
     """
 
-    neighbours: int = 20
+    neighbours: int = 5
     similarity_floor: float = 0.3
     prior_weight: float = 0.5
     prior_recent: int = 50
