@@ -33,7 +33,7 @@ from hookwise.store.fixes import (
     set_fix_attempt_vectors,
 )
 from hookwise.worker.loop import Worker
-from hookwise.worker.maintenance import Maintenance
+from hookwise.worker.maintenance import Maintenance, compact_store
 from tests.fixes.lines import line, lines
 from tests.gitrepo import GitRepo
 from tests.worker.history import make_history
@@ -283,3 +283,22 @@ def test_the_worker_runs_maintenance_and_compacts_through_it(
     record = json.loads(maintenance_path(paths).read_text())
     assert record["retention"]["did"] == {"runs_deleted": 1, "findings_deleted": 1}
     assert record["compaction"]["did"]["tables"] >= 1
+
+
+def test_the_loops_compaction_is_the_jobs(
+    paths: RepoPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker compacts every few batches outside the idle task: the job reads
+    that from the record and does not compact the same versions again."""
+    monkeypatch.setenv("HOOKWISE_KEEP_VERSIONS_HOURS", "0")  # the clock here is not git's
+    store = Store.open(paths)
+    clock = Clock()
+    maintenance = Maintenance(clock=clock)
+    assert maintenance.compaction(store)
+    add_check_run(store, check_run("run", NOW, 0), [])
+    assert compact_store(store, now=NOW + 1)  # as Worker._compact does
+    before = versions(store)
+    clock.now += 7 * DAY
+    assert not maintenance.compaction(store)
+    assert versions(store) == before
+    assert read_maintenance(paths)["compaction"]["did"]["tables"] == 1

@@ -154,13 +154,21 @@ class Maintenance:
     def __init__(self, embedders: Embedders | None = None, clock: Clock = time.time) -> None:
         self.embedders = embedders or Embedders()
         self.clock = clock
-        self._records: dict[Path, Record] = {}
+        # Per store: the record as last read, and the file's mtime then.
+        self._records: dict[Path, tuple[int, Record]] = {}
 
     def record(self, store: Store) -> Record:
+        """The store's record, read again only when the file changed (the worker's
+        compaction every few batches writes it too): one stat a round, not a parse."""
         key = store.paths.hookwise_dir
-        if key not in self._records:
-            self._records[key] = read_maintenance(store.paths)
-        return self._records[key]
+        try:
+            mtime = maintenance_path(store.paths).stat().st_mtime_ns
+        except OSError:
+            mtime = 0
+        cached = self._records.get(key)
+        if cached is None or cached[0] != mtime:
+            cached = self._records[key] = (mtime, read_maintenance(store.paths))
+        return cached[1]
 
     def when_idle(self, store: Store) -> bool:
         """Idle task: each job that has something to do does one bounded round."""
