@@ -301,15 +301,21 @@ def set_fix_attempt_vectors(
     store: Store, rows: Sequence[FixAttemptRow], embedder_id: str, vectors: pa.Array
 ) -> None:
     """Store ``vectors`` (as ``store.vectors.to_stored`` makes them) for the attempts ``rows``."""
+    _set_vectors(store, "fix_attempts", rows, embedder_id, vectors)
+
+
+def _set_vectors(
+    store: Store, name: str, rows: Sequence[Any], embedder_id: str, vectors: pa.Array
+) -> None:
     if not rows:
         return
     table = pa.Table.from_pylist(
         [{**row, "embedder": embedder_id, "vector": None} for row in rows],
-        schema=schema.FIX_ATTEMPTS,
+        schema=schema.TABLES[name].schema,
     )
     table = table.set_column(table.schema.get_field_index("vector"), "vector", vectors)
     with store.lock():
-        store.upsert("fix_attempts", table, update=True)
+        store.upsert(name, table, update=True)
 
 
 # -- maintenance: retention and stale vectors -------------------------------------
@@ -384,12 +390,4 @@ def set_finding_vectors(
     store: Store, rows: Sequence[FindingRow], embedder_id: str, vectors: pa.Array
 ) -> None:
     """Store ``vectors`` (as ``store.vectors.to_stored`` makes them) for the findings ``rows``."""
-    if not rows:
-        return
-    table = pa.Table.from_pylist(
-        [{**row, "embedder": embedder_id, "vector": None} for row in rows],
-        schema=schema.FINDINGS,
-    )
-    table = table.set_column(table.schema.get_field_index("vector"), "vector", vectors)
-    with store.lock():
-        store.upsert("findings", table, update=True)
+    _set_vectors(store, "findings", rows, embedder_id, vectors)

@@ -32,10 +32,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from hookwise.capture.settings import Settings
 from hookwise.embed import Embedder
@@ -63,6 +65,12 @@ DAY = 86_400
 
 def _versions(store: Store) -> dict[str, int]:
     return {name: store.version(name) for name in schema.TABLES}
+
+
+def _vector_versions(store: Store) -> list[float]:
+    """What re-embedding depends on: the tables with vectors, and the active embedder."""
+    tables = (stored.VECTOR_TABLE, "fix_attempts", "findings")
+    return [*(store.version(name) for name in tables), state_mtime(store.paths)]
 
 
 def write_record(store: Store, record: Record) -> None:
@@ -225,12 +233,7 @@ class Maintenance:
         if active is None:
             return False  # nothing embedded yet: nothing can be stale
         record = self.record(store)
-        versions = [
-            store.version(stored.VECTOR_TABLE),
-            store.version("fix_attempts"),
-            store.version("findings"),
-            state_mtime(paths),
-        ]
+        versions = _vector_versions(store)
         if record.get("reembedding", {}).get("state", {}).get("versions") == versions:
             return False
         try:
@@ -244,12 +247,7 @@ class Maintenance:
                 did = self._reembed(store, embedder, active.embedder_id, batch_size())
         except StoreLockedError:
             return False  # a reindex is writing vectors; they are its business
-        versions = [
-            store.version(stored.VECTOR_TABLE),
-            store.version("fix_attempts"),
-            store.version("findings"),
-            state_mtime(paths),
-        ]
+        versions = _vector_versions(store)
         # A full round may have left more: only a round that found less ends
         # the sweep, and only then may later rounds skip on the versions.
         full = sum(did.values()) == batch_size()
@@ -270,24 +268,22 @@ class Maintenance:
                 stored.drop_stale(store, active, shas)
             did["commit_vectors"] = len(shas)
             limit -= len(shas)
-        if limit > 0:
-            attempts = table.stale_fix_attempts(store, active, limit)
-            if attempts:
-                texts = [
-                    finding_text(r["tool"], r["rule"], r["message"], r["snippet"]) for r in attempts
-                ]
-                vectors = stored.to_stored(embedder.embed(texts))
-                table.set_fix_attempt_vectors(store, attempts, active, vectors)
-                did["fix_attempts"] = len(attempts)
-                limit -= len(attempts)
-        if limit > 0:
-            findings = table.stale_findings(store, active, limit)
-            if findings:
-                texts = [
-                    finding_text(r["tool"], r["rule"], r["message"], r["snippet"]) for r in findings
-                ]
-                table.set_finding_vectors(
-                    store, findings, active, stored.to_stored(embedder.embed(texts))
-                )
-                did["findings"] = len(findings)
+        finding_tables: tuple[tuple[str, Any, Any], ...] = (
+            ("fix_attempts", table.stale_fix_attempts, table.set_fix_attempt_vectors),
+            ("findings", table.stale_findings, table.set_finding_vectors),
+        )
+        for name, stale, set_vectors in finding_tables:
+            rows = stale(store, active, limit) if limit > 0 else []
+            if rows:
+                set_vectors(store, rows, active, _finding_vectors(embedder, rows))
+                did[name] = len(rows)
+                limit -= len(rows)
         return did
+
+
+def _finding_vectors(
+    embedder: Embedder, rows: Sequence[table.FixAttemptRow] | Sequence[table.FindingRow]
+) -> pa.FixedSizeListArray:
+    """The stored vectors of findings (or attempts' findings), embedded as suggest does."""
+    texts = [finding_text(r["tool"], r["rule"], r["message"], r["snippet"]) for r in rows]
+    return stored.to_stored(embedder.embed(texts))
