@@ -302,3 +302,17 @@ def test_the_loops_compaction_is_the_jobs(
     assert not maintenance.compaction(store)
     assert versions(store) == before
     assert read_maintenance(paths)["compaction"]["did"]["tables"] == 1
+
+
+def test_a_damaged_embedder_state_stops_no_other_job(
+    paths: RepoPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.search.state import state_path
+
+    monkeypatch.setenv("HOOKWISE_CHECK_RUNS_DAYS", "1")
+    state_path(paths).write_text("{not json\n")
+    store = Store.open(paths)
+    add_check_run(store, check_run("old", NOW - 2 * DAY, 0), [])
+    assert Maintenance(clock=Clock()).when_idle(store)
+    assert store.count("check_runs") == 0
+    assert "reembedding" not in read_maintenance(paths)

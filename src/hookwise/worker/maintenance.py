@@ -21,7 +21,7 @@ Three jobs run as one idle task (``Maintenance.when_idle``, first in
 Each job first asks whether there is anything to do from what it recorded
 last time (table versions, the oldest check run, the embedder state file's
 time) and returns at once when not: an idle pass over a store of 10k
-commits reads seven table versions and costs ~1 ms (docs/maintenance.md).
+commits costs 0.8 ms median, reading table versions only (docs/maintenance.md).
 What each job last did is kept in ``<store>/maintenance.json``
 (``hookwise.history.status.MAINTENANCE_FILE``), written atomically, so
 ``hookwise status`` shows it and a restarted worker does not redo it.
@@ -44,7 +44,7 @@ from hookwise.embed import Embedder
 from hookwise.errors import HookwiseError, StoreLockedError
 from hookwise.fixes.recommend import finding_text
 from hookwise.history.status import maintenance_path, read_maintenance
-from hookwise.search.state import Embedders, read_state, state_mtime, store_embedder
+from hookwise.search.state import Embedders, state_mtime, store_embedder
 from hookwise.search.vectors import LOCK_FILE, batch_size, embed_commits
 from hookwise.store import fixes as table
 from hookwise.store import schema
@@ -229,9 +229,8 @@ class Maintenance:
     def reembedding(self, store: Store) -> bool:
         """Give one batch of rows with another embedder's vector the active embedder's."""
         paths = store.paths
-        active = read_state(paths)
-        if active is None:
-            return False  # nothing embedded yet: nothing can be stale
+        if not state_mtime(paths):
+            return False  # no embedder chosen yet: nothing can be stale
         record = self.record(store)
         versions = _vector_versions(store)
         if record.get("reembedding", {}).get("state", {}).get("versions") == versions:
@@ -239,8 +238,9 @@ class Maintenance:
         try:
             embedder, active = store_embedder(paths, self.embedders)
         except HookwiseError:
-            # The model changed under the store (or its extra is gone): the
-            # embedding task says so once; `hookwise reindex` moves the store.
+            # The model changed under the store, its extra is gone or its state
+            # file is damaged: the embedding task says so once, and
+            # `hookwise reindex` mends all three.
             return False
         try:
             with exclusive(paths.hookwise_dir / LOCK_FILE, timeout=0):
