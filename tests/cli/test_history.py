@@ -194,3 +194,24 @@ def test_status_says_when_the_last_error_was_resolved(
     log_error(paths.hookwise_dir, "hook post-commit: could not record the event")
     report = json.loads(hookwise("status", "--json", "--repo", str(repo.path)).stdout)
     assert report["last_error_resolved"] is False
+
+
+def test_status_shows_the_maintenance_jobs(repo: GitRepo) -> None:
+    from hookwise.store.db import Store
+    from hookwise.worker.maintenance import compact_store
+
+    repo.commit("one")
+    assert hookwise("backfill", "-q", "--repo", str(repo.path)).returncode == 0
+    text = hookwise("status", "--repo", str(repo.path), COLUMNS="200").stdout
+    rows = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert "not run yet" in rows["compaction"]
+    assert "not run yet" in rows["retention"]
+
+    assert compact_store(Store.open(discover(repo.path)))
+    text = hookwise("status", "--repo", str(repo.path), COLUMNS="200").stdout
+    rows = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert "tables compacted" in rows["compaction"]
+    assert "not run yet" in rows["reembedding"]
+    report = json.loads(hookwise("status", "--json", "--repo", str(repo.path)).stdout)
+    assert report["maintenance"]["compaction"]["did"]["tables"] >= 1
+    assert report["maintenance"]["retention"]["last_run"] is None

@@ -6,6 +6,8 @@ import json
 import os
 import time
 
+import pytest
+
 from hookwise.git.repo import discover
 from hookwise.worker.drain import drain_now
 from tests.gitrepo import GitRepo
@@ -99,3 +101,43 @@ def test_status_reports_a_spool_that_is_not_a_directory(repo: GitRepo) -> None:
     assert "not a directory" in str(report["spool_error"])
     [problem] = report["problems"]  # type: ignore[misc]
     assert str(paths.spool_dir) in problem and "move it aside" in problem
+
+
+def test_status_shows_when_each_maintenance_job_last_ran_and_what_it_did(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.history.status import MAINTENANCE_JOBS, status
+    from hookwise.store.db import Store
+    from hookwise.store.fixes import CheckRunRow, add_check_run
+    from hookwise.worker.maintenance import Maintenance
+
+    monkeypatch.setenv("HOOKWISE_CHECK_RUNS_DAYS", "10")
+    backfilled(repo)
+    paths = discover(repo.path)
+    never = {"last_run": None, "last_checked": None, "did": {}}
+    assert status(paths).maintenance == dict.fromkeys(MAINTENANCE_JOBS, never)
+
+    store = Store.open(paths)
+    now = 1_800_000_000
+    run = CheckRunRow(
+        id="old",
+        tool="ruff",
+        command=["ruff"],
+        exit_code=1,
+        duration_ms=1,
+        head=None,
+        time=now - 11 * 86_400,
+        finding_count=0,
+    )
+    add_check_run(store, run, [])
+    Maintenance(clock=lambda: now).when_idle(store)
+    shown = status(paths).maintenance
+    assert shown["retention"] == {
+        "last_run": now,
+        "last_checked": now,
+        "did": {"runs_deleted": 1, "findings_deleted": 0},
+    }
+    assert shown["compaction"]["last_run"] == now
+    assert shown["compaction"]["did"]["tables"] >= 1
+    assert shown["reembedding"] == never  # nothing embedded yet: nothing can be stale
+    assert status_json(repo)["maintenance"] == shown

@@ -146,3 +146,51 @@ def test_the_newest_attempts_without_a_vector_come_whole(repo: GitRepo) -> None:
     embedder = HashingEmbedder()
     set_fix_attempt_vectors(store, newest, "hashing", to_stored(embedder.embed(["a", "b"])))
     assert [row["strategy"] for row in fix_attempts_without_vector(store, "hashing", 2)] == ["s1"]
+
+
+def test_retention_deletes_exactly_the_old_runs_with_their_findings(repo: GitRepo) -> None:
+    from hookwise.store.fixes import delete_check_runs_before, oldest_check_run
+
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    assert oldest_check_run(store) is None
+    for run_id, time in (("old-1", 100), ("old-2", 199), ("new", 200)):
+        add_check_run(
+            store, run(run_id, time, 2), [finding(run_id, 1, "a"), finding(run_id, 2, "b")]
+        )
+    record(store, lines(line(time="1970-01-01T00:00:10Z")), now=50)
+    assert oldest_check_run(store) == 100
+
+    assert delete_check_runs_before(store, 200, limit=1) == (1, 2)  # bounded: one run
+    assert delete_check_runs_before(store, 200) == (1, 2)
+    assert delete_check_runs_before(store, 200) == (0, 0)
+    assert [r["id"] for r in check_runs(store)] == ["new"]
+    assert {r["run_id"] for r in store.read("findings").to_pylist()} == {"new"}
+    assert store.count("fix_attempts") == 1  # older than every run, and kept
+    assert oldest_check_run(store) == 200
+
+
+def test_stale_vectors_are_the_other_embedders_never_the_unembedded(repo: GitRepo) -> None:
+    from hookwise.embed.testing import FakeEmbedder
+    from hookwise.store.fixes import (
+        set_finding_vectors,
+        stale_findings,
+        stale_fix_attempts,
+        stale_vector_count,
+    )
+
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    add_check_run(store, run("r", 100, 2), [finding("r", 1, "a"), finding("r", 2, "b")])
+    record(store, lines(line(), line(strategy="noqa")), now=100)
+    old, new = FakeEmbedder(8), FakeEmbedder(16)
+    [one_finding, _] = findings_of(store, "r")
+    set_finding_vectors(store, [one_finding], old.id, to_stored(old.embed(["x"])))
+    [attempt, _] = fix_attempts_without_vector(store, new.id, 10)
+    set_fix_attempt_vectors(store, [attempt], old.id, to_stored(old.embed(["x"])))
+
+    assert stale_vector_count(store, "findings", new.id) == 1
+    assert stale_vector_count(store, "fix_attempts", new.id) == 1
+    assert stale_vector_count(store, "findings", old.id) == 0
+    assert [r["fingerprint"] for r in stale_findings(store, new.id, 10)] == ["a"]
+    assert [r["id"] for r in stale_fix_attempts(store, new.id, 10)] == [attempt["id"]]

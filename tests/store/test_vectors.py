@@ -9,8 +9,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from hookwise.errors import StoreError
+from hookwise.git.repo import discover
 from hookwise.store import schema
 from hookwise.store import vectors as stored
+from hookwise.store.db import Store
+from tests.gitrepo import GitRepo
 
 
 @settings(max_examples=50, deadline=None)
@@ -30,3 +33,19 @@ def test_stored_vectors_round_trip_within_float16(matrix: np.ndarray) -> None:
 def test_a_wider_embedder_is_refused() -> None:
     with pytest.raises(StoreError, match="at most 384"):
         stored.to_stored(np.zeros((1, 385), np.float32))
+
+
+def test_stale_vectors_are_other_embedders_rows_and_only_those_are_dropped(repo: GitRepo) -> None:
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    ones = np.ones((3, 4), np.float32)
+    stored.write(store, "old", ["a", "b", "c"], ones)
+    stored.write(store, "new", ["a"], ones[:1])
+    assert stored.stale_count(store, "new") == 3
+    assert stored.stale_shas(store, "new", 2) == ["a", "b"]
+    with store.lock():
+        stored.drop_stale(store, "new", ["a", "b"])
+        stored.drop_stale(store, "new", [])
+    assert stored.shas(store, "new") == {"a"}
+    assert stored.shas(store, "old") == {"c"}
+    assert stored.stale_shas(store, "new", 10) == ["c"]

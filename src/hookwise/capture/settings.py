@@ -61,6 +61,7 @@ class Settings:
 
     __slots__ = (
         "batch_events",
+        "check_runs_days",
         "compact_every",
         "disable",
         "embed_batch",
@@ -70,6 +71,7 @@ class Settings:
         "embed_threads",
         "embedder",
         "keep_versions_hours",
+        "maintenance_minutes",
         "no_worker",
         "state_dir",
         "variables",
@@ -86,6 +88,8 @@ class Settings:
     batch_events: int
     compact_every: int
     keep_versions_hours: float
+    maintenance_minutes: float
+    check_runs_days: float
     worker_embed_threads: int
     embedder: str | None
     embed_model: str | None
@@ -121,6 +125,18 @@ class Settings:
         # would carry a week of them.
         self.keep_versions_hours = read.number(
             "HOOKWISE_KEEP_VERSIONS_HOURS", 1.0, "a number of hours, 0 or more"
+        )
+        # Maintenance (hookwise.worker.maintenance). An hour between two
+        # compactions of a changed store: a busy day's commits and checks make
+        # a few hundred table versions, and folding them hourly keeps reads
+        # fast while an idle worker looks at an unchanged store for ~1 ms.
+        self.maintenance_minutes = read.number(
+            "HOOKWISE_MAINTENANCE_MINUTES", 60.0, "a number of minutes, 0 or more"
+        )
+        # Check runs exist nowhere else, but a run older than a quarter says
+        # little about today's code; fix attempts are kept whatever this says.
+        self.check_runs_days = read.number(
+            "HOOKWISE_CHECK_RUNS_DAYS", 90.0, "a number of days, 0 (keep forever) or more"
         )
         # One by default: the worker fills vectors behind the developer's back,
         # so it leaves the other cores to them. Measured on two cores with

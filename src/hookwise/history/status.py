@@ -9,8 +9,10 @@ do. Every other figure is still given.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from hookwise.capture.events import list_spool, unreadable_spool
@@ -26,6 +28,12 @@ from hookwise.errors import (
 from hookwise.install.hooks import hook_status
 from hookwise.store import schema
 from hookwise.store.db import Store
+
+#: The worker's record of its maintenance jobs (``hookwise.worker.maintenance``),
+#: kept with the store as ``backfill.json`` is, so a store moved aside takes it along.
+MAINTENANCE_FILE = "maintenance.json"
+#: The jobs, in the order they are shown.
+MAINTENANCE_JOBS = ("compaction", "retention", "reembedding")
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,9 @@ class Status:
     spool_error: str | None = None
     # One line per thing wrong with capture or the store, each saying what to do.
     problems: list[str] = field(default_factory=list)
+    # Per maintenance job: {"last_run", "last_checked" (epoch seconds, None
+    # before the first), "did": {figure: count}} of the last run that did something.
+    maintenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,7 +126,37 @@ def status(paths: RepoPaths) -> Status:
         damaged_tables=figures.damaged,
         spool_error=spool_error,
         problems=problems + figures.problems,
+        maintenance=maintenance_summary(paths),
     )
+
+
+def maintenance_path(paths: RepoPaths) -> Path:
+    return paths.store_dir / MAINTENANCE_FILE
+
+
+def read_maintenance(paths: RepoPaths) -> dict[str, dict[str, Any]]:
+    """The worker's maintenance record; empty when there is none (or it cannot be
+    read: it is rewritten whole by the next pass, so nothing is lost)."""
+    try:
+        data = json.loads(maintenance_path(paths).read_text())
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {job: entry for job, entry in data.items() if isinstance(entry, dict)}
+
+
+def maintenance_summary(paths: RepoPaths) -> dict[str, dict[str, Any]]:
+    """What ``status`` shows of each job: when it last ran and looked, and what it did."""
+    record = read_maintenance(paths)
+    return {
+        job: {
+            "last_run": record.get(job, {}).get("at"),
+            "last_checked": record.get(job, {}).get("checked_at"),
+            "did": dict(record.get(job, {}).get("did", {})),
+        }
+        for job in MAINTENANCE_JOBS
+    }
 
 
 def _store_figures(paths: RepoPaths) -> _StoreFigures:

@@ -329,9 +329,25 @@ class Store:
 
     def optimize(self, *, prune_older_than: timedelta | None = None) -> None:
         """Compact small fragments (and drop versions older than ``prune_older_than``)."""
+        for name in schema.TABLES:
+            self.compact_table(name, prune_older_than=prune_older_than)
+
+    def compact_table(
+        self, name: str, *, prune_older_than: timedelta | None = None
+    ) -> dict[str, int]:
+        """``optimize`` for table ``name`` alone, and what it did: fragments and
+        versions before and after (``hookwise.worker.maintenance`` records them)."""
         with self.writing(), warnings.catch_warnings():
             # lancedb warns that pruning everything breaks concurrent readers;
             # writers hold the store lock, and readers retry on the next version.
             warnings.filterwarnings("ignore", message=r"optimize\(cleanup_older_than=0\)")
-            for name in schema.TABLES:
-                self._table(name).optimize(cleanup_older_than=prune_older_than)
+            table = self._table(name)
+            before = (table.stats()["fragment_stats"]["num_fragments"], len(table.list_versions()))
+            table.optimize(cleanup_older_than=prune_older_than)
+            after = (table.stats()["fragment_stats"]["num_fragments"], len(table.list_versions()))
+        return {
+            "fragments_before": int(before[0]),
+            "fragments_after": int(after[0]),
+            "versions_before": int(before[1]),
+            "versions_after": int(after[1]),
+        }

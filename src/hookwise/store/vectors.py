@@ -102,6 +102,29 @@ def keep_only(store: Store, embedder_id: str) -> None:
     store.delete(VECTOR_TABLE, f"embedder != {sql_string(embedder_id)}")
 
 
+def _stale(embedder_id: str) -> str:
+    return f"embedder != {sql_string(embedder_id)}"
+
+
+def stale_count(store: Store, embedder_id: str) -> int:
+    """How many vectors another embedder than ``embedder_id`` made (what a model
+    change, or a reindex that stopped after its switch, leaves behind)."""
+    return store.count(VECTOR_TABLE, _stale(embedder_id))
+
+
+def stale_shas(store: Store, embedder_id: str, limit: int) -> list[str]:
+    """Up to ``limit`` commits that have a vector from another embedder than ``embedder_id``."""
+    rows = store.read(VECTOR_TABLE, _stale(embedder_id), columns=["sha"])
+    return sorted(set(rows.column("sha").to_pylist()))[:limit]
+
+
+def drop_stale(store: Store, embedder_id: str, shas: Sequence[str]) -> None:
+    """Delete the other embedders' vectors of ``shas`` (callers hold the store lock)."""
+    if shas:
+        chosen = ", ".join(sql_string(sha) for sha in shas)
+        store.delete(VECTOR_TABLE, f"{_stale(embedder_id)} AND sha IN ({chosen})")
+
+
 def nearest(
     store: Store, query_vector: FloatMatrix, limit: int, embedder_id: str | None
 ) -> list[str]:

@@ -2,9 +2,10 @@
 
 Each round drains the spool of every registered store (``hookwise.worker.drain``);
 only when no store had anything to ingest does the worker run its idle tasks
-(``hookwise.worker.tasks``: embedding, the search index) one store at a time.
-It compacts a store's tables every few batches, so thousands of small batches
-do not slow reads, and stops after ``idle_seconds`` without work or requests.
+(``hookwise.worker.tasks``: maintenance, embedding, the search index) one
+store at a time. It compacts a store's tables every few batches, so thousands
+of small batches do not slow reads (``hookwise.worker.maintenance`` records
+it), and stops after ``idle_seconds`` without work or requests.
 
 One broken repository never stops the others (DESIGN §2): every
 per-repository step (listing its spool, opening its store, ingest,
@@ -21,7 +22,6 @@ tried again: mended, it is drained.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from hookwise.capture import registry
@@ -125,10 +125,14 @@ class Worker:
         return busy
 
     def _compact(self, hookwise_dir: Path) -> None:
+        # The maintenance job's compaction, so status shows it and the idle
+        # job does not compact the same versions again.
+        from hookwise.worker.maintenance import compact_store
+
         try:
-            store = self._store(hookwise_dir)
-            with store.lock(timeout=1.0):
-                store.optimize(prune_older_than=timedelta(hours=Settings().keep_versions_hours))
+            compact_store(self._store(hookwise_dir))
+        except StoreLockedError:
+            pass  # a backfill holds it; the idle job compacts later
         except Exception as exc:
             log_error(hookwise_dir, f"worker: compaction failed: {type(exc).__name__}: {exc}")
 

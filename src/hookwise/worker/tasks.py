@@ -7,7 +7,10 @@ it starts (``Worker.run``), so a test or a command that imports
 - ``Tables.handlers``: socket operation name -> ``handler(worker, args)``.
 - ``Tables.idle_tasks``: ``task(worker, store) -> bool`` run in order for
   each store whose spool is empty; True when it did something, so the
-  worker stays awake while there is more. Embedding runs first, so a fresh
+  worker stays awake while there is more. Maintenance runs first
+  (``worker.maintenance``: ~1 ms when it has nothing to do), so the rows it
+  re-embeds are counted as its own before the other tasks fill vectors;
+  then embedding, so a fresh
   search engine reads the new vectors at once; suggest's task stores the
   fix attempts' vectors, then keeps its index of them warm; the rule prior
   that ``hookwise check`` reads without a worker follows fix memory
@@ -74,12 +77,14 @@ def build() -> Tables:
     from hookwise.fixes.suggest import SuggestService
     from hookwise.search.service import SearchService
     from hookwise.worker.learning import Learner
+    from hookwise.worker.maintenance import Maintenance
     from hookwise.worker.prior import write_rule_prior
 
     search = SearchService()
     # One embedder per store for both: the attempts' vectors must be the commits' kind.
     suggest = SuggestService(search.embedders)
     learner = Learner()
+    maintenance = Maintenance(search.embedders)
     return Tables(
         handlers={
             "ping": ping,
@@ -88,6 +93,7 @@ def build() -> Tables:
             "suggest": _handler(suggest.serve_suggest),
         },
         idle_tasks=(
+            _idle_task(maintenance.when_idle),
             _idle_task(search.embed_when_idle),
             _idle_task(search.when_idle),
             _idle_task(suggest.when_idle),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hookwise.cli.views.figures import human_bytes
 
@@ -48,6 +48,8 @@ def status_table(report: Status, paths: RepoPaths) -> Table:
     if report.last_event_time:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(report.last_event_time))
         table.add_row("last event", when)
+    for job, entry in report.maintenance.items():
+        table.add_row(job, describe_maintenance(entry))
     error = report.last_error or "none"
     if report.last_error and report.last_error_resolved:
         error += " [green](resolved: events captured since were stored)[/green]"
@@ -68,3 +70,33 @@ def describe_hooks(hooks: dict[str, object]) -> str:
     if managed:
         parts.append("pre-commit: " + ", ".join(sorted(managed)))
     return "; ".join(parts) or "not installed (run `hookwise install`)"
+
+
+#: How a figure of a maintenance job reads after its count.
+FIGURE_WORDS = {
+    "tables": "tables compacted",
+    "fragments_removed": "fragments folded",
+    "versions_pruned": "versions pruned",
+    "runs_deleted": "check runs deleted",
+    "findings_deleted": "findings deleted",
+    "commit_vectors": "commit vectors re-embedded",
+    "fix_attempts": "fix attempts re-embedded",
+    "findings": "findings re-embedded",
+}
+
+
+def describe_maintenance(entry: dict[str, Any]) -> str:
+    """``2026-11-29 23:10: 3 tables compacted, 120 fragments folded ...; looked 23:40``."""
+    if entry.get("last_run") is None:
+        return "not run yet (the worker runs it when idle)"
+    did = entry.get("did") or {}
+    figures = ", ".join(f"{int(n):,} {FIGURE_WORDS.get(k, k)}" for k, n in did.items() if n)
+    text = f"{_when(int(entry['last_run']))}: {figures or 'nothing to do'}"
+    checked = entry.get("last_checked")
+    if checked is not None and checked != entry["last_run"]:
+        text += f"; last looked {_when(int(checked))}"
+    return text
+
+
+def _when(epoch: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
