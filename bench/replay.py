@@ -318,6 +318,8 @@ def replay(
         who = ["-c", "user.name=replay", "-c", "user.email=replay@example.com"]
         subprocess.run(["git", "-C", str(repo), *who, "commit", "-qm", "replay"], check=True)
         hookwise(["init"], repo)
+        # A worker left running by an earlier run would answer with its own code.
+        hookwise(["worker", "--stop"], repo)
         hookwise(["worker", "--detach"], repo)  # it embeds the attempts, as a user's does
         hookwise(["reindex", "--quiet"], repo)  # the store's embedder, as a user's store has one
         for k in range(1, iterations):
