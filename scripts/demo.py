@@ -10,7 +10,11 @@
    HTML report,
 5. searches the history by meaning: the worker embeds the commits in the
    background; the demo waits for it, asks a question in other words than
-   the commits', and shows the first result.
+   the commits', and shows the first result,
+6. fix memory: a few commits fix what ruff finds, `hookwise fix learn`
+   mines them from the history, and a new failing `hookwise check -- ruff`
+   shows under its finding the strategy that fixed the same rule before,
+   with its support and the past fix as a diff.
 
 Everything lives in ./demo-output (the repository and hookwise's user state),
 so the demo leaves nothing behind elsewhere.
@@ -85,6 +89,79 @@ def live_work(repo: Path) -> None:
     git(repo, "checkout", "-q", "main")
 
 
+# Code a developer wrote and then fixed, commit by commit: what `fix learn`
+# finds in the history. Each pair is (the file with a finding, the fix).
+LINT_HISTORY = [
+    (
+        "app/report.py",
+        "import os\nimport sys\n\n\ndef main():\n    print(sys.argv)\n",
+        "import sys\n\n\ndef main():\n    print(sys.argv)\n",
+        "style(app): drop an unused import",
+    ),
+    (
+        "app/config.py",
+        "import json\nimport re\n\n\ndef load(path):\n    return re.split(',', path)\n",
+        "import re\n\n\ndef load(path):\n    return re.split(',', path)\n",
+        "style(app): config does not need json",
+    ),
+    (
+        "app/compare.py",
+        "def label(value):\n    if value == None:\n        print('none')\n    return str(value)\n",
+        "def label(value):\n    if value is None:\n        print('none')\n    return str(value)\n",
+        "fix(app): compare with None by identity",
+    ),
+    (
+        "app/paths.py",
+        "import pathlib\nimport shutil\n\n\ndef home():\n    return pathlib.Path.home()\n",
+        "import pathlib\n\n\ndef home():\n    return pathlib.Path.home()\n",
+        "style(app): remove the shutil import",
+    ),
+]
+
+
+def fix_memory(repo: Path) -> None:
+    """Fixes in the history, learned, then suggested under a new failing check."""
+    for path, broken, fixed, message in LINT_HISTORY:
+        commit(repo, f"feat(app): add {Path(path).stem}", {path: broken})
+        commit(repo, message, {path: fixed})
+    print(f"{2 * len(LINT_HISTORY)} commits: code with ruff findings, then their fixes")
+    print("$ hookwise fix learn --tool ruff")
+    hookwise("fix", "learn", "--tool", "ruff", "--repo", str(repo))
+    hookwise("fix", "list", "--limit", "4", "--repo", str(repo))
+    wait_for_memory(repo)
+    (repo / "app" / "cli.py").write_text(
+        "import argparse\nimport os\n\n\ndef parser():\n    return argparse.ArgumentParser()\n"
+    )
+    print("\n$ hookwise check -- ruff check app   (a new file imports os and never uses it)")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hookwise",
+            "check",
+            "--repo",
+            str(repo),
+            "--",
+            "ruff",
+            "check",
+            "app",
+        ],
+        cwd=repo,
+        check=False,
+    )
+
+
+def wait_for_memory(repo: Path, timeout: float = 120) -> None:
+    """Until the worker, woken by `fix learn`, has read the learned fixes: what a
+    check finds when it runs a minute later, not in the same second."""
+    prior = repo / ".git" / "hookwise" / "rule-prior.json"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if prior.exists() and "F401" in prior.read_text():
+            return
+        time.sleep(0.2)
+
+
 def wait_for_worker(repo: Path, timeout: float = 60) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while True:
@@ -117,6 +194,8 @@ def main() -> None:
     repo = OUT / "repo"
     os.environ["HOOKWISE_STATE_DIR"] = str(OUT / "state")
     os.environ.setdefault("HOOKWISE_WORKER_IDLE", "20")
+    # The checkers the demo installs (ruff) live beside this Python.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ.setdefault("GIT_AUTHOR_NAME", "Demo User")
     os.environ.setdefault("GIT_AUTHOR_EMAIL", "demo@example.com")
     os.environ.setdefault("GIT_COMMITTER_NAME", "Demo User")
@@ -179,6 +258,9 @@ def main() -> None:
     hookwise("search", query, "--limit", "5", "--repo", str(repo))
     step("hookwise show 1 (the first result; showing it counts as a click)")
     hookwise("show", "1", "--repo", str(repo))
+
+    step("fix memory: learn from the history, suggest at check time")
+    fix_memory(repo)
 
     hookwise("worker", "--stop")
     print(f"\ndone: the demo repository is in {repo}")

@@ -53,16 +53,8 @@ def _report(result: RecordResult, what: str) -> None:
 
 
 def _embed_later(store: Store, result: RecordResult) -> None:
-    """Wake the worker for new attempts: it embeds them, so suggest compares them by meaning.
-
-    Without it attempts recorded by an agent stay unembedded until the next
-    hook starts a worker, and suggestions use only the rule's prior.
-    """
-    from hookwise.capture.settings import Settings
-    from hookwise.capture.wake import ensure_worker
-
-    if result.recorded and not Settings().no_worker:
-        ensure_worker(store.paths.hookwise_dir)
+    if result.recorded:
+        _wake_for(store.paths)
 
 
 input_argument = click.argument(
@@ -285,6 +277,22 @@ def run_learning(paths: RepoPaths, options: LearnOptions) -> None:
         f"{count(result.commits, 'commit')} with {', '.join(learned)} "
         f"in {result.seconds:.1f}s{rate}"
     )
+    if result.attempts:
+        _wake_for(paths)
+
+
+def _wake_for(paths: RepoPaths) -> None:
+    """Wake the worker for new attempts: it embeds them, so suggest compares them by meaning,
+    and writes the rule prior ``hookwise check`` reads when no worker answers in time.
+
+    Without it attempts recorded by an agent or learned from history stay
+    unembedded until the next hook starts a worker.
+    """
+    from hookwise.capture.settings import Settings
+    from hookwise.capture.wake import ensure_worker
+
+    if not Settings().no_worker:
+        ensure_worker(paths.hookwise_dir)
 
 
 def learn_in_background(paths: RepoPaths, options: LearnOptions) -> None:
