@@ -92,8 +92,7 @@ def test_the_workers_answer_is_shown_and_the_request_is_designs(
             "ok": True,
             "result": {
                 "results": [
-                    {"finding": f, "suggestions": [SUGGESTION]}
-                    for f in request["args"]["findings"]
+                    {"finding": f, "suggestions": [SUGGESTION]} for f in request["args"]["findings"]
                 ],
                 "notices": [],
             },
@@ -124,9 +123,7 @@ def test_findings_answered_from_their_rule_alone_say_more_comes_next_time(
     assert found.notice == PARTIAL.format("2 findings were")
 
 
-def test_an_error_answered_by_the_worker_falls_back(
-    repo: GitRepo, stand_in: list[StandIn]
-) -> None:
+def test_an_error_answered_by_the_worker_falls_back(repo: GitRepo, stand_in: list[StandIn]) -> None:
     answer = {"error": "the store is locked", "kind": "StoreLockedError"}
     stand_in.append(StandIn(lambda request: {"ok": True, "result": answer}))
     found = suggest(failing(repo), Settings())
