@@ -55,6 +55,18 @@ class Parser(Protocol):
     def parse(self, output: CheckerOutput) -> list[Finding]: ...
 
 
+class NamedParser(Frozen):
+    """A parser whose one field is its format's name, ``FORMAT`` unless another is given."""
+
+    FORMAT = ""
+    _fields = ("name",)
+    __slots__ = _fields
+    name: str
+
+    def __init__(self, name: str | None = None) -> None:
+        self._set(self.FORMAT if name is None else name)
+
+
 def relative_path(path: str, cwd: str | os.PathLike[str] | None) -> str:
     """A path as the repository knows it: POSIX, relative to ``cwd`` when under it, no ``./``.
 

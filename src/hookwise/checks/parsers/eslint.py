@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from hookwise.checks.findings import Finding
 from hookwise.checks.fingerprint import snippet_at
-from hookwise.checks.frozen import Frozen
-from hookwise.checks.parsers.base import CheckerOutput, load_json, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, load_json, relative_path, whole
 from hookwise.errors import CheckOutputError
 
 TYPE_CHECKING = False
@@ -25,13 +24,9 @@ _SEVERITIES = {1: "warning", 2: "error"}
 _HINT = "run eslint with JSON output (-f json)"
 
 
-class EslintParser(Frozen):
-    _fields = ("name",)
-    __slots__ = _fields
-    name: str
-
-    def __init__(self, name: str = "eslint") -> None:
-        self._set(name)
+class EslintParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "eslint"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         if output.stdout.strip() and not output.stdout.lstrip().startswith("["):

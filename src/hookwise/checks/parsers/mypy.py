@@ -13,8 +13,7 @@ import json
 import re
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.frozen import Frozen
-from hookwise.checks.parsers.base import CheckerOutput, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, relative_path, whole
 
 # Compiled (and cached by ``re``) when first matched.
 _TEXT = (
@@ -23,13 +22,9 @@ _TEXT = (
 )
 
 
-class MypyParser(Frozen):
-    _fields = ("name",)
-    __slots__ = _fields
-    name: str
-
-    def __init__(self, name: str = "mypy") -> None:
-        self._set(name)
+class MypyParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "mypy"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         findings = []

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.frozen import Frozen
-from hookwise.checks.parsers.base import CheckerOutput, load_json, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, load_json, relative_path, whole
 from hookwise.errors import CheckOutputError
 
 TYPE_CHECKING = False
@@ -28,13 +27,9 @@ _TEXT = (
 _RULE = r"\s*\((?P<rule>report[A-Za-z]+)\)$"
 
 
-class PyrightParser(Frozen):
-    _fields = ("name",)
-    __slots__ = _fields
-    name: str
-
-    def __init__(self, name: str = "pyright") -> None:
-        self._set(name)
+class PyrightParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "pyright"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         if output.stdout.lstrip().startswith("{"):

@@ -30,8 +30,7 @@ import re
 from collections import defaultdict, deque
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.frozen import Frozen
-from hookwise.checks.parsers.base import CheckerOutput, relative_path
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, relative_path
 
 # Compiled (and cached by ``re``) when first matched.
 _SUMMARY = r"^(?P<kind>FAILED|ERROR) (?P<id>.+?)(?: - (?P<rest>.*))?$"
@@ -54,13 +53,9 @@ class _Section:
         self.exception: re.Match[str] | None = None
 
 
-class PytestParser(Frozen):
-    _fields = ("name",)
-    __slots__ = _fields
-    name: str
-
-    def __init__(self, name: str = "pytest") -> None:
-        self._set(name)
+class PytestParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "pytest"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         lines = output.stdout.splitlines()

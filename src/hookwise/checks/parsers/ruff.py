@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.frozen import Frozen
-from hookwise.checks.parsers.base import CheckerOutput, load_json, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, load_json, relative_path, whole
 from hookwise.errors import CheckOutputError
 
 TYPE_CHECKING = False
@@ -34,13 +33,9 @@ _FULL_HEADER = r"^" + _CODE + r"(?P<fix> \[\*\])? (?P<message>.+)$"
 _FULL_ARROW = r"^\s*--> (?P<path>.+?):(?P<line>\d+):(?P<col>\d+)$"
 
 
-class RuffParser(Frozen):
-    _fields = ("name",)
-    __slots__ = _fields
-    name: str
-
-    def __init__(self, name: str = "ruff") -> None:
-        self._set(name)
+class RuffParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "ruff"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         if output.stdout.lstrip().startswith("["):
