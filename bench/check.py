@@ -6,9 +6,12 @@ CMD (by default `true`, so the figure is hookwise's own cost alone) runs in
 a fresh temporary repository, alternately alone and through `hookwise
 check`, so both see the same machine load; the first run of each is a
 warm-up and not counted. Prints the median and spread of each, the
-difference and the ratio. The budget (issue 10, DESIGN §6) is 50 ms added
-with the worker warm, parsing and suggestions included: by default a worker
-is started first, serving the temporary repository, and stopped at the end;
+difference and the ratio, and, timed in the same rounds, a bare start of
+the interpreter as the console script makes it (`python -c "import re,
+sys"`), the part of the added time that is Python's, not hookwise's. The
+budget (issue 10, DESIGN §6) is 50 ms added with the worker warm, parsing
+and suggestions included: by default a worker is started first, serving
+the temporary repository, and stopped at the end;
 before each pair the bench waits (untimed) until the worker has stored the
 runs so far, as at a commit, where the check finds the worker idle
 (`--cold` leaves the worker out, and none is started).
@@ -16,12 +19,26 @@ runs so far, as at a commit, where the check finds the worker idle
 `--failing` runs a checker that fails with one finding
 (`printf 'mod.py:1: [E1] bad\\n'; exit 1` in the generic format), so every
 run also asks the worker for suggestions.
+
+`--memory N` gives the repository fix memory first, so the check really
+gets suggestions: its history is put in the store (`hookwise init`), N
+generated fix attempts (`bench/suggest.py`'s, ruff's F401 the most common
+rule) are recorded through `hookwise fix record`, and the bench waits
+(untimed) until the worker has embedded the commits and the attempts.
+The command is then `ruff check .` by default, which fails on `mod.py`'s
+unused import. After each timed pair, the bench asks the worker's `suggest`
+itself, as the check does, and prints that answer's time (a round trip from
+a process already running) next to the totals: it is part of what the
+check adds. `--embedder` picks the store's embedder (`HOOKWISE_EMBEDDER`;
+MiniLM needs the neural extra, and `HF_HUB_OFFLINE=1` without a network).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -29,9 +46,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 FAILING = ["sh", "-c", "printf 'mod.py:1: [E1] bad\\n'; exit 1"]
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
@@ -65,6 +85,93 @@ def start_worker(repo: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return worker
 
 
+def give_memory(repo: Path, env: dict[str, str], attempts: int) -> None:
+    """History in the store, ``attempts`` fix attempts recorded; vectors of both wait for the
+    worker (``embedded``)."""
+    for i in range(3):
+        (repo / f"part{i}.py").write_text(f"VALUE = {i}\n")
+        subprocess.run(["git", "add", "."], cwd=repo, check=True)
+        subprocess.run(["git", "commit", "-qm", f"feat: part {i}"], cwd=repo, env=env, check=True)
+    hookwise = [sys.executable, "-m", "hookwise"]
+    subprocess.run([*hookwise, "init"], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import numpy as np
+
+    from suggest import generate
+
+    lines = []
+    for attempt in generate(np.random.default_rng(7), attempts):
+        finding = {key: attempt[key] for key in ("tool", "rule", "message", "path", "snippet")}
+        when = datetime.fromtimestamp(attempt["time"], UTC).isoformat()
+        line = {"finding": {**finding, "line": 1}, "strategy": attempt["strategy"]}
+        line |= {"kind": attempt["kind"], "outcome": attempt["outcome"], "time": when}
+        lines.append(json.dumps(line | {"diff": attempt["diff"]}))
+    subprocess.run(
+        [*hookwise, "fix", "record"],
+        cwd=repo,
+        env=env,
+        input="\n".join(lines) + "\n",
+        text=True,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def embedded(repo: Path, timeout: float = 1800.0) -> None:
+    """Wait (untimed) until the store has its embedder and every attempt its vector."""
+    from hookwise.git.repo import discover
+    from hookwise.search.state import read_state
+    from hookwise.store.db import Store
+    from hookwise.store.fixes import fix_attempts_without_vector
+
+    paths = discover(repo)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = read_state(paths)
+        if state is not None:
+            store = Store.open(paths, readonly=True)
+            if not fix_attempts_without_vector(store, state.embedder_id, 1):
+                print(f"fix memory embedded with {state.embedder_id}", flush=True)
+                return
+        time.sleep(1.0)
+    raise SystemExit("the worker did not embed the fix memory in time")
+
+
+def question(repo: Path, command: Sequence[str]) -> dict[str, Any]:
+    """The ``suggest`` request ``hookwise check -- command`` sends from ``repo``."""
+    from hookwise.checks import suggest
+    from hookwise.checks.fingerprint import with_snippets
+    from hookwise.checks.locate import locate
+    from hookwise.checks.parsers.base import CheckerOutput
+    from hookwise.checks.process import run_checker
+    from hookwise.checks.registry import parser_for
+
+    with open(os.devnull, "wb") as sink:
+        run = run_checker(command, repo, stdout=sink, stderr=sink)  # type: ignore[arg-type]
+    output = CheckerOutput(run.text("stdout"), run.text("stderr"), run.exit_code, repo)
+    where = locate(repo)
+    findings = with_snippets(parser_for(command).parse(output), where.top)
+    return {
+        "hookwise_dir": where.hookwise_dir,
+        "findings": [f.to_json() for f in findings[: suggest.MAX_ASKED]],
+        "limit": suggest.LIMIT,
+        "deadline_ms": suggest.DEADLINE_MS,
+    }
+
+
+def ask(request: dict[str, Any]) -> tuple[float, int]:
+    """The worker's answer's time in seconds, and how many findings it answered in part."""
+    from hookwise.capture import rpc
+
+    start = time.perf_counter()
+    answer: Any = rpc.call("suggest", request, timeout=10.0)
+    took = time.perf_counter() - start
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not isinstance(results, list) or not any(r["suggestions"] for r in results):
+        raise SystemExit(f"the worker suggested nothing: {answer!r}")
+    return took, sum(1 for r in results if r.get("partial"))
+
+
 def drained(repo: Path, timeout: float = 30.0) -> None:
     """Wait (untimed) until the worker has stored the runs spooled so far.
 
@@ -84,10 +191,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cold", action="store_true", help="no warm worker")
     parser.add_argument("--failing", action="store_true", help="a failing checker")
-    parser.add_argument("command", nargs="*", default=["true"])
+    parser.add_argument("--memory", type=int, default=0, metavar="N", help="N fix attempts")
+    parser.add_argument("--embedder", help="the store's embedder (HOOKWISE_EMBEDDER)")
+    parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)
-    command = FAILING if args.failing else args.command
-    src = str(Path(__file__).resolve().parents[1] / "src")
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    default = [ruff, "check", "."] if args.memory else ["true"]
+    command = FAILING if args.failing else (args.command or default)
+    if args.memory and args.cold:
+        raise SystemExit("--memory needs the warm worker it measures")
     with tempfile.TemporaryDirectory(prefix="hookwise-bench-check-") as tmp:
         repo = Path(tmp) / "repo"
         repo.mkdir()
@@ -95,42 +207,76 @@ def main(argv: Sequence[str] | None = None) -> None:
         (repo / "mod.py").write_text("import os\n")
         env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")])),
             "HOOKWISE_STATE_DIR": str(Path(tmp) / "state"),
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.com",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.com",
         }
+        os.environ["HOOKWISE_STATE_DIR"] = env["HOOKWISE_STATE_DIR"]  # for ask()
+        if args.embedder:
+            env["HOOKWISE_EMBEDDER"] = args.embedder
         # As installed: the warm-up run writes the bytecode the others read
         # (compiling hookwise's modules afresh costs ~60 ms a run).
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         if args.cold:
             env["HOOKWISE_NO_WORKER"] = "1"
         worker = None if args.cold else start_worker(repo, env)
+        if args.memory:
+            sys.path.insert(0, SRC)
+            give_memory(repo, env, args.memory)
+            embedded(repo)
+            request = question(repo, command)
         # What the `hookwise` console script runs (pip writes exactly this,
         # with `re` to clean argv[0]); `python -m hookwise` adds runpy's ~5 ms.
         script = "import re, sys; from hookwise.cli import run; sys.exit(run())"
         through = [sys.executable, "-c", script, "check", "--", *command]
+        # The console script's own start, before hookwise runs: on a loaded
+        # machine most of what a check adds is Python starting.
+        start_only = [sys.executable, "-c", "import re, sys"]
         alone: list[float] = []
         checked: list[float] = []
+        started: list[float] = []
+        answers: list[float] = []
+        partial = 0
         try:
             for run in range(args.runs + 1):
                 if worker is not None:
                     drained(repo)
                 a = timed(command, repo, env)
                 c = timed(through, repo, env)
-                if run:  # the first pair warms caches
+                p = timed(start_only, repo, env)
+                if run:  # the first round warms caches
                     alone.append(a)
                     checked.append(c)
+                    started.append(p)
+                if args.memory:
+                    took, parts = ask(request)
+                    if run:
+                        answers.append(took)
+                        partial += parts
         finally:
             if worker is not None:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(timeout=60)
-    ms = [statistics.median(x) * 1000 for x in (alone, checked)]
-    spread = [(min(x) * 1000, max(x) * 1000) for x in (alone, checked)]
+    ms = [statistics.median(x) * 1000 for x in (alone, checked, started)]
+    spread = [(min(x) * 1000, max(x) * 1000) for x in (alone, checked, started)]
     state = "cold (no worker)" if args.cold else "warm worker"
     print(f"command: {' '.join(command)}  ({args.runs} runs each, interleaved, {state})")
-    for name, median, (low, high) in zip(("alone", "hookwise check"), ms, spread, strict=True):
+    names = ("alone", "hookwise check", "python start")
+    for name, median, (low, high) in zip(names, ms, spread, strict=True):
         print(f"  {name:<15} median {median:8.1f} ms   (min {low:.1f}, max {high:.1f})")
     added, ratio = ms[1] - ms[0], ms[1] / ms[0] if ms[0] else float("inf")
     print(f"  added          {added:8.1f} ms   ratio {ratio:.1f}x   (budget: 50 ms added)")
+    print(f"  added beyond python's own start: {added - ms[2]:.1f} ms")
+    if answers:
+        median = statistics.median(answers) * 1000
+        print(
+            f"  of which the worker's suggest answer: median {median:.1f} ms "
+            f"(min {min(answers) * 1000:.1f}, max {max(answers) * 1000:.1f}; "
+            f"{args.memory:,} attempts; {partial} partial answers after the warm-up)"
+        )
 
 
 if __name__ == "__main__":

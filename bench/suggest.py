@@ -251,7 +251,8 @@ def main() -> None:
     from hookwise.capture import rpc
     from hookwise.fixes.index import AttemptIndex
     from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
-    from hookwise.fixes.suggest import EMBED_ON_READ, SuggestService
+    from hookwise.fixes.service import SuggestService
+    from hookwise.fixes.suggest import EMBED_ON_READ
     from hookwise.store import fixes as table
     from hookwise.store.db import Store
 

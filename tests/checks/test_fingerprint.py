@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given
@@ -28,8 +27,8 @@ other_lines = st.lists(
 
 def finding_in(lines: list[str], line: int, **changes: str) -> Finding:
     finding = Finding("ruff", "F821", "Undefined name `undefined`", "src/m.py", line)
-    finding = replace(finding, **changes) if changes else finding
-    return replace(finding, snippet=snippet_at(lines, line))
+    finding = finding.replace(**changes) if changes else finding
+    return finding.replace(snippet=snippet_at(lines, line))
 
 
 @given(above=other_lines, below=other_lines, removed=st.integers(0, 3))
@@ -54,40 +53,40 @@ def test_reindenting_keeps_the_fingerprint(indent: str, inner: str) -> None:
 def test_another_rule_path_or_snippet_changes_it(other: str) -> None:
     base = finding_in(SOURCE, 4)
     for changed in (
-        replace(base, rule=base.rule + other),
-        replace(base, path=base.path + other),
-        replace(base, snippet=f"{base.snippet} {other}" if normalise(other) else "x"),
+        base.replace(rule=base.rule + other),
+        base.replace(path=base.path + other),
+        base.replace(snippet=f"{base.snippet} {other}" if normalise(other) else "x"),
     ):
         assert fingerprint(changed) != fingerprint(base)
 
 
 def test_identifiers_and_literals_are_kept() -> None:
     base = finding_in(SOURCE, 4)
-    assert fingerprint(replace(base, snippet="return undefined + y")) != fingerprint(base)
-    assert fingerprint(replace(base, snippet="return undefined + 1")) != fingerprint(
-        replace(base, snippet="return undefined + 2")
+    assert fingerprint(base.replace(snippet="return undefined + y")) != fingerprint(base)
+    assert fingerprint(base.replace(snippet="return undefined + 1")) != fingerprint(
+        base.replace(snippet="return undefined + 2")
     )
 
 
 def test_the_message_stands_in_when_there_is_no_source() -> None:
     finding = Finding("mypy", "misc", "Overloads defined on line 12 overlap", "gone.py", 40)
-    moved = replace(finding, line=45, message="Overloads  defined on line 17 overlap")
+    moved = finding.replace(line=45, message="Overloads  defined on line 17 overlap")
     assert fingerprint(moved) == fingerprint(finding)
-    assert fingerprint(replace(finding, message="another")) != fingerprint(finding)
+    assert fingerprint(finding.replace(message="another")) != fingerprint(finding)
     # A blank snippet says nothing either.
-    assert fingerprint(replace(finding, snippet="  \n")) == fingerprint(finding)
+    assert fingerprint(finding.replace(snippet="  \n")) == fingerprint(finding)
 
 
 def test_the_line_number_is_not_part_of_it() -> None:
     base = finding_in(SOURCE, 4)
-    assert fingerprint(replace(base, line=400, column=3)) == fingerprint(base)
+    assert fingerprint(base.replace(line=400, column=3)) == fingerprint(base)
 
 
 def test_repeats_are_told_apart_by_their_order() -> None:
     first = Finding("ruff", "F401", "unused", "a.py", 1, snippet="import os")
-    second = replace(first, line=9)
-    other = replace(first, rule="E401")
-    ids = fingerprints([first, other, second, replace(first, line=20)])
+    second = first.replace(line=9)
+    other = first.replace(rule="E401")
+    ids = fingerprints([first, other, second, first.replace(line=20)])
     base = fingerprint(first)
     assert ids == [base, fingerprint(other), f"{base}:1", f"{base}:2"]
 

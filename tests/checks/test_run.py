@@ -172,7 +172,8 @@ def test_the_check_opens_no_store_it_hands_the_run_to_the_spool(project: GitRepo
     paths = discover(project.path)
     assert (result.exit_code, result.stored, len(spooled(project))) == (1, 1, 1)
     assert not paths.store_dir.exists()  # the worker makes it, not the check
-    assert result.repository is not None and result.repository.top == project.path.resolve()
+    assert result.repository is not None
+    assert Path(result.repository.top) == project.path.resolve()
 
 
 def test_a_spool_that_cannot_be_written_keeps_the_checkers_code(project: GitRepo) -> None:

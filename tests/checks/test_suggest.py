@@ -23,7 +23,7 @@ from hookwise.capture.settings import Settings
 from hookwise.checks.findings import Finding
 from hookwise.checks.prior import RULE_PRIOR_FILE
 from hookwise.checks.run import CheckResult, Repository
-from hookwise.checks.suggest import ASK_SECONDS, MAX_ASKED, suggest
+from hookwise.checks.suggest import ASK_SECONDS, DEADLINE_MS, MAX_ASKED, PARTIAL, suggest
 from hookwise.git.repo import discover
 from tests.gitrepo import GitRepo
 
@@ -90,9 +90,12 @@ def test_the_workers_answer_is_shown_and_the_request_is_designs(
     server = StandIn(
         lambda request: {
             "ok": True,
-            "result": [
-                {"finding": f, "suggestions": [SUGGESTION]} for f in request["args"]["findings"]
-            ],
+            "result": {
+                "results": [
+                    {"finding": f, "suggestions": [SUGGESTION]} for f in request["args"]["findings"]
+                ],
+                "notices": [],
+            },
         }
     )
     stand_in.append(server)
@@ -100,9 +103,31 @@ def test_the_workers_answer_is_shown_and_the_request_is_designs(
     assert (found.source, found.notice, len(found.answers)) == ("worker", None, MAX_ASKED)
     [request] = server.requests
     assert request["op"] == "suggest"
-    assert request["args"]["repo"] == str(repo.path)
-    assert request["args"]["limit"] == 3
+    assert request["args"]["hookwise_dir"] == str(discover(repo.path).hookwise_dir)
+    assert (request["args"]["limit"], request["args"]["deadline_ms"]) == (3, DEADLINE_MS)
     assert request["args"]["findings"][0] == FINDING.to_json()
+
+
+def test_findings_answered_from_their_rule_alone_say_more_comes_next_time(
+    repo: GitRepo, stand_in: list[StandIn]
+) -> None:
+    def reply(request: dict[str, Any]) -> dict[str, Any]:
+        first, *rest = request["args"]["findings"]
+        results = [{"finding": first, "suggestions": [SUGGESTION]}]
+        results += [{"finding": f, "suggestions": [], "partial": True} for f in rest]
+        return {"ok": True, "result": {"results": results, "notices": []}}
+
+    stand_in.append(StandIn(reply))
+    found = suggest(failing(repo, n=3), Settings())
+    assert (found.source, len(found.answers)) == ("worker", 3)
+    assert found.notice == PARTIAL.format("2 findings were")
+
+
+def test_an_error_answered_by_the_worker_falls_back(repo: GitRepo, stand_in: list[StandIn]) -> None:
+    answer = {"error": "the store is locked", "kind": "StoreLockedError"}
+    stand_in.append(StandIn(lambda request: {"ok": True, "result": answer}))
+    found = suggest(failing(repo), Settings())
+    assert found.answers == () and found.notice == "no suggestions this time: the store is locked"
 
 
 def test_a_passing_check_asks_nothing(repo: GitRepo, stand_in: list[StandIn]) -> None:

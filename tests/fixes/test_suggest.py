@@ -12,9 +12,9 @@ from hookwise.checks.findings import Finding
 from hookwise.embed.hashing import HashingEmbedder
 from hookwise.fixes.memory import confirm, list_attempts
 from hookwise.fixes.record import record
+from hookwise.fixes.service import SuggestService
 from hookwise.fixes.suggest import (
     SuggestResult,
-    SuggestService,
     last_run_findings,
     parse_findings,
     suggest_in_process,

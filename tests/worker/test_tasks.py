@@ -54,3 +54,35 @@ def test_a_real_worker_answers_suggest(repo: GitRepo, state_dir: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+def test_a_real_worker_under_a_deadline_answers_at_once_then_in_full(
+    repo: GitRepo, state_dir: Path
+) -> None:
+    from hookwise.capture import rpc
+
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    write_state(store.paths, VectorState("hashing", HashingEmbedder().id))
+    record(store, lines(line(diff="-import os\n", time="2024-04-01T12:00:00Z")))
+    unseen = {**FINDING, "path": "other.py", "message": "`sys` imported but unused"}
+    args = {"hookwise_dir": str(store.paths.hookwise_dir), "findings": [unseen], "limit": 3}
+    proc = subprocess.Popen([sys.executable, "-m", "hookwise", "worker", "--foreground"])
+    try:
+        wait_for(lambda: rpc.socket_path().exists())
+        # A worker that has not timed its model yet does not wait for it: the
+        # finding is answered from its rule's attempts, and embedded after.
+        [first] = rpc.call("suggest", {**args, "deadline_ms": 10})["results"]
+        assert first["partial"] is True
+        assert [s["strategy"] for s in first["suggestions"]] == ["remove unused import"]
+
+        def full() -> bool:
+            [again] = rpc.call("suggest", {**args, "deadline_ms": 10})["results"]
+            return "partial" not in again
+
+        wait_for(full)
+        [later] = rpc.call("suggest", {**args, "deadline_ms": 10})["results"]
+        assert later == rpc.call("suggest", args)["results"][0]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0

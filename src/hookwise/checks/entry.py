@@ -161,14 +161,16 @@ def check_one(command: Sequence[str], cwd: str, format_name: str | None, setting
 
 def check_configured(cwd: str, request: Request, settings: Settings) -> int:
     """Every configured check in order; the first non-zero exit code among them."""
+    from pathlib import Path
+
     from hookwise.checks.config import load_checks
-    from hookwise.checks.run import locate
+    from hookwise.checks.locate import locate
     from hookwise.errors import NotARepositoryError, UsageError
 
     if request.format_name is not None:
         raise UsageError("a format is given per configured check, in the configuration")
     try:
-        config = load_checks(locate(cwd).top)
+        config = load_checks(Path(locate(cwd).top))
     except NotARepositoryError:
         if request.if_configured:
             return 0
@@ -215,17 +217,20 @@ def report(result: CheckResult, settings: Settings) -> None:
         noun = "finding" if result.stored == 1 else "findings"
         _say(f"stored {result.stored:,} {noun} from {result.tool}", 0)
     try:
-        from hookwise.checks.show import render
         from hookwise.checks.suggest import suggest
 
         suggested = suggest(result, settings)
-        text = render(suggested.answers, colour=_colour(), source=suggested.source)
+        text = ""
+        if suggested.answers:
+            from hookwise.checks.show import render
+
+            text = render(suggested.answers, colour=_colour(), source=suggested.source)
     except Exception as exc:  # suggestions are best-effort (DESIGN §7)
         _say(f"no suggestions this time: {type(exc).__name__}: {exc}", 0)
         return
     if text:
         sys.stderr.write(text)
-    elif suggested.notice:
+    if suggested.notice:  # why there are none, or that some were partial
         _say(suggested.notice, 0)
     sys.stderr.flush()
 

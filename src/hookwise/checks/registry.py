@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import re
-from collections.abc import Sequence
-from pathlib import PurePath
-from typing import TYPE_CHECKING
 
 from hookwise.checks.formats import FORMATS, check_format
 
+# No typing or pathlib at run time: this is imported at every ``hookwise check``.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hookwise.checks.parsers.base import Parser
 
 #: Format name -> the module under ``hookwise.checks.parsers`` and its parser
@@ -68,7 +70,7 @@ LAUNCHERS = frozenset(
     "npx pnpx bunx uvx pipx uv poetry pdm hatch pipenv rye tox npm pnpm yarn bun "
     "run exec env nice ionice time command".split()
 )
-_PYTHON = re.compile(r"^(?:python|pypy|py)(?:\d+(?:\.\d+)*)?[tw]?$")
+_PYTHON = r"^(?:python|pypy|py)(?:\d+(?:\.\d+)*)?[tw]?$"  # compiled when first matched
 _SUFFIXES = (".exe", ".cmd", ".bat", ".js")
 
 
@@ -91,7 +93,7 @@ def parser_for_command(command: Sequence[str]) -> Parser:
             return parser_named(PROGRAMS[program])
         skip = (
             program in LAUNCHERS
-            or _PYTHON.match(program) is not None
+            or re.match(_PYTHON, program) is not None
             or "=" in token  # env's VAR=value
             or token.startswith("-")
             or after_option  # the value of a launcher's option: uv run --with x ruff
@@ -110,7 +112,7 @@ def parser_for(command: Sequence[str], format_name: str | None = None) -> Parser
 
 
 def _program(token: str) -> str:
-    name = PurePath(token).name
+    name = os.path.basename(token.rstrip("/"))  # noqa: PTH119 (pathlib is not loaded here)
     for suffix in _SUFFIXES:
         name = name.removesuffix(suffix)
     return name

@@ -24,20 +24,24 @@ wherever the check ran.
 
 from __future__ import annotations
 
+# os.path, not pathlib: pathlib costs ~6 ms to import on this path.
+# ruff: noqa: PTH118
 import os
 import threading
 
 from hookwise.checks.formats import check_format
+from hookwise.checks.locate import Repository, locate
 from hookwise.checks.process import start_checker
-from hookwise.errors import NotARepositoryError, SpoolError
+from hookwise.errors import SpoolError
 
-# Only what starting the checker needs is imported before it starts:
-# ``dataclasses``, ``pathlib``, ``typing`` and the parsers cost 30-60 ms on a
-# loaded 2-core machine, and are loaded while the checker runs.
+# Only what starting the checker needs is imported before it starts; the
+# parser and what spools the run are loaded while the checker runs. None of
+# it imports ``dataclasses``, ``pathlib``, ``typing``, ``subprocess`` or
+# ``hashlib`` (hookwise.checks.frozen says why): together those cost 40-50 ms
+# of the 50 ms budget on a loaded 2-core machine.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
     from typing import BinaryIO
 
     from hookwise.checks.findings import Finding
@@ -45,16 +49,7 @@ if TYPE_CHECKING:
     from hookwise.checks.process import CheckerRun
     from hookwise.store.fixes import CheckRunRow, FindingRow
 
-
-class Repository:
-    """Where a check ran: the worktree's top, the store's directory, the commit checked."""
-
-    __slots__ = ("head", "hookwise_dir", "top")
-
-    def __init__(self, top: Path, hookwise_dir: Path, head: str | None) -> None:
-        self.top = top
-        self.hookwise_dir = hookwise_dir
-        self.head = head  # None before the first commit
+__all__ = ["CheckResult", "Repository", "check", "hand_off", "locate", "rows"]
 
 
 class CheckResult:
@@ -97,7 +92,7 @@ class CheckResult:
 def check(
     command: Sequence[str],
     *,
-    cwd: Path | str,
+    cwd: str | os.PathLike[str],
     stdout: BinaryIO,
     stderr: BinaryIO,
     format_name: str | None = None,
@@ -129,21 +124,19 @@ def check(
 
 def hand_off(run: CheckerRun, parser: Parser, tool: str, repository: Repository) -> CheckResult:
     """Parse ``run``'s output and spool the run with its findings for the worker."""
-    from pathlib import Path
-
     from hookwise.capture import checkrun
     from hookwise.checks.fingerprint import with_snippets
     from hookwise.checks.parsers.base import CheckerOutput
 
-    cwd = Path(run.cwd).resolve()
+    cwd = os.path.realpath(run.cwd)
     output = CheckerOutput(run.text("stdout"), run.text("stderr"), run.exit_code, cwd)
     found = parser.parse(output)
     top = repository.top
     findings = with_snippets(_from_worktree(found, cwd, top), top)
     run_row, finding_rows = rows(run, tool, findings, head=repository.head)
-    spool = repository.hookwise_dir / "spool"
+    spool = os.path.join(repository.hookwise_dir, "spool")
     try:
-        _, kept = checkrun.write(spool, dict(run_row), finding_rows, worktree=str(top))
+        _, kept = checkrun.write(spool, dict(run_row), finding_rows, worktree=top)
     except OSError as exc:
         raise SpoolError(
             f"cannot write to {spool} ({exc.strerror or exc}); check that the disk has room "
@@ -200,8 +193,6 @@ def rows(
 
 def _prepare() -> None:
     """Import what handing the run over needs, while the checker still runs."""
-    import pathlib  # noqa: F401
-
     import hookwise.capture.checkrun
     import hookwise.checks.fingerprint
     import hookwise.checks.parsers.base  # noqa: F401
@@ -210,7 +201,7 @@ def _prepare() -> None:
 class _Locating:
     """Asks git, in a thread, for the worktree's top, the common git dir and HEAD."""
 
-    def __init__(self, cwd: Path | str) -> None:
+    def __init__(self, cwd: str | os.PathLike[str]) -> None:
         self._cwd = cwd
         self._answer: Repository | None = None
         self._problem: Exception | None = None
@@ -231,35 +222,16 @@ class _Locating:
         return self._answer
 
 
-def locate(cwd: Path | str) -> Repository:
-    """The repository ``cwd`` is in; ``NotARepositoryError`` outside one (or in a bare one)."""
-    from pathlib import Path
-
-    from hookwise.git.runner import complete_git
-
-    asked = ["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"]
-    proc = complete_git([*asked, "--verify", "HEAD"], cwd=cwd)
-    if proc.returncode != 0:  # no commit yet, or no repository at all
-        proc = complete_git(asked, cwd=cwd)
-    lines = proc.stdout.decode(errors="replace").splitlines()
-    if proc.returncode != 0 or len(lines) < 2:
-        raise NotARepositoryError(str(Path(cwd).resolve()))
-    head = lines[2] if len(lines) > 2 else None
-    return Repository(Path(lines[0]), Path(lines[1]) / "hookwise", head)
-
-
-def _from_worktree(findings: Sequence[Finding], cwd: Path, worktree: Path) -> list[Finding]:
+def _from_worktree(findings: Sequence[Finding], cwd: str, worktree: str) -> list[Finding]:
     """Paths relative to ``cwd`` made relative to the worktree (those outside it stay)."""
-    from dataclasses import replace
-    from pathlib import Path
-
-    worktree = worktree.resolve()
+    worktree = os.path.realpath(worktree)
     if cwd == worktree:
         return list(findings)
     moved = []
     for finding in findings:
-        full = os.path.normpath(cwd / finding.path)
-        if full == str(worktree) or full.startswith(str(worktree) + os.sep):
-            finding = replace(finding, path=Path(full).relative_to(worktree).as_posix())
+        full = os.path.normpath(os.path.join(cwd, finding.path))
+        if full == worktree or full.startswith(worktree + os.sep):
+            relative = os.path.relpath(full, worktree).replace(os.sep, "/")
+            finding = finding.replace(path=relative)
         moved.append(finding)
     return moved

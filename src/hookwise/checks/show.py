@@ -15,7 +15,10 @@ Colour only on a terminal, and never when ``NO_COLOR`` is set
 
 from __future__ import annotations
 
-from typing import Any
+# typing is not loaded on the check path; the annotations need it only for mypy.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_FINDINGS = 10
 MAX_STRATEGIES = 3

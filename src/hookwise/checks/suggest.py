@@ -4,7 +4,12 @@ Once the run is spooled, ``hookwise check`` wakes the worker (registers the
 repository, starts a worker when none runs) and, when the checker failed
 with findings, asks the worker's ``suggest`` operation (DESIGN §5) for the
 first ``MAX_ASKED`` of them. The wait is bounded by ``ASK_SECONDS``: a
-busy worker never holds up a commit.
+busy worker never holds up a commit. The request carries a deadline for
+model work (``DEADLINE_MS``): a finding whose vector the worker has not
+computed yet is answered from its rule's attempts alone, marked
+``partial``, and embedded right after (``hookwise.fixes.service``), so the
+next check shows its nearest past fixes too; the check then says so in one
+line.
 
 Without an answer (no worker ran, it is busy, or it cannot answer), the
 suggestions come from the rule prior the worker wrote last
@@ -15,12 +20,13 @@ useful to say (the worker is switched off).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 from hookwise.errors import WorkerError
 
+# typing is not loaded on the check path; the annotations need it only for mypy.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from hookwise.capture.settings import Settings
     from hookwise.checks.run import CheckResult
 
@@ -28,19 +34,37 @@ if TYPE_CHECKING:
 #: findings within its 50 ms budget (DESIGN §6); 300 ms leaves room for a
 #: loaded machine and is still no wait a person notices at a commit.
 ASK_SECONDS = 0.3
+#: The time the worker's answer may spend on model work (embedding finding
+#: texts it has not seen): the check's whole budget is 50 ms, and MiniLM takes
+#: 5-10 ms a text on two cores, so in practice only a fast embedder (the
+#: hashing fallback: ~0.1 ms for 20 texts) embeds before answering.
+DEADLINE_MS = 10
 #: Findings asked about per run: the budget is for 20, and a screen holds no more.
 MAX_ASKED = 20
 #: Strategies per finding, as many as are shown.
 LIMIT = 3
+STARTING = "suggestions will be ready next time (the worker is starting)"
+PARTIAL = "fuller suggestions next time: {} answered from the same rule alone for now"
 
 
-@dataclass(frozen=True)
 class Suggestions:
-    """Per asked finding, ``{"finding", "suggestions"}`` (DESIGN §5); or a notice instead."""
+    """Per asked finding, ``{"finding", "suggestions"}`` (DESIGN §5); or a notice instead.
 
-    answers: tuple[dict[str, Any], ...] = ()
-    notice: str | None = None
-    source: str = "worker"  # worker | prior
+    ``source`` is ``worker`` or ``prior``; ``notice`` may also follow
+    answers (some were partial). A plain class: this runs at every commit.
+    """
+
+    __slots__ = ("answers", "notice", "source")
+
+    def __init__(
+        self,
+        answers: tuple[dict[str, Any], ...] = (),
+        notice: str | None = None,
+        source: str = "worker",
+    ) -> None:
+        self.answers = answers
+        self.notice = notice
+        self.source = source
 
 
 def suggest(result: CheckResult, settings: Settings) -> Suggestions:
@@ -60,11 +84,13 @@ def suggest(result: CheckResult, settings: Settings) -> Suggestions:
     if settings.no_worker:
         reason = None
     elif not warm:
-        reason = "suggestions will be ready next time (the worker is starting)"
+        reason = STARTING
     else:
-        answers, reason = _ask(str(repository.top), asked)
+        answers, reason = _ask(hookwise_dir, asked)
         if answers is not None:
-            return Suggestions(tuple(answers))
+            partial = sum(1 for answer in answers if answer.get("partial") is True)
+            notice = PARTIAL.format(_findings(partial)) if partial else None
+            return Suggestions(tuple(answers), notice)
     from hookwise.checks.prior import prior_suggestions, read_rule_prior
 
     prior = read_rule_prior(hookwise_dir)
@@ -77,23 +103,36 @@ def suggest(result: CheckResult, settings: Settings) -> Suggestions:
     return Suggestions(notice=reason)
 
 
-def _ask(top: str, asked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]] | None, str]:
+def _findings(count: int) -> str:
+    return "1 finding was" if count == 1 else f"{count} findings were"
+
+
+def _ask(hookwise_dir: str, asked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]] | None, str]:
     """The worker's answers, or None and why there are none."""
     from hookwise.capture import rpc
 
+    request = {
+        "hookwise_dir": hookwise_dir,
+        "findings": asked,
+        "limit": LIMIT,
+        "deadline_ms": DEADLINE_MS,
+    }
     try:
-        answer = rpc.call(
-            "suggest", {"repo": top, "findings": asked, "limit": LIMIT}, timeout=ASK_SECONDS
-        )
+        answer = rpc.call("suggest", request, timeout=ASK_SECONDS)
     except TimeoutError:
         return None, f"no suggestions this time: the worker did not answer within {ASK_SECONDS} s"
     except (WorkerError, OSError) as exc:
         return None, f"no suggestions this time: {exc}"
     if answer is None:  # it stopped between the pid check and the call
-        return None, "suggestions will be ready next time (the worker is starting)"
-    if not _answers(answer, len(asked)):
+        return None, STARTING
+    if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+        if answer.get("kind") == "StoreMissingError":  # the worker has not made it yet
+            return None, STARTING
+        return None, f"no suggestions this time: {answer['error']}"
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not _answers(results, len(asked)):
         return None, "no suggestions this time: the worker's answer was not one per finding"
-    return answer, ""
+    return results, ""
 
 
 def _answers(answer: object, count: int) -> bool:

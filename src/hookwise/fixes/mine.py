@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hookwise.checks.findings import Finding
@@ -112,8 +112,7 @@ def _placed(findings: Sequence[Finding], path: str, text: str) -> list[tuple[Fin
     lines = text.splitlines()
     placed = sorted(
         (
-            replace(
-                finding,
+            finding.replace(
                 path=path,
                 snippet=finding.snippet or snippet_at(lines, finding.line, finding.end_line),
             )

@@ -14,35 +14,28 @@ checker's own fix when the finding is ``fixable``: one suggestion of kind
 ``autofix`` with ``learned`` false, support 0, and no confidence or
 success rate, since no attempt stands behind it.
 
-``SuggestService`` is the warm worker's: it keeps each repository's
-``AttemptIndex`` until the ``fix_attempts`` table changes, and fills the
-attempts' stored vectors when idle. ``suggest_in_process`` answers the same
-without a worker.
+The warm worker's ``SuggestService`` (``hookwise.fixes.service``) keeps
+each repository's ``AttemptIndex`` until the ``fix_attempts`` table
+changes, and fills the attempts' stored vectors when idle.
+``suggest_in_process`` answers the same without a worker.
+
+A finding marked ``partial`` was answered from its rule's attempts alone
+(the exact-rule prior), without its nearest neighbours: the worker's answer
+under a deadline (``hookwise check``'s) does not wait for the embedding
+model. Without a deadline nothing is partial, and the key is left out.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from hookwise import memory
-from hookwise.blas import blas_threads
 from hookwise.capture.locations import RepoPaths
 from hookwise.checks.findings import Finding
 from hookwise.embed import Embedder
-from hookwise.errors import (
-    ExtraMissingError,
-    HookwiseError,
-    SpoolError,
-    StoreError,
-    StoreLockedError,
-)
+from hookwise.errors import ExtraMissingError, HookwiseError, SpoolError, StoreError
 from hookwise.fixes.index import AttemptIndex
 from hookwise.fixes.partition import FloatMatrix
 from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
@@ -50,16 +43,10 @@ from hookwise.fixes.record import BadLine, numbered_lines, parse_json
 from hookwise.search.state import Embedders, store_embedder
 from hookwise.store import fixes as table
 from hookwise.store.db import Store
-from hookwise.store.vectors import to_stored
 
 #: Attempts without a stored vector that building an index embeds itself;
 #: more wait for the worker's idle task (MiniLM embeds 50-200 texts/s here).
 EMBED_ON_READ = 2_000
-#: Attempts the worker's idle task embeds and stores per round.
-EMBED_BATCH = 256
-#: Finding texts whose vectors the worker remembers (a check run's findings
-#: are asked about again and again while they stay open).
-QUERY_CACHE = 10_000
 #: Suggestions per finding unless the caller asks for another number.
 DEFAULT_LIMIT = 5
 #: The checker's own fix, as the user runs it.
@@ -92,12 +79,17 @@ class Suggestion:
 class FindingSuggestions:
     finding: Finding
     suggestions: tuple[Suggestion, ...]
+    # Answered from the exact-rule prior alone: its vector was not ready in time.
+    partial: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        shape: dict[str, Any] = {
             "finding": self.finding.to_json(),
             "suggestions": [s.to_json() for s in self.suggestions],
         }
+        if self.partial:
+            shape["partial"] = True
+        return shape
 
     @classmethod
     def from_json(cls, shape: dict[str, Any]) -> FindingSuggestions:
@@ -113,7 +105,8 @@ class FindingSuggestions:
             )
             for s in shape["suggestions"]
         )
-        return cls(Finding.from_json(shape["finding"]), suggestions)
+        partial = shape.get("partial") is True
+        return cls(Finding.from_json(shape["finding"]), suggestions, partial)
 
 
 @dataclass(frozen=True)
@@ -282,7 +275,9 @@ def autofix(tool: str) -> Suggestion:
     return Suggestion(strategy, "autofix", None, None, 0, (), learned=False)
 
 
-def _embedder(paths: RepoPaths, embedders: Embedders | None) -> tuple[Embedder | None, str | None]:
+def active_embedder(
+    paths: RepoPaths, embedders: Embedders | None
+) -> tuple[Embedder | None, str | None]:
     """The store's embedder, or None and why similarity is off for now."""
     try:
         embedder, _ = store_embedder(paths, embedders)
@@ -304,125 +299,10 @@ def suggest_in_process(
     config = config or RecommendConfig()
     notice = None
     if embedder is None:
-        embedder, notice = _embedder(store.paths, None)
+        embedder, notice = active_embedder(store.paths, None)
     index = load_index(store, embedder, config, embed_limit=EMBED_ON_READ, before=before)
     texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
     queries = embedder.embed(texts) if embedder is not None and findings else None
     answers = suggest_with(store, index, findings, queries, config, limit=limit)
     notices = (notice,) if notice and len(index) else ()
     return SuggestResult(tuple(answers), notices)
-
-
-# -- the warm worker's service ----------------------------------------------------------
-
-
-class SuggestService:
-    """The worker's ``suggest``: one index per repository, refreshed when attempts change."""
-
-    def __init__(self, embedders: Embedders | None = None) -> None:
-        self.embedders = embedders or Embedders()
-        self.config = RecommendConfig()
-        self._lock = threading.Lock()
-        self._stores: dict[Path, Store] = {}
-        self._indexes: dict[Path, AttemptIndex] = {}
-        self._queries: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
-        # The fix_attempts version and embedder at which nothing waited for a vector.
-        self._idle_at: dict[Path, tuple[int, str]] = {}
-
-    def _store(self, hookwise_dir: Path) -> Store:
-        store = self._stores.get(hookwise_dir)
-        if store is None:
-            paths = RepoPaths.for_hookwise_dir(hookwise_dir)
-            store = self._stores[hookwise_dir] = Store.open(paths, create=False)
-        return store
-
-    def index(self, store: Store) -> tuple[AttemptIndex, Embedder | None, str | None]:
-        """The store's index, read again when its attempts or its embedder changed."""
-        embedder, notice = _embedder(store.paths, self.embedders)
-        key = store.paths.hookwise_dir
-        index = self._indexes.get(key)
-        embedder_id = embedder.id if embedder is not None else None
-        if (
-            index is None
-            or index.version != store.version("fix_attempts")
-            or index.embedder_id != embedder_id
-        ):
-            index = load_index(store, embedder, self.config, embed_limit=EMBED_ON_READ)
-            self._indexes[key] = index
-        return index, embedder, notice
-
-    def _embed(self, embedder: Embedder, texts: list[str]) -> FloatMatrix:
-        """The texts' vectors, from the cache where it has them."""
-        keys = [(embedder.id, text) for text in texts]
-        new = sorted({k[1] for k in keys if k not in self._queries})
-        if new:
-            for text, vector in zip(new, embedder.embed(new), strict=True):
-                self._queries[(embedder.id, text)] = vector
-        rows = []
-        for k in keys:
-            self._queries.move_to_end(k)
-            rows.append(self._queries[k])
-        while len(self._queries) > QUERY_CACHE:
-            self._queries.popitem(last=False)
-        return np.stack(rows) if rows else np.zeros((0, embedder.dimension), np.float32)
-
-    def suggest(self, store: Store, findings: Sequence[Finding], limit: int) -> SuggestResult:
-        # A chain of small products: on one BLAS thread, as search's (hookwise.blas
-        # says why); measured here 41 ms a request with OpenBLAS's own threads
-        # and 17 ms without them, 20 findings against 20k attempts.
-        with blas_threads(1):
-            with self._lock:
-                index, embedder, notice = self.index(store)
-                queries = None
-                if embedder is not None and findings:
-                    texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
-                    queries = self._embed(embedder, texts)
-            answers = suggest_with(store, index, findings, queries, self.config, limit=limit)
-        return SuggestResult(tuple(answers), (notice,) if notice and len(index) else ())
-
-    def serve_suggest(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The ``suggest`` op: ``{"hookwise_dir", "findings": [...], "limit"}``."""
-        try:
-            findings = [Finding.from_json(shape) for shape in args.get("findings") or ()]
-            limit = int(args.get("limit") or DEFAULT_LIMIT)
-            with self._lock:
-                store = self._store(Path(str(args["hookwise_dir"])))
-            return self.suggest(store, findings, limit).to_json()
-        except HookwiseError as exc:
-            return {"error": str(exc), "kind": type(exc).__name__}
-
-    def when_idle(self, store: Store) -> bool:
-        """Idle task: store a batch of attempts' vectors; when none wait, read a stale index
-        again, so the next request does not pay for it (100k attempts: seconds)."""
-        embedder, _ = _embedder(store.paths, self.embedders)
-        if embedder is None:
-            return False
-        if self._embed_waiting(store, embedder):
-            return True
-        with self._lock, blas_threads(1):
-            if store.paths.hookwise_dir in self._indexes:
-                self.index(store)
-        return False
-
-    def _embed_waiting(self, store: Store, embedder: Embedder) -> bool:
-        # An idle worker asks every round: skip the read while nothing changed
-        # since the last round found nothing waiting.
-        key = store.paths.hookwise_dir
-        versions = (store.version("fix_attempts"), embedder.id)
-        if self._idle_at.get(key) == versions:
-            return False
-        waiting = table.fix_attempts_without_vector(store, embedder.id, EMBED_BATCH)
-        if not waiting:
-            self._idle_at[key] = versions
-            return False
-        texts = [
-            finding_text(row["tool"], row["rule"], row["message"], row["snippet"])
-            for row in waiting
-        ]
-        try:
-            table.set_fix_attempt_vectors(
-                store, waiting, embedder.id, to_stored(embedder.embed(texts))
-            )
-        except StoreLockedError:
-            return False  # a writer holds the store; next round
-        return True

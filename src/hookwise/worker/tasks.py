@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hookwise.fixes.suggest import SuggestService
+    from hookwise.fixes.service import SuggestService
     from hookwise.search.service import SearchService
     from hookwise.store.db import Store
     from hookwise.worker.loop import Worker
@@ -74,7 +74,7 @@ class Tables:
 
 def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
-    from hookwise.fixes.suggest import SuggestService
+    from hookwise.fixes.service import SuggestService
     from hookwise.search.service import SearchService
     from hookwise.worker.learning import Learner
     from hookwise.worker.maintenance import Maintenance

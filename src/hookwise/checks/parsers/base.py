@@ -10,24 +10,40 @@ the caller reports in one line while the checker's own result stands
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
 
 from hookwise.checks.findings import Finding
+from hookwise.checks.frozen import Frozen
 from hookwise.errors import CheckOutputError
 
+# No typing, pathlib or dataclasses at run time: the parsers are imported on
+# ``hookwise check``'s path (``hookwise.checks.frozen`` says why). mypy sees
+# ``Parser`` as the protocol it is; at run time it is a plain class.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:
+    Protocol = object
 
-@dataclass(frozen=True)
-class CheckerOutput:
+
+class CheckerOutput(Frozen):
     """One run of a checker. ``cwd`` is where it ran: absolute paths under it are made relative."""
 
+    _fields = ("stdout", "stderr", "exit_code", "cwd")
+    __slots__ = _fields
     stdout: str
-    stderr: str = ""
-    exit_code: int = 0
-    cwd: Path | None = None
+    stderr: str
+    exit_code: int
+    cwd: str | os.PathLike[str] | None
+
+    def __init__(
+        self,
+        stdout: str,
+        stderr: str = "",
+        exit_code: int = 0,
+        cwd: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self._set(stdout, stderr, exit_code, cwd)
 
 
 class Parser(Protocol):
@@ -39,7 +55,19 @@ class Parser(Protocol):
     def parse(self, output: CheckerOutput) -> list[Finding]: ...
 
 
-def relative_path(path: str, cwd: Path | None) -> str:
+class NamedParser(Frozen):
+    """A parser whose one field is its format's name, ``FORMAT`` unless another is given."""
+
+    FORMAT = ""
+    _fields = ("name",)
+    __slots__ = _fields
+    name: str
+
+    def __init__(self, name: str | None = None) -> None:
+        self._set(self.FORMAT if name is None else name)
+
+
+def relative_path(path: str, cwd: str | os.PathLike[str] | None) -> str:
     """A path as the repository knows it: POSIX, relative to ``cwd`` when under it, no ``./``.
 
     pyright and eslint print absolute paths, ruff and mypy relative ones; a
@@ -47,8 +75,8 @@ def relative_path(path: str, cwd: Path | None) -> str:
     path whichever tool reported it.
     """
     path = path.replace(os.sep, "/") if os.sep != "/" else path
-    if cwd is not None and PurePosixPath(path).is_absolute():
-        base = cwd.as_posix().rstrip("/") + "/"
+    if cwd is not None and path.startswith("/"):
+        base = os.fspath(cwd).replace(os.sep, "/").rstrip("/") + "/"
         if path.startswith(base):
             path = path[len(base) :]
     while path.startswith("./"):
@@ -61,6 +89,8 @@ def load_json(output: CheckerOutput, tool: str, hint: str) -> Any:
     text = output.stdout.strip()
     if not text:
         return None
+    import json
+
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -11,21 +11,22 @@ snippets come from it rather than from the file on disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from hookwise.checks.findings import Finding
 from hookwise.checks.fingerprint import snippet_at
-from hookwise.checks.parsers.base import CheckerOutput, load_json, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, load_json, relative_path, whole
 from hookwise.errors import CheckOutputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _SEVERITIES = {1: "warning", 2: "error"}
 _HINT = "run eslint with JSON output (-f json)"
 
 
-@dataclass(frozen=True)
-class EslintParser:
-    name: str = "eslint"
+class EslintParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "eslint"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         if output.stdout.strip() and not output.stdout.lstrip().startswith("["):

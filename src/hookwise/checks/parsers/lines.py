@@ -13,37 +13,43 @@ its fingerprint rests on its path and snippet. Lines that are not findings
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from hookwise.checks.findings import Finding
+from hookwise.checks.frozen import Frozen
 from hookwise.checks.parsers.base import CheckerOutput, relative_path
 
-_LINE = re.compile(
+# Patterns, compiled (and cached by ``re``) when first matched: a run without
+# output, or a check that reads another format, compiles none of them.
+_LINE = (
     r"^(?P<path>[^\s:][^:]*):(?P<line>\d+)(?::(?P<col>\d+))?:\s*"
     r"(?:(?P<code>[A-Z]+[0-9]+|[A-Z]+-[0-9]+)(?::\s*|\s+))?(?P<message>\S.*)$"
 )
-_SEVERITY = re.compile(r"^(?P<severity>fatal error|error|warning|note|info): (?P<rest>.*)$")
-_TRAILING_CODE = re.compile(r"\s+\[(?P<code>[A-Za-z0-9_.-]+)\]$")
+_SEVERITY = r"^(?P<severity>fatal error|error|warning|note|info): (?P<rest>.*)$"
+_TRAILING_CODE = r"\s+\[(?P<code>[A-Za-z0-9_.-]+)\]$"
 
 
-@dataclass(frozen=True)
-class LineParser:
+class LineParser(Frozen):
     """``column_base`` is 0 for a tool that counts columns from 0 (pylint)."""
 
+    _fields = ("name", "tool", "column_base")
+    __slots__ = _fields
     name: str
     tool: str
-    column_base: int = 1
+    column_base: int
+
+    def __init__(self, name: str, tool: str, column_base: int = 1) -> None:
+        self._set(name, tool, column_base)
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         findings = []
         for line in output.stdout.splitlines():
-            match = _LINE.match(line.rstrip())
+            match = re.match(_LINE, line.rstrip())
             if match is None:
                 continue
             code, message, severity = match["code"], match["message"], None
-            if code is None and (prefixed := _SEVERITY.match(message)):
+            if code is None and (prefixed := re.match(_SEVERITY, message)):
                 severity, message = prefixed["severity"], prefixed["rest"]
-                if trailing := _TRAILING_CODE.search(message):
+                if trailing := re.search(_TRAILING_CODE, message):
                     code, message = trailing["code"], message[: trailing.start()]
             if severity == "note":
                 # A note explains the finding above it (gcc, mypy); it is none itself.

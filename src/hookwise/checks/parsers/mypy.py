@@ -11,27 +11,27 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.parsers.base import CheckerOutput, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, relative_path, whole
 
-_TEXT = re.compile(
+# Compiled (and cached by ``re``) when first matched.
+_TEXT = (
     r"^(?P<path>[^\s:][^:]*):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<severity>error|warning): "
     r"(?P<message>.+?)(?:  \[(?P<code>[a-z0-9-]+)\])?$"
 )
 
 
-@dataclass(frozen=True)
-class MypyParser:
-    name: str = "mypy"
+class MypyParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "mypy"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         findings = []
         for line in output.stdout.splitlines():
             if line.startswith("{"):
                 finding = _from_json_line(line, output)
-            elif match := _TEXT.match(line):
+            elif match := re.match(_TEXT, line):
                 finding = Finding(
                     tool="mypy",
                     rule=match["code"] or "error",

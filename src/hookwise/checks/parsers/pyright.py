@@ -10,23 +10,26 @@ it is kept whole, since that is what says what to fix.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.parsers.base import CheckerOutput, load_json, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, load_json, relative_path, whole
 from hookwise.errors import CheckOutputError
 
-_TEXT = re.compile(
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# Compiled (and cached by ``re``) when first matched.
+_TEXT = (
     r"^\s+(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+) - "
     r"(?P<severity>error|warning|information): (?P<message>.*)$"
 )
-_RULE = re.compile(r"\s*\((?P<rule>report[A-Za-z]+)\)$")
+_RULE = r"\s*\((?P<rule>report[A-Za-z]+)\)$"
 
 
-@dataclass(frozen=True)
-class PyrightParser:
-    name: str = "pyright"
+class PyrightParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "pyright"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         if output.stdout.lstrip().startswith("{"):
@@ -67,7 +70,7 @@ def _from_text(output: CheckerOutput) -> list[Finding]:
     found: list[tuple[re.Match[str], list[str]]] = []
     continues = False
     for line in output.stdout.splitlines():
-        if match := _TEXT.match(line):
+        if match := re.match(_TEXT, line):
             found.append((match, [match["message"]]))
             continues = True
         elif continues and line.startswith("  "):
@@ -82,7 +85,7 @@ def _from_text(output: CheckerOutput) -> list[Finding]:
 
 def _text_finding(match: re.Match[str], lines: list[str], output: CheckerOutput) -> Finding:
     message = "\n".join(lines)
-    rule = _RULE.search(message)
+    rule = re.search(_RULE, message)
     return Finding(
         tool="pyright",
         rule=rule["rule"] if rule else match["severity"],

@@ -28,37 +28,41 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.parsers.base import CheckerOutput, relative_path
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, relative_path
 
-_SUMMARY = re.compile(r"^(?P<kind>FAILED|ERROR) (?P<id>.+?)(?: - (?P<rest>.*))?$")
-_HEADING = re.compile(r"^_{2,} (?P<title>.+?) _{2,}$")
-_BANNER = re.compile(r"^={3,}")
-_FRAME = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?: (?P<what>.*))?$")
-_EXCEPTION_LINE = re.compile(r"^E\s+(?P<type>[A-Za-z_][\w.]*)(?:: (?P<message>.*))?$")
-_TYPED = re.compile(r"^(?P<type>[A-Za-z_][\w.]*): (?P<message>.*)$")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][\w.]*$")
+# Compiled (and cached by ``re``) when first matched.
+_SUMMARY = r"^(?P<kind>FAILED|ERROR) (?P<id>.+?)(?: - (?P<rest>.*))?$"
+_HEADING = r"^_{2,} (?P<title>.+?) _{2,}$"
+_BANNER = r"^={3,}"
+_FRAME = r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?: (?P<what>.*))?$"
+_EXCEPTION_LINE = r"^E\s+(?P<type>[A-Za-z_][\w.]*)(?:: (?P<message>.*))?$"
+_TYPED = r"^(?P<type>[A-Za-z_][\w.]*): (?P<message>.*)$"
+_IDENTIFIER = r"^[A-Za-z_][\w.]*$"
 _HEADING_PREFIXES = ("ERROR at setup of ", "ERROR at teardown of ", "ERROR collecting ")
 
 
-@dataclass
 class _Section:
-    frames: list[re.Match[str]] = field(default_factory=list)
-    exception: re.Match[str] | None = None
+    """One failure's section of the traceback: its frames and its ``E`` line."""
+
+    __slots__ = ("exception", "frames")
+
+    def __init__(self) -> None:
+        self.frames: list[re.Match[str]] = []
+        self.exception: re.Match[str] | None = None
 
 
-@dataclass(frozen=True)
-class PytestParser:
-    name: str = "pytest"
+class PytestParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "pytest"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         lines = output.stdout.splitlines()
         sections = _sections(lines)
         findings = []
         for line in lines:
-            if summary := _SUMMARY.match(line):
+            if summary := re.match(_SUMMARY, line):
                 queue = sections.get(_key_of_id(summary["id"]))
                 section = queue.popleft() if queue else None
                 findings.append(_finding(summary, section, output))
@@ -70,15 +74,15 @@ def _sections(lines: list[str]) -> dict[str, deque[_Section]]:
     sections: dict[str, deque[_Section]] = defaultdict(deque)
     current: _Section | None = None
     for line in lines:
-        if heading := _HEADING.match(line):
+        if heading := re.match(_HEADING, line):
             current = _Section()
             sections[_key_of_heading(heading["title"])].append(current)
-        elif _BANNER.match(line):
+        elif re.match(_BANNER, line):
             current = None
         elif current is not None:
-            if frame := _FRAME.match(line):
+            if frame := re.match(_FRAME, line):
                 current.frames.append(frame)
-            elif current.exception is None and (exception := _EXCEPTION_LINE.match(line)):
+            elif current.exception is None and (exception := re.match(_EXCEPTION_LINE, line)):
                 current.exception = exception
     return sections
 
@@ -99,7 +103,7 @@ def _key_of_id(test_id: str) -> str:
 
 def _finding(summary: re.Match[str], section: _Section | None, output: CheckerOutput) -> Finding:
     test_id, rest = summary["id"], summary["rest"] or ""
-    typed = _TYPED.match(rest)
+    typed = re.match(_TYPED, rest)
     kind = typed["type"] if typed else summary["kind"].lower()
     message = typed["message"] if typed else rest
     path, line = test_id.split("::")[0], None
@@ -111,7 +115,7 @@ def _finding(summary: re.Match[str], section: _Section | None, output: CheckerOu
         if frame is not None:
             path, line = frame["path"], int(frame["line"])
             what = frame["what"] or ""
-            if _IDENTIFIER.match(what):  # "path:5: ValueError", not "in parse"
+            if re.match(_IDENTIFIER, what):  # "path:5: ValueError", not "in parse"
                 kind = what
     text = f"{kind}: {message}" if message else kind
     return Finding(

@@ -11,27 +11,31 @@ leaves ``[*]`` off those too, so both formats agree).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
 
 from hookwise.checks.findings import Finding
-from hookwise.checks.parsers.base import CheckerOutput, load_json, relative_path, whole
+from hookwise.checks.parsers.base import CheckerOutput, NamedParser, load_json, relative_path, whole
 from hookwise.errors import CheckOutputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# Compiled (and cached by ``re``) when first matched.
 
 # `F401`, `RUF100`, and since 0.12 `invalid-syntax:` for code ruff cannot parse.
 _CODE = r"(?P<code>[A-Z]+[0-9]+|[a-z]+(?:-[a-z]+)*):?"
-_CONCISE = re.compile(
+_CONCISE = (
     r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): "
     + _CODE
     + r"(?P<fix> \[\*\])? (?P<message>.+)$"
 )
-_FULL_HEADER = re.compile(r"^" + _CODE + r"(?P<fix> \[\*\])? (?P<message>.+)$")
-_FULL_ARROW = re.compile(r"^\s*--> (?P<path>.+?):(?P<line>\d+):(?P<col>\d+)$")
+_FULL_HEADER = r"^" + _CODE + r"(?P<fix> \[\*\])? (?P<message>.+)$"
+_FULL_ARROW = r"^\s*--> (?P<path>.+?):(?P<line>\d+):(?P<col>\d+)$"
 
 
-@dataclass(frozen=True)
-class RuffParser:
-    name: str = "ruff"
+class RuffParser(NamedParser):
+    __slots__ = ()
+    FORMAT = "ruff"
 
     def parse(self, output: CheckerOutput) -> list[Finding]:
         if output.stdout.lstrip().startswith("["):
@@ -67,14 +71,14 @@ def _from_text(output: CheckerOutput) -> list[Finding]:
     findings = []
     header: re.Match[str] | None = None
     for line in output.stdout.splitlines():
-        if concise := _CONCISE.match(line):
+        if concise := re.match(_CONCISE, line):
             findings.append(_text_finding(concise, concise, output))
-        elif arrow := _FULL_ARROW.match(line):
+        elif arrow := re.match(_FULL_ARROW, line):
             if header is not None:
                 findings.append(_text_finding(header, arrow, output))
             header = None
         elif line.strip():
-            header = _FULL_HEADER.match(line)
+            header = re.match(_FULL_HEADER, line)
     return findings
 
 
