@@ -25,9 +25,9 @@ checker is started (without ``subprocess`` where it can be) is
 
 from __future__ import annotations
 
+import _thread
 import errno
 import os
-import threading
 import time
 
 from hookwise.checks.spawn import spawn
@@ -112,27 +112,21 @@ def start_checker(
     """
     sinks = (stdout, stderr)
     ends: list[tuple[int, int | None]] = []  # (our read end, the child's end to close)
-    copies: tuple[list[bytes], list[bytes]] = ([], [])
-    pumps: list[threading.Thread] = []
+    pumps: list[Pump] = []
     process: Process | None = None
     try:
         for sink in sinks:
             ends.append(_terminal(sink) if _is_terminal(sink) else _pipe())
-        # The pumps run before the checker does: a Ctrl-C that follows its
-        # first output must not find hookwise still starting a thread (an
-        # interrupted Thread.start() leaves a lock that cannot be released).
-        for (read_end, _), sink, copy in zip(ends, sinks, copies, strict=True):
-            pumps.append(threading.Thread(target=_pump, args=(read_end, sink, copy), daemon=True))
-            pumps[-1].start()
+        # The pumps run before the checker does, so that none of its output
+        # waits for them.
+        pumps += [Pump(read_end, sink) for (read_end, _), sink in zip(ends, sinks, strict=True)]
         started, clock = time.time(), time.monotonic()
         process = spawn(list(command), cwd, ends[0][1], ends[1][1])
         for index, (read_end, child_end) in enumerate(ends):
             ends[index] = (read_end, None)
             _close(child_end)
         read_ends = [end for end, _ in ends]
-        return RunningChecker(
-            tuple(command), cwd, process, read_ends, pumps, copies, started, clock
-        )
+        return RunningChecker(tuple(command), cwd, process, read_ends, pumps, started, clock)
     except BaseException:  # Ctrl-C included: the checker must not outlive hookwise
         if process is not None:
             _stop(process)
@@ -163,14 +157,13 @@ class RunningChecker:
         cwd: str | os.PathLike[str],
         process: Process,
         read_ends: list[int],
-        pumps: list[threading.Thread],
-        copies: tuple[list[bytes], list[bytes]],
+        pumps: list[Pump],
         started: float,
         clock: float,
     ) -> None:
         self.command, self.cwd, self._process = command, cwd, process
         self._read_ends, self._started, self._clock = read_ends, started, clock
-        self._pumps, self._copies = pumps, copies
+        self._pumps = pumps
 
     def interrupt(self) -> None:
         """Ctrl-C (or a failure of ours) before ``finish``: the checker is interrupted
@@ -197,8 +190,8 @@ class RunningChecker:
             command=self.command,
             cwd=self.cwd,
             exit_code=code,
-            stdout=b"".join(self._copies[0]),
-            stderr=b"".join(self._copies[1]),
+            stdout=b"".join(self._pumps[0].copy),
+            stderr=b"".join(self._pumps[1].copy),
             duration_ms=round((time.monotonic() - self._clock) * 1000),
             started=self._started,
         )
@@ -213,6 +206,37 @@ def _wait(process: Process) -> int:
         raise
     # Killed by a signal: the shell's 128 + N, so Ctrl-C in the checker alone is 130.
     return 128 - code if code < 0 else code
+
+
+class Pump:
+    """One stream of the checker's, written through and kept, in a thread of its own.
+
+    A bare ``_thread`` thread, not a ``threading.Thread``: ``start()`` waits
+    until the new thread runs, which on a loaded 2-core machine is a wait
+    for the scheduler of 1-5 ms per thread, before the checker can start; a
+    Ctrl-C during that wait leaves a lock that cannot be released (exit 1,
+    "release unlocked lock"). ``join`` waits on a lock the thread releases
+    when it ends.
+    """
+
+    __slots__ = ("_ended", "copy")
+
+    def __init__(self, read_end: int, sink: BinaryIO) -> None:
+        self.copy: list[bytes] = []
+        self._ended = _thread.allocate_lock()
+        self._ended.acquire()
+        _thread.start_new_thread(self._run, (read_end, sink))
+
+    def _run(self, read_end: int, sink: BinaryIO) -> None:
+        try:
+            _pump(read_end, sink, self.copy)
+        finally:
+            self._ended.release()
+
+    def join(self, timeout: float = -1) -> None:
+        """Wait until the stream ended (at most ``timeout`` seconds, when given)."""
+        if self._ended.acquire(timeout=timeout):
+            self._ended.release()
 
 
 def _pump(read_end: int, sink: BinaryIO, copy: list[bytes]) -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 # os.path, not pathlib: pathlib costs ~6 ms to import on this path.
 # ruff: noqa: PTH118
 import os
-import threading
 
 from hookwise.checks.formats import check_format
 from hookwise.checks.locate import Repository, ask_git, locate, read_repository
@@ -42,6 +41,7 @@ from hookwise.errors import SpoolError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from threading import Thread
     from typing import BinaryIO
 
     from hookwise.checks.findings import Finding
@@ -206,9 +206,11 @@ class _Locating:
         self._cwd = cwd
         self._answer = read_repository(cwd)
         self._problem: Exception | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: Thread | None = None
         if self._answer is None:
-            self._thread = threading.Thread(target=self._ask_git, daemon=True)
+            from threading import Thread
+
+            self._thread = Thread(target=self._ask_git, daemon=True)
             self._thread.start()
 
     def _ask_git(self) -> None:
