@@ -172,18 +172,36 @@ def ask(request: dict[str, Any]) -> tuple[float, int]:
     return took, sum(1 for r in results if r.get("partial"))
 
 
-def drained(repo: Path, timeout: float = 30.0) -> None:
-    """Wait (untimed) until the worker has stored the runs spooled so far.
+def drained(repo: Path, worker: int, timeout: float = 30.0) -> None:
+    """Wait (untimed) until the worker has stored the runs spooled so far, and rests.
 
     A check at a commit finds the worker idle; back to back, each check
     would compete with the worker storing the one before (a LanceDB write
-    on one of two cores), which is another figure than the budget's.
+    on one of two cores), and with what follows it (fix detection, the rule
+    prior, embedding the new findings with MiniLM), which is another figure
+    than the budget's. Resting is the worker's CPU time standing still for
+    0.3 s.
     """
     spool = repo / ".git" / "hookwise" / "spool"
     deadline = time.monotonic() + timeout
     while any(spool.glob("check-run-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.3)  # and its next poll, so it is idle, not between two steps
+    before = cpu_ticks(worker)
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = cpu_ticks(worker)
+        if now == before:
+            return
+        before = now
+
+
+def cpu_ticks(pid: int) -> int:
+    """The user and system CPU time ``pid`` has used, in clock ticks (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -243,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             for run in range(args.runs + 1):
                 if worker is not None:
-                    drained(repo)
+                    drained(repo, worker.pid)
                 a = timed(command, repo, env)
                 c = timed(through, repo, env)
                 p = timed(start_only, repo, env)

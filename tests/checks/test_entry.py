@@ -59,6 +59,7 @@ HEAVY = (
     " subprocess"  # ~9 ms (hookwise.checks.process)
     " hashlib"  # ~4 ms (hookwise.checks.fingerprint)
     " socket"  # ~3.5 ms (hookwise.capture.rpc)
+    " threading"  # ~1 ms, and 1-5 ms a thread started (hookwise.checks.process.Pump)
 ).split()
 
 

@@ -71,6 +71,13 @@ def locate(cwd: str | os.PathLike[str]) -> Repository:
 
 def read_repository(cwd: str | os.PathLike[str]) -> Repository | None:
     """The repository as its files say, or None when git must be asked."""
+    try:
+        return _read_repository(cwd)
+    except (OSError, ValueError):  # a file that vanished, a path git would refuse
+        return None
+
+
+def _read_repository(cwd: str | os.PathLike[str]) -> Repository | None:
     if any(os.environ.get(name) for name in GIT_VARIABLES):
         return None
     overrides = os.environ.get("GIT_CONFIG_PARAMETERS", "") + str(

@@ -18,34 +18,31 @@ Nothing here imports more than the standard library, and no more of it
 than starting the checker needs (``re`` waits until the output is read):
 the checker starts before anything heavy is loaded, and ``start_checker``
 returns while it runs, so the caller's own imports and its look at the
-repository overlap the checker's time instead of adding to it. The checker
-is started with ``os.posix_spawnp``, as a shell starts a program, not with
-``subprocess``, whose import alone (``selectors``, ``signal``, its own
-``threading`` and ``contextlib`` use) costs ~9 ms of ``hookwise check``'s
-50 ms budget on these machines; what ``subprocess.Popen`` would do for it
-is done here: the checker runs in ``cwd``, with SIGPIPE and SIGXFSZ back at
-their defaults (Python ignores them), and without the descriptors this
-process inherited (only its stdin, stdout and stderr).
+repository overlap the checker's time instead of adding to it. How the
+checker is started (without ``subprocess`` where it can be) is
+``hookwise.checks.spawn``'s.
 """
 
 from __future__ import annotations
 
+import _thread
 import errno
 import os
-import threading
 import time
 
-from hookwise.errors import CheckerNotFoundError
+from hookwise.checks.spawn import spawn
 
 # typing is not loaded on the check path; the annotations need it only for mypy.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from signal import SIGINT, SIGPIPE, SIGXFSZ
+    from signal import SIGINT
     from typing import BinaryIO
+
+    from hookwise.checks.spawn import Process
 else:
     # Loaded with the interpreter; ``signal`` would add its enums (~0.7 ms).
-    from _signal import SIGINT, SIGPIPE, SIGXFSZ
+    from _signal import SIGINT
 
 #: Exit codes as a shell gives them: found but not runnable, and not found.
 EXIT_NOT_EXECUTABLE = 126
@@ -115,73 +112,40 @@ def start_checker(
     """
     sinks = (stdout, stderr)
     ends: list[tuple[int, int | None]] = []  # (our read end, the child's end to close)
+    pumps: list[Pump] = []
+    process: Process | None = None
     try:
         for sink in sinks:
             ends.append(_terminal(sink) if _is_terminal(sink) else _pipe())
+        # The pumps run before the checker does, so that none of its output
+        # waits for them.
+        pumps += [Pump(read_end, sink) for (read_end, _), sink in zip(ends, sinks, strict=True)]
         started, clock = time.time(), time.monotonic()
-        pid = _spawn(list(command), cwd, ends[0][1], ends[1][1])
-    except BaseException:
-        for read_end, child_end in ends:
-            _close(read_end, child_end)
+        process = spawn(list(command), cwd, ends[0][1], ends[1][1])
+        for index, (read_end, child_end) in enumerate(ends):
+            ends[index] = (read_end, None)
+            _close(child_end)
+        read_ends = [end for end, _ in ends]
+        return RunningChecker(tuple(command), cwd, process, read_ends, pumps, started, clock)
+    except BaseException:  # Ctrl-C included: the checker must not outlive hookwise
+        if process is not None:
+            _stop(process)
+        for _, child_end in ends:
+            _close(child_end)  # the pumps read to the end of their pipes, and stop
+        for pump in pumps:
+            pump.join(timeout=1.0)  # a checker's own child may still hold its pipe
+        for read_end, _ in ends:
+            _close(read_end)
         raise
-    for _, child_end in ends:
-        _close(child_end)
-    return RunningChecker(tuple(command), cwd, pid, [end for end, _ in ends], sinks, started, clock)
 
 
-def _spawn(
-    command: list[str], cwd: str | os.PathLike[str], out: int | None, err: int | None
-) -> int:
-    """Start ``command`` in ``cwd`` with ``out`` and ``err`` as its stdout and stderr; its pid.
-
-    Raises ``CheckerNotFoundError`` when there is no such program, or it
-    cannot be run.
-    """
-    actions: list[tuple[int, ...]] = [
-        (os.POSIX_SPAWN_DUP2, fd, target) for fd, target in ((out, 1), (err, 2)) if fd is not None
-    ]
-    actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited()]
-    # posix_spawn has no working folder of its own: the checker is started
-    # from ours, moved there for the moment (nothing else runs yet).
-    here = os.getcwd()  # noqa: PTH109 (pathlib is not loaded on this path)
+def _stop(process: Process) -> None:
+    """Interrupt the checker and wait for it; a second Ctrl-C stops the wait."""
+    process.send_signal(SIGINT)
     try:
-        os.chdir(cwd)
-    except OSError as error:
-        raise CheckerNotFoundError(
-            f"{command[0]} (cannot run in {os.fspath(cwd)}: {error.strerror})"
-        ) from None
-    try:
-        return os.posix_spawnp(
-            command[0],
-            command,
-            os.environ,
-            file_actions=actions,
-            setsigdef=(SIGPIPE, SIGXFSZ),
-        )
-    except FileNotFoundError:
-        raise CheckerNotFoundError(command[0]) from None
-    except PermissionError as error:
-        raise CheckerNotFoundError(f"{command[0]} ({error.strerror})") from None
-    finally:
-        os.chdir(here)
-
-
-def _inherited() -> list[int]:
-    """Descriptors above stderr this process inherited and would pass on (``close_fds``)."""
-    try:
-        names = os.listdir("/proc/self/fd")  # noqa: PTH208
-    except OSError:
-        return []  # no /proc: they pass, as they do through a shell
-    found = []
-    for name in names:
-        fd = int(name)
-        if fd > 2:
-            try:
-                if os.get_inheritable(fd):
-                    found.append(fd)
-            except OSError:
-                pass  # the listing's own descriptor, closed by now
-    return found
+        process.wait()
+    except KeyboardInterrupt:
+        pass
 
 
 class RunningChecker:
@@ -191,30 +155,20 @@ class RunningChecker:
         self,
         command: tuple[str, ...],
         cwd: str | os.PathLike[str],
-        pid: int,
+        process: Process,
         read_ends: list[int],
-        sinks: tuple[BinaryIO, BinaryIO],
+        pumps: list[Pump],
         started: float,
         clock: float,
     ) -> None:
-        self.command, self.cwd, self._pid = command, cwd, pid
+        self.command, self.cwd, self._process = command, cwd, process
         self._read_ends, self._started, self._clock = read_ends, started, clock
-        self._copies: tuple[list[bytes], list[bytes]] = ([], [])
-        self._pumps = [
-            threading.Thread(target=_pump, args=(read_end, sink, copy), daemon=True)
-            for read_end, sink, copy in zip(read_ends, sinks, self._copies, strict=True)
-        ]
-        for pump in self._pumps:
-            pump.start()
+        self._pumps = pumps
 
     def interrupt(self) -> None:
         """Ctrl-C (or a failure of ours) before ``finish``: the checker is interrupted
         too and waited for, so it never outlives hookwise."""
-        _send(self._pid, SIGINT)
-        try:
-            _reap(self._pid)
-        except KeyboardInterrupt:
-            pass
+        _stop(self._process)
         for read_end in self._read_ends:
             _close(read_end)
 
@@ -226,7 +180,7 @@ class RunningChecker:
         for, and the ``KeyboardInterrupt`` goes on to the caller.
         """
         try:
-            code = _wait(self._pid)
+            code = _wait(self._process)
             for pump in self._pumps:
                 pump.join()
         finally:
@@ -236,38 +190,53 @@ class RunningChecker:
             command=self.command,
             cwd=self.cwd,
             exit_code=code,
-            stdout=b"".join(self._copies[0]),
-            stderr=b"".join(self._copies[1]),
+            stdout=b"".join(self._pumps[0].copy),
+            stderr=b"".join(self._pumps[1].copy),
             duration_ms=round((time.monotonic() - self._clock) * 1000),
             started=self._started,
         )
 
 
-def _wait(pid: int) -> int:
+def _wait(process: Process) -> int:
     try:
-        code = _reap(pid)
+        code = process.wait()
     except KeyboardInterrupt:
-        _send(pid, SIGINT)
-        _reap(pid)
+        process.send_signal(SIGINT)
+        process.wait()
         raise
     # Killed by a signal: the shell's 128 + N, so Ctrl-C in the checker alone is 130.
     return 128 - code if code < 0 else code
 
 
-def _reap(pid: int) -> int:
-    """Wait for the checker to end: its exit code, or minus the signal that killed it."""
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return 0  # already reaped (a second wait after Ctrl-C)
-    return os.waitstatus_to_exitcode(status)
+class Pump:
+    """One stream of the checker's, written through and kept, in a thread of its own.
 
+    A bare ``_thread`` thread, not a ``threading.Thread``: ``start()`` waits
+    until the new thread runs, which on a loaded 2-core machine is a wait
+    for the scheduler of 1-5 ms per thread, before the checker can start; a
+    Ctrl-C during that wait leaves a lock that cannot be released (exit 1,
+    "release unlocked lock"). ``join`` waits on a lock the thread releases
+    when it ends.
+    """
 
-def _send(pid: int, number: int) -> None:
-    try:
-        os.kill(pid, number)
-    except ProcessLookupError:
-        pass
+    __slots__ = ("_ended", "copy")
+
+    def __init__(self, read_end: int, sink: BinaryIO) -> None:
+        self.copy: list[bytes] = []
+        self._ended = _thread.allocate_lock()
+        self._ended.acquire()
+        _thread.start_new_thread(self._run, (read_end, sink))
+
+    def _run(self, read_end: int, sink: BinaryIO) -> None:
+        try:
+            _pump(read_end, sink, self.copy)
+        finally:
+            self._ended.release()
+
+    def join(self, timeout: float = -1) -> None:
+        """Wait until the stream ended (at most ``timeout`` seconds, when given)."""
+        if self._ended.acquire(timeout=timeout):
+            self._ended.release()
 
 
 def _pump(read_end: int, sink: BinaryIO, copy: list[bytes]) -> None:
@@ -277,7 +246,7 @@ def _pump(read_end: int, sink: BinaryIO, copy: list[bytes]) -> None:
         try:
             chunk = os.read(read_end, _CHUNK)
         except OSError as error:  # a pseudo-terminal's end reads as EIO
-            if error.errno == errno.EIO:
+            if error.errno in (errno.EIO, errno.EBADF):  # EBADF: closed after a Ctrl-C
                 return
             raise
         if not chunk:
