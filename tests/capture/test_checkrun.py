@@ -42,7 +42,7 @@ def test_a_run_reads_back_as_written(tmp_path: Path) -> None:
     path, kept = checkrun.write(tmp_path / "spool", RUN, findings)
     assert kept == 2 and Path(path).name == f"check-run-{RUN['id']}"
     assert checkrun.is_check_run(Path(path).name)
-    assert checkrun.read(path) == (RUN, findings, None)
+    assert checkrun.read(path) == (RUN, findings, None, "")
     assert [p.name for p in (tmp_path / "spool").iterdir()] == [Path(path).name]  # no temp
 
 
@@ -52,7 +52,7 @@ def test_a_run_over_the_bound_keeps_the_findings_that_fit_in_order(tmp_path: Pat
     assert 0 < kept < 100 and len(text.encode()) <= 10_000
     path = tmp_path / "check-run-x"
     path.write_text(text)
-    run, rows, _ = checkrun.read(path)
+    run, rows, _, _ = checkrun.read(path)
     assert rows == findings[:kept] and run["finding_count"] == kept
 
 

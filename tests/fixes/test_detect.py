@@ -31,8 +31,8 @@ UNUSED_NAME = "def f():\n    x = 1\n    return 2\n"
 
 
 def checked(
-    repo: GitRepo, *targets: str, command: list[str] = RUFF
-) -> tuple[CheckRunRow, list[FindingRow]]:
+    repo: GitRepo, *targets: str, command: list[str] = RUFF, folder: str = ""
+) -> tuple[CheckRunRow, list[FindingRow], str]:
     """Run ruff on ``targets`` (all of the repository without) and return the stored run.
 
     ``hookwise check`` spools the run; it is stored here as the worker would,
@@ -41,22 +41,23 @@ def checked(
     paths = discover(repo.path)
     store = Store.open(paths)
     out, err = io.BytesIO(), io.BytesIO()
-    result = check([*command, *(targets or (".",))], cwd=repo.path, stdout=out, stderr=err)
+    cwd = repo.path / folder if folder else repo.path
+    result = check([*command, *(targets or (".",))], cwd=cwd, stdout=out, stderr=err)
     assert result.problem is None, result.problem
     [spooled] = [p for p in paths.spool_dir.iterdir() if checkrun.is_check_run(p.name)]
-    run, found, _ = checkrun.read(spooled)
+    run, found, _, where = checkrun.read(spooled)
     spooled.unlink()
     add_check_run(store, run, found)  # type: ignore[arg-type]
-    return run, findings_of(store, run["id"])  # type: ignore[return-value]
+    return run, findings_of(store, run["id"]), where  # type: ignore[return-value]
 
 
-def detect(repo: GitRepo, *targets: str) -> list[FixAttemptRow]:
-    """Check, detect, and return the attempts this detection added."""
+def detect(repo: GitRepo, *targets: str, folder: str = "") -> list[FixAttemptRow]:
+    """Check (from ``folder`` of the repository), detect, and return the attempts added."""
     paths = discover(repo.path)
     store = Store.open(paths)
     known = {row["id"] for row in fix_attempts(store)}
-    run, findings = checked(repo, *targets)
-    added = detect_fixes(store, paths, run, findings)
+    run, findings, where = checked(repo, *targets, folder=folder)
+    added = detect_fixes(store, paths, run, findings, folder=where)
     new = [row for row in fix_attempts(store) if row["id"] not in known]
     assert added == len(new)
     return new
@@ -64,6 +65,24 @@ def detect(repo: GitRepo, *targets: str) -> list[FixAttemptRow]:
 
 def committed_time(repo: GitRepo, sha: str) -> int:
     return int(repo.git("show", "-s", "--format=%ct", sha))
+
+
+def test_a_run_from_a_subfolder_judges_only_that_folder(repo: GitRepo) -> None:
+    """``cd docs && hookwise check -- ruff check .`` looks at docs/ alone.
+
+    It used to be read as run from the top, as ``ruff check .`` over the whole
+    repository, so the top's unused import, which it never looked at, was
+    recorded as fixed.
+    """
+    repo.commit("feat: start", {"app.py": UNUSED_IMPORT, "docs/conf.py": UNUSED_IMPORT})
+    assert detect(repo) == []
+    edited = "import os  # still unused\n" + UNUSED_IMPORT.removeprefix("import os\n")
+    fixed = UNUSED_IMPORT.replace("import os\n", "")
+    repo.commit("fix: drop os from conf", {"docs/conf.py": fixed, "app.py": edited})
+    [attempt] = detect(repo, folder="docs")
+    assert attempt["path"] == "docs/conf.py"  # the fix in the folder it checked, and only that
+    repo.commit("docs: more", {"docs/more.py": "print(1)\n"})
+    assert detect(repo, "conf.py", "more.py", folder="docs") == []
 
 
 def test_a_removed_import_is_a_fix_linked_to_its_commit(repo: GitRepo) -> None:
@@ -85,7 +104,7 @@ def test_a_removed_import_is_a_fix_linked_to_its_commit(repo: GitRepo) -> None:
 def test_a_finding_moved_by_an_edit_above_it_is_not_a_fix(repo: GitRepo) -> None:
     source = '"""Tools."""\n\n\n' + UNUSED_IMPORT
     repo.commit("feat: start", {"app.py": source})
-    first, [was] = checked(repo)
+    first, [was], _ = checked(repo)
     longer = '"""Tools.\n\nMore of them.\n"""\n\n\n' + UNUSED_IMPORT
     repo.commit("docs: say more", {"app.py": longer})
     assert detect(repo) == []
@@ -132,7 +151,7 @@ def test_a_finding_gone_with_the_file_unchanged_is_not_a_fix(repo: GitRepo) -> N
     assert len(checked(repo, command=configured)[1]) == 1
     repo.commit("chore: allow unused imports", {"ruff.toml": "[lint]\nignore = ['F401']\n"})
     paths = discover(repo.path)
-    run, findings = checked(repo, command=configured)
+    run, findings, _ = checked(repo, command=configured)
     assert findings == []
     assert detect_fixes(Store.open(paths), paths, run, findings) == 0
 
@@ -156,7 +175,7 @@ def test_detecting_the_same_runs_twice_stores_nothing_new(repo: GitRepo) -> None
     repo.commit("fix: both", {"app.py": "print(1)\n", "calc.py": "def f():\n    return 2\n"})
     paths = discover(repo.path)
     store = Store.open(paths)
-    run, findings = checked(repo)
+    run, findings, _ = checked(repo)
     assert detect_fixes(store, paths, run, findings) == 2
     assert detect_fixes(store, paths, run, findings) == 0
     assert len(fix_attempts(store)) == 2
@@ -180,12 +199,12 @@ def test_an_earlier_head_that_is_gone_is_skipped(repo: GitRepo) -> None:
     repo.commit("feat: start", {"app.py": UNUSED_IMPORT})
     paths = discover(repo.path)
     store = Store.open(paths)
-    run, findings = checked(repo)
+    run, findings, _ = checked(repo)
     rewritten: CheckRunRow = {**run, "id": "rewritten", "head": "f" * 40, "time": run["time"] - 60}
     moved: list[FindingRow] = [{**finding, "run_id": "rewritten"} for finding in findings]
     add_check_run(store, rewritten, moved)
     repo.commit("fix: drop os", {"app.py": "print(1)\n"})
-    later, now = checked(repo)
+    later, now, _ = checked(repo)
     assert detect_fixes(store, paths, later, now) == 1  # against the run whose HEAD exists
     assert detect_fixes(store, paths, rewritten, moved) == 0
 
@@ -195,7 +214,7 @@ def test_a_finding_outside_the_worktree_is_skipped(repo: GitRepo, path: str) -> 
     repo.commit("feat: start", {"app.py": UNUSED_IMPORT})
     paths = discover(repo.path)
     store = Store.open(paths)
-    run, findings = checked(repo)
+    run, findings, _ = checked(repo)
     earlier: CheckRunRow = {**run, "id": "earlier", "time": run["time"] - 60}
     add_check_run(store, earlier, [{**findings[0], "run_id": "earlier", "path": path}])
     assert detect_fixes(store, paths, run, []) == 0
@@ -208,7 +227,7 @@ def test_without_a_worktree_only_committed_fixes_are_seen(repo: GitRepo, tmp_pat
     repo.write("calc.py", "def f():\n    return 2\n")
     paths = discover(repo.path)
     store = Store.open(paths)
-    run, findings = checked(repo)
+    run, findings, _ = checked(repo)
     worker_view = paths.for_hookwise_dir(paths.hookwise_dir)
     assert detect_fixes(store, worker_view, run, findings) == 1
     [attempt] = fix_attempts(store)

@@ -63,3 +63,13 @@ def test_coverage_and_inclusion() -> None:
     assert not some.includes(whole)
     assert some.includes(Scope(("ruff",), ("src/pkg", "a.py")))
     assert not some.includes(Scope(("ruff",), ("b.py",)))
+
+
+def test_targets_are_relative_to_the_folder_the_checker_ran_in() -> None:
+    assert scope(["ruff", "check", "."], None, "docs") == Scope(("ruff", "check"), ("docs",))
+    assert scope(["ruff", "check"], None, "docs").targets == ("docs",)
+    assert scope(["ruff", "check", "conf.py", "../app.py"], None, "docs").targets == (
+        "docs/conf.py",
+        "app.py",
+    )
+    assert scope(["ruff", "check", ".."], None, "docs").targets == ()  # the whole repository

@@ -97,8 +97,11 @@ def test_fix_detection_is_called_after_each_stored_run(
 ) -> None:
     seen: list[tuple[str, int]] = []
 
-    def detect(store: Store, at: RepoPaths, run: CheckRunRow, found: list[FindingRow]) -> None:
+    def detect(
+        store: Store, at: RepoPaths, run: CheckRunRow, found: list[FindingRow], *, folder: str
+    ) -> None:
         assert [r["id"] for r in check_runs(store)].count(run["id"]) == 1  # stored first
+        assert folder == ""  # spooled without a folder: the worktree's top
         seen.append((run["id"], len(found)))
 
     monkeypatch.setattr(checkruns, "after_check_run", detect)
@@ -111,7 +114,7 @@ def test_fix_detection_is_called_after_each_stored_run(
 def test_a_failing_detection_is_logged_and_the_run_stays_stored(
     paths: RepoPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def detect(*args: object) -> None:
+    def detect(*args: object, **kwargs: object) -> None:
         raise RuntimeError("detector broke")
 
     monkeypatch.setattr(checkruns, "after_check_run", detect)

@@ -64,6 +64,7 @@ def render(
     *,
     limit: int = MAX_CHECK_RUN_BYTES,
     worktree: str | None = None,
+    folder: str = "",
 ) -> tuple[str, int]:
     """The file's text, and how many of ``findings`` it holds (those within ``limit`` bytes).
 
@@ -85,6 +86,7 @@ def render(
         "run": {**run, "finding_count": kept},
         "findings": kept,
         "worktree": worktree,
+        "folder": folder,
     }
     return _line(header) + "".join(lines) + _line({"end": kept}), kept
 
@@ -95,22 +97,29 @@ def write(
     findings: Sequence[Mapping[str, Any]],
     *,
     worktree: str | None = None,
+    folder: str = "",
 ) -> tuple[str, int]:
     """Spool one check run; the file's path and how many findings it holds.
 
+    ``folder`` is where in the worktree the checker ran (POSIX, relative to
+    its top; empty at the top): the targets of its command are relative to it.
+
     Raises ``OSError`` when the spool cannot be written.
     """
-    text, kept = render(run, findings, worktree=worktree)
+    text, kept = render(run, findings, worktree=worktree, folder=folder)
     return write_file(spool_dir, f"{PREFIX}{run['id']}", text), kept
 
 
 def read(
     path: str | os.PathLike[str], size: int = 0
-) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
-    """The run, its findings and the worktree it checked, from one spooled file.
+) -> tuple[dict[str, Any], list[dict[str, Any]], str | None, str]:
+    """The run, its findings, the worktree it checked and the folder it ran in.
 
-    The worktree is not a column of ``check_runs``: the worker needs it only
-    to see fixes that are not committed yet (``hookwise.fixes.detect``).
+    Neither the worktree nor the folder is a column of ``check_runs``: the
+    worker needs the worktree only to see fixes that are not committed yet,
+    and the folder to know what a command run below the top looked at
+    (``hookwise.fixes.detect``). A file written before the folder was kept
+    says the top.
 
     Raises ``OversizedEventError`` (unread when ``size`` already says so),
     ``IncompleteEventError`` for a file cut short, ``SpoolError`` for one
@@ -141,7 +150,13 @@ def read(
     if not all(isinstance(row, dict) for row in rows):
         raise SpoolError(f"spool check run {name}: a finding is not a JSON object")
     worktree = header.get("worktree")
-    return run, rows, worktree if isinstance(worktree, str) else None
+    folder = header.get("folder")
+    return (
+        run,
+        rows,
+        worktree if isinstance(worktree, str) else None,
+        folder if isinstance(folder, str) else "",
+    )
 
 
 def _oversized(name: str, size: int) -> OversizedEventError:

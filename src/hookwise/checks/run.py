@@ -136,7 +136,9 @@ def hand_off(run: CheckerRun, parser: Parser, tool: str, repository: Repository)
     run_row, finding_rows = rows(run, tool, findings, head=repository.head)
     spool = os.path.join(repository.hookwise_dir, "spool")
     try:
-        _, kept = checkrun.write(spool, dict(run_row), finding_rows, worktree=top)
+        _, kept = checkrun.write(
+            spool, dict(run_row), finding_rows, worktree=top, folder=_folder(cwd, top)
+        )
     except OSError as exc:
         raise SpoolError(
             f"cannot write to {spool} ({exc.strerror or exc}); check that the disk has room "
@@ -226,6 +228,14 @@ class _Locating:
             raise self._problem
         assert self._answer is not None
         return self._answer
+
+
+def _folder(cwd: str, worktree: str) -> str:
+    """Where ``cwd`` is in the worktree, POSIX (empty at its top or outside it)."""
+    relative = os.path.relpath(cwd, os.path.realpath(worktree))
+    if relative == "." or relative == ".." or relative.startswith(".." + os.sep):
+        return ""
+    return relative.replace(os.sep, "/")
 
 
 def _from_worktree(findings: Sequence[Finding], cwd: str, worktree: str) -> list[Finding]:

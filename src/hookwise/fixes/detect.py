@@ -78,16 +78,22 @@ class _Judged:
 
 
 def detect_fixes(
-    store: Store, paths: RepoPaths, run: CheckRunRow, findings: list[FindingRow]
+    store: Store,
+    paths: RepoPaths,
+    run: CheckRunRow,
+    findings: list[FindingRow],
+    *,
+    folder: str = "",
 ) -> int:
     """Record the fixes (and failed attempts) ``run`` shows; how many attempts were new.
 
     ``run`` and its ``findings`` are a stored check run; ``paths`` the
-    repository's (without a worktree, fixes not committed yet are not seen).
+    repository's (without a worktree, fixes not committed yet are not seen);
+    ``folder`` where in the worktree its checker ran (empty: the top).
     """
     if run["head"] is None:  # nothing committed yet: no earlier file to compare with
         return 0
-    judged = list(_judged(store, run, findings, paths.worktree))
+    judged = list(_judged(store, run, findings, paths.worktree, folder))
     if not judged:
         return 0
     repo = paths.worktree or paths.common_dir
@@ -99,7 +105,7 @@ def detect_fixes(
 
 
 def _judged(
-    store: Store, run: CheckRunRow, findings: list[FindingRow], worktree: Path | None
+    store: Store, run: CheckRunRow, findings: list[FindingRow], worktree: Path | None, folder: str
 ) -> Iterator[_Judged]:
     """The earlier findings ``run`` looked at again, each with the run that reported it.
 
@@ -107,7 +113,7 @@ def _judged(
     latest earlier run that checked its file, and the walk stops at a run
     that checked all the new run did (the same command, or a wider one).
     """
-    mine = scope(run["command"], worktree)
+    mine = scope(run["command"], worktree, folder)
     present = {finding["fingerprint"] for finding in findings}
     chain: list[tuple[CheckRunRow, Scope]] = []
     for earlier in earlier_check_runs(store, run, limit=EARLIER_RUNS):
@@ -120,7 +126,9 @@ def _judged(
     reported = findings_of_runs(store, [earlier["id"] for earlier, _ in chain])
     newer: list[Scope] = []
     for earlier, theirs in chain:
-        same = earlier["command"] == run["command"]
+        # The same command from another folder looked elsewhere; earlier runs'
+        # folders are not kept, so only a run from the top is known to repeat one.
+        same = earlier["command"] == run["command"] and not folder
         for finding in reported[earlier["id"]]:
             path = finding["path"]
             if any(seen.covers(path) for seen in newer) or not _inside(path):

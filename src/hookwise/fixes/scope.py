@@ -16,11 +16,15 @@ Two runs compare when their shapes are equal: ``ruff check a.py`` and
 ``ruff check b.py`` do, ``ruff check --select F a.py`` does not (other
 rules, other findings). A run without targets covers the whole repository.
 
-Commands are read as run from the repository's top, which is where git
-and pre-commit run hooks; ``check_runs`` keeps no working folder. A file
-name given from a subfolder does not name the repository's file, so such
-a run judges less, never more; and an option's value that names a file
-(``--config setup.cfg``) counts as a target, which also only narrows.
+A command's targets are relative to the folder its checker ran in, which
+the check's spooled run names: ``cd docs && ruff check .`` looked at
+``docs`` alone, and ``ruff check`` with no target there too. Earlier runs
+are read back from ``check_runs``, which keep no folder, so they are read
+as run from the top, where git and pre-commit run hooks: a file name an
+earlier run was given from a subfolder then names no file of the
+repository, and that run judges less, never more. An option's value that
+names a file (``--config setup.cfg``) counts as a target, which also only
+narrows.
 """
 
 from __future__ import annotations
@@ -52,21 +56,26 @@ class Scope:
         return bool(other.targets) and all(self.covers(target) for target in other.targets)
 
 
-def scope(command: Sequence[str], worktree: Path | None) -> Scope:
-    """The shape and targets of ``command``; its program (the first word) is never a target."""
+def scope(command: Sequence[str], worktree: Path | None, folder: str = "") -> Scope:
+    """The shape and targets of ``command``, run in ``folder`` of the worktree (empty: its top).
+
+    Its program (the first word) is never a target.
+    """
     shape: list[str] = list(command[:1])
     targets: list[str] = []
     for argument in command[1:]:
-        target = _target(argument, worktree)
+        target = _target(argument, worktree, folder)
         if target is None:
             shape.append(argument)
         else:
             targets.append(target)
+    if not targets and folder:
+        targets.append(folder)  # a checker given no target looks where it runs
     whole = not targets or "." in targets
     return Scope(tuple(shape), () if whole else tuple(dict.fromkeys(targets)))
 
 
-def _target(argument: str, worktree: Path | None) -> str | None:
+def _target(argument: str, worktree: Path | None, folder: str) -> str | None:
     """``argument`` as a repository path if it names one, else None."""
     if not argument or argument.startswith("-"):
         return None
@@ -75,8 +84,10 @@ def _target(argument: str, worktree: Path | None) -> str | None:
             return None
         relative = os.path.relpath(argument, worktree)
         return None if relative.startswith("..") else Path(relative).as_posix()
-    path = posixpath.normpath(argument.replace(os.sep, "/"))
-    looks_like_a_path = path == "." or "/" in argument or language_of(path) is not None
+    given = argument.replace(os.sep, "/")
+    path = posixpath.normpath(posixpath.join(folder, given))
+    here_or_up = posixpath.normpath(given) in {".", ".."}
+    looks_like_a_path = here_or_up or "/" in argument or language_of(path) is not None
     if looks_like_a_path or (worktree is not None and (worktree / path).exists()):
         return path
     return None

@@ -185,7 +185,7 @@ def _newest_spooled(paths: RepoPaths) -> tuple[int, list[dict[str, Any]]] | None
         if not checkrun.is_check_run(spooled.path.name):
             continue
         try:
-            run, rows, _ = checkrun.read(spooled.path, spooled.size)
+            run, rows, _, _ = checkrun.read(spooled.path, spooled.size)
         except (SpoolError, OSError):
             continue  # the worker sets it aside; it is no run to suggest for
         when = run.get("time")

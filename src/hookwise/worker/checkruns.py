@@ -42,12 +42,20 @@ from hookwise.store.fixes import (
 
 
 def after_check_run(
-    store: Store, paths: RepoPaths, run: CheckRunRow, findings: list[FindingRow]
+    store: Store,
+    paths: RepoPaths,
+    run: CheckRunRow,
+    findings: list[FindingRow],
+    *,
+    folder: str = "",
 ) -> int:
-    """Fix detection, once a check run and its findings are stored: attempts recorded."""
+    """Fix detection, once a check run and its findings are stored: attempts recorded.
+
+    ``folder``: where in the worktree the checker ran (empty: its top).
+    """
     from hookwise.fixes.detect import detect_fixes
 
-    return detect_fixes(store, paths, run, findings)
+    return detect_fixes(store, paths, run, findings, folder=folder)
 
 
 def _with_worktree(paths: RepoPaths, worktree: str | None) -> RepoPaths:
@@ -79,7 +87,7 @@ def store_check_runs(
         if not checkrun.is_check_run(spooled.path.name):
             continue
         try:
-            run, found, worktree = checkrun.read(spooled.path, spooled.size)
+            run, found, worktree, folder = checkrun.read(spooled.path, spooled.size)
             run_row, finding_rows = _rows(run, found)
         except FileNotFoundError:
             continue  # stored by another process since it was listed
@@ -92,7 +100,9 @@ def store_check_runs(
             continue
         add_check_run(store, run_row, finding_rows, lock_timeout=lock_timeout)
         try:
-            after_check_run(store, _with_worktree(paths, worktree), run_row, finding_rows)
+            after_check_run(
+                store, _with_worktree(paths, worktree), run_row, finding_rows, folder=folder
+            )
         except Exception as exc:  # detection is best-effort; the run is stored
             log_error(
                 paths.hookwise_dir,
