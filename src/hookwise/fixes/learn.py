@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hookwise.capture.jsonfile import read_object, write_object
 from hookwise.capture.locations import RepoPaths
 from hookwise.errors import CheckerNotFoundError
 from hookwise.fixes.attempt import FixAttempt
@@ -122,7 +123,7 @@ def _plans(paths: RepoPaths, repo: Path, options: LearnOptions) -> tuple[list[Pl
     if len(missing) == len(recipes):
         return [], missing
     history = modified_files(repo)
-    done = _load_state(paths).get("recipes", {})
+    done = read_object(state_path(paths)).get("recipes", {})
     plans = []
     for r in recipes:
         program = programs[r.tool]
@@ -155,7 +156,7 @@ def _run(
     before the exception goes on, and no batch is left half-counted: its
     commits are marked done only with its attempts stored.
     """
-    state = _load_state(paths)
+    state = read_object(state_path(paths))
     done: dict[str, set[str]] = {
         plan.recipe.key(plan.select): set(
             state.get("recipes", {}).get(plan.recipe.key(plan.select), {}).get("done", ())
@@ -214,33 +215,18 @@ def state_path(paths: RepoPaths) -> Path:
     return paths.store_dir / STATE_FILE
 
 
-def _load_state(paths: RepoPaths) -> dict[str, Any]:
-    try:
-        data = json.loads(state_path(paths).read_text())
-        return data if isinstance(data, dict) else {}
-    except (FileNotFoundError, NotADirectoryError, ValueError):
-        return {}
-
-
 def _save_state(paths: RepoPaths, state: dict[str, Any], done: Mapping[str, set[str]]) -> None:
     recipes = dict(state.get("recipes", {}))
     for key, shas in done.items():
         recipes[key] = {"done": sorted(shas)}
     state.update(version=1, recipes=recipes)
-    _write_json(state_path(paths), state)
-
-
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    tmp.replace(path)
+    write_object(state_path(paths), state, indent=1, make_parent=True)
 
 
 def request(paths: RepoPaths, options: LearnOptions) -> Path:
     """Ask the worker to learn with ``options`` (it picks the request up when idle)."""
     path = paths.hookwise_dir / REQUEST_FILE
-    _write_json(path, options.to_json())
+    write_object(path, options.to_json(), indent=1, make_parent=True)
     return path
 
 

@@ -12,7 +12,6 @@ State that says history was read is ignored when the store holds no commit.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hookwise.capture.jsonfile import read_object, write_object
 from hookwise.capture.locations import RepoPaths
 from hookwise.git import reflog
 from hookwise.git.branches import assign_branches, default_branch, local_branches
@@ -50,19 +50,8 @@ def state_path(paths: RepoPaths) -> Path:
     return paths.store_dir / STATE_FILE
 
 
-def _load_state(paths: RepoPaths) -> dict[str, Any]:
-    try:
-        data = json.loads(state_path(paths).read_text())
-        return data if isinstance(data, dict) else {}
-    except (FileNotFoundError, NotADirectoryError, ValueError):
-        return {}
-
-
 def _save_state(paths: RepoPaths, state: dict[str, Any]) -> None:
-    path = state_path(paths)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n")
-    tmp.replace(path)
+    write_object(state_path(paths), state, indent=1)
     # Before 0.1.1 the state lived beside the store, where it outlived a store
     # moved aside and made the rebuild read nothing.
     (paths.hookwise_dir / STATE_FILE).unlink(missing_ok=True)
@@ -123,7 +112,7 @@ def backfill(paths: RepoPaths, *, progress: Progress | None = None) -> BackfillR
     started = time.perf_counter()
     repo = paths.worktree or paths.common_dir
     with exclusive(paths.hookwise_dir / "store.lock", timeout=120):
-        state = _load_state(paths)
+        state = read_object(state_path(paths))
         tips = _tips(repo)
         previous = _existing(repo, sorted(set(state.get("tips", {}).values())))
         walked = rev_list(repo, sorted(set(tips.values())), previous)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import time
 from dataclasses import asdict, dataclass
@@ -19,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hookwise.capture.jsonfile import write_object
 from hookwise.capture.locations import RepoPaths
 from hookwise.errors import GitError, StoreReadOnlyError, UsageError
 from hookwise.git.log import tz_minutes
@@ -87,15 +87,9 @@ def remember_search(paths: RepoPaths, result: SearchResult) -> None:
         "time": int(time.time()),
         "shas": [hit.sha for hit in result.hits],
     }
-    tmp = path.with_name(f".{LAST_SEARCH_FILE}.{os.getpid()}.tmp")
     try:
         with writing(paths.store_dir):
-            try:
-                tmp.write_text(json.dumps(data) + "\n")
-                tmp.replace(path)
-            finally:
-                with contextlib.suppress(OSError):
-                    tmp.unlink(missing_ok=True)  # a write the disk cut short
+            write_object(path, data)
     except StoreReadOnlyError:
         # A read-only store is searched, not written: the search still answers.
         return

@@ -16,11 +16,11 @@ model, a lost IDF file): vectors of different embedders are never compared.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from hookwise.capture.jsonfile import write_object
 from hookwise.capture.locations import RepoPaths
 from hookwise.embed import Embedder, get_embedder
 from hookwise.errors import StoreError
@@ -54,10 +54,7 @@ def read_state(paths: RepoPaths) -> VectorState | None:
 
 
 def write_state(paths: RepoPaths, state: VectorState) -> None:
-    path = state_path(paths)
-    tmp = path.with_name(f".{STATE_FILE}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"name": state.name, "embedder": state.embedder_id}) + "\n")
-    tmp.replace(path)
+    write_object(state_path(paths), {"name": state.name, "embedder": state.embedder_id})
 
 
 def state_mtime(paths: RepoPaths) -> float:

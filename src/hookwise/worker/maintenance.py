@@ -29,8 +29,6 @@ What each job last did is kept in ``<store>/maintenance.json``
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -39,6 +37,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from hookwise.capture.jsonfile import write_object
 from hookwise.capture.settings import Settings
 from hookwise.embed import Embedder
 from hookwise.errors import HookwiseError, StoreLockedError
@@ -75,10 +74,7 @@ def _vector_versions(store: Store) -> list[float]:
 
 def write_record(store: Store, record: Record) -> None:
     """Replace the record at once (a reader never sees half of it)."""
-    path = maintenance_path(store.paths)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    tmp.replace(path)
+    write_object(maintenance_path(store.paths), dict(record), indent=1)
 
 
 def _finish(

@@ -11,11 +11,11 @@ nothing while that version is the table's (one version read, no scan).
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from hookwise.capture.jsonfile import write_object
 from hookwise.checks.prior import PRIOR_STRATEGIES, RULE_PRIOR_FILE, RULE_PRIOR_VERSION
 from hookwise.errors import TableMissingError
 from hookwise.fixes.attempt import FixAttempt
@@ -81,7 +81,5 @@ def write_rule_prior(store: Store) -> bool:
         "fix_attempts_version": version,
         "rules": rule_prior(attempts),
     }
-    tmp = path.with_name(f".{RULE_PRIOR_FILE}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)  # a reader sees the old file or the new one, never half of one
+    write_object(path, data)  # a reader sees the old file or the new one, never half of one
     return True
