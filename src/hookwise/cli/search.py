@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hookwise.cli.options import json_option, repo_option, since_epoch
-from hookwise.errors import HookwiseError, StoreMissingError, UsageError, WorkerError
+from hookwise.errors import StoreMissingError
 from hookwise.git.repo import discover
 
 if TYPE_CHECKING:
@@ -28,26 +28,12 @@ MODES = ("hybrid", "vector", "text")
 
 def _ask(paths: RepoPaths, request: SearchRequest) -> SearchResult:
     """The worker's answer, or this process's when no worker answers."""
-    from hookwise.capture import rpc
-    from hookwise.capture.settings import Settings
+    from hookwise.capture.ask import ask
     from hookwise.search.request import SearchResult
 
-    args = {"hookwise_dir": str(paths.hookwise_dir), **request.to_args()}
-    answer = None
-    try:
-        answer = rpc.call("search", args, timeout=60.0)
-    except (WorkerError, OSError):
-        answer = None  # a worker that fails or hangs is no reason to fail the search
-    if isinstance(answer, dict) and "error" in answer:
-        kind = answer.get("kind")
-        message = str(answer["error"])
-        raise UsageError(message) if kind == "UsageError" else HookwiseError(message)
+    answer = ask("search", paths.hookwise_dir, request.to_args(), timeout=60.0)
     if isinstance(answer, dict):
         return SearchResult.from_json(answer)
-    if not Settings().no_worker:
-        from hookwise.capture.wake import ensure_worker
-
-        ensure_worker(paths.hookwise_dir)
     from hookwise.search.engine import search_in_process
 
     return search_in_process(paths, request)

@@ -16,7 +16,7 @@ import click
 
 from hookwise.cli.errors import EXIT_ERROR
 from hookwise.cli.options import json_option, repo_option
-from hookwise.errors import HookwiseError, StoreMissingError, UsageError, WorkerError
+from hookwise.errors import StoreMissingError
 from hookwise.git.repo import discover
 
 if TYPE_CHECKING:
@@ -32,29 +32,13 @@ SHOWN = 3
 
 def _ask(paths: RepoPaths, findings: list[Finding], limit: int) -> SuggestResult:
     """The worker's answer, or this process's when no worker answers."""
-    from hookwise.capture import rpc
-    from hookwise.capture.settings import Settings
+    from hookwise.capture.ask import ask
     from hookwise.fixes.suggest import SuggestResult
 
-    args = {
-        "hookwise_dir": str(paths.hookwise_dir),
-        "findings": [f.to_json() for f in findings],
-        "limit": limit,
-    }
-    answer = None
-    try:
-        answer = rpc.call("suggest", args, timeout=60.0)
-    except (WorkerError, OSError):
-        answer = None  # a worker that fails or hangs is no reason to fail the command
-    if isinstance(answer, dict) and "error" in answer:
-        message = str(answer["error"])
-        raise UsageError(message) if answer.get("kind") == "UsageError" else HookwiseError(message)
+    args = {"findings": [f.to_json() for f in findings], "limit": limit}
+    answer = ask("suggest", paths.hookwise_dir, args, timeout=60.0)
     if isinstance(answer, dict):
         return SuggestResult.from_json(answer)
-    if not Settings().no_worker:
-        from hookwise.capture.wake import ensure_worker
-
-        ensure_worker(paths.hookwise_dir)
     from hookwise.fixes.suggest import suggest_in_process
     from hookwise.store.db import Store
 

@@ -1,0 +1,86 @@
+"""``hookwise.capture.ask``: the worker's answer, its errors, and nothing when none runs."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hookwise.capture import rpc
+from hookwise.capture.ask import ask
+from hookwise.errors import HookwiseError, UsageError
+
+
+class Worker:
+    """A stand-in worker: it answers each request with the next of ``replies``."""
+
+    def __init__(self) -> None:
+        self.replies: list[Any] = []
+        self.asked: list[dict[str, Any]] = []
+
+
+@pytest.fixture
+def worker(isolated_env: Path) -> Iterator[Worker]:
+    """A stand-in worker listening on the real socket path."""
+    stand_in = Worker()
+    Path(rpc.socket_file()).parent.mkdir(parents=True, exist_ok=True)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(rpc.socket_file())
+    server.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                stand_in.asked.append(json.loads(conn.makefile().readline()))
+                conn.sendall(json.dumps(stand_in.replies.pop(0)).encode() + b"\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield stand_in
+    server.shutdown(socket.SHUT_RDWR)  # wakes the accept(); close() alone does not
+    server.close()
+    thread.join(5)
+
+
+def test_the_answer_is_returned_and_the_repository_named(worker: Worker, tmp_path: Path) -> None:
+    worker.replies.append({"ok": True, "result": {"hits": []}})
+    assert ask("search", tmp_path, {"query": "x"}, timeout=5) == {"hits": []}
+    [request] = worker.asked
+    assert request == {"op": "search", "args": {"hookwise_dir": str(tmp_path), "query": "x"}}
+
+
+@pytest.mark.parametrize(
+    ("kind", "raised"), [("UsageError", UsageError), ("StoreError", HookwiseError)]
+)
+def test_an_error_answer_is_raised_as_its_kind(
+    worker: Worker, tmp_path: Path, kind: str, raised: type[Exception]
+) -> None:
+    worker.replies.append({"ok": True, "result": {"error": "bad since", "kind": kind}})
+    with pytest.raises(raised, match="bad since") as caught:
+        ask("search", tmp_path, {}, timeout=5)
+    assert (type(caught.value) is UsageError) == (kind == "UsageError")
+
+
+def test_a_failing_worker_leaves_the_answer_to_the_caller(
+    worker: Worker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
+    worker.replies.append({"ok": False, "error": "it broke"})
+    assert ask("suggest", tmp_path, {}, timeout=5) is None
+
+
+def test_without_a_worker_none_is_started_when_told_not_to(
+    isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
+    assert ask("suggest", tmp_path, {}, timeout=5) is None
+    assert not (isolated_env / "worker.pid").exists()
