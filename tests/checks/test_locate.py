@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from hookwise.checks.locate import Repository, ask_git, locate, read_repository
+from hookwise.checks.locate import (
+    Repository,
+    ask_git,
+    locate,
+    may_configure_checks,
+    read_repository,
+)
 from hookwise.errors import NotARepositoryError
 from tests.gitrepo import GitRepo
 
@@ -95,3 +101,26 @@ def test_inside_the_git_directory_or_outside_any_repository(repo: GitRepo, tmp_p
     assert read_repository(outside) is None
     with pytest.raises(NotARepositoryError):
         locate(outside)
+
+
+@pytest.mark.parametrize(
+    ("files", "maybe"),
+    [
+        ({}, False),
+        ({"pyproject.toml": "[tool.ruff]\nline-length = 100\n"}, False),
+        ({"pyproject.toml": "[tool.hookwise]\nchecks = []\n"}, True),
+        ({"pyproject.toml": '[tool]\nhookwise = {checks = [{command = ["ruff"]}]}\n'}, True),
+        ({".hookwise.toml": ""}, True),
+    ],
+)
+def test_whether_checks_may_be_configured_is_read_without_parsing(
+    tmp_path: Path, files: dict[str, str], maybe: bool
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert may_configure_checks(str(tmp_path)) is maybe
+
+
+def test_a_pyproject_that_cannot_be_read_is_left_to_the_reader_to_report(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").mkdir()  # read() fails with IsADirectoryError
+    assert may_configure_checks(str(tmp_path)) is True

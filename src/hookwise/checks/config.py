@@ -27,10 +27,9 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from hookwise.checks.formats import FORMATS
+from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
 from hookwise.errors import CheckConfigError
 
-OWN_CONFIG = ".hookwise.toml"
-PYPROJECT = "pyproject.toml"
 #: The keys of hookwise's table, and of one check.
 TABLE_KEYS = ("checks",)
 CHECK_KEYS = ("name", "command", "format")

@@ -161,20 +161,24 @@ def check_one(command: Sequence[str], cwd: str, format_name: str | None, setting
 
 def check_configured(cwd: str, request: Request, settings: Settings) -> int:
     """Every configured check in order; the first non-zero exit code among them."""
-    from pathlib import Path
-
-    from hookwise.checks.config import load_checks
-    from hookwise.checks.locate import locate
+    from hookwise.checks.locate import locate, may_configure_checks
     from hookwise.errors import NotARepositoryError, UsageError
 
     if request.format_name is not None:
         raise UsageError("a format is given per configured check, in the configuration")
     try:
-        config = load_checks(Path(locate(cwd).top))
+        top = locate(cwd).top
     except NotARepositoryError:
         if request.if_configured:
             return 0
         raise
+    if request.if_configured and not may_configure_checks(top):
+        return 0  # the hook at a commit, in a repository that configures no checks
+    from pathlib import Path
+
+    from hookwise.checks.config import load_checks
+
+    config = load_checks(Path(top))
     if not config.checks:
         if request.if_configured:
             return 0

@@ -34,6 +34,10 @@ import os
 
 from hookwise.errors import NotARepositoryError
 
+#: Where checks are configured (``hookwise.checks.config``), at the worktree's top.
+OWN_CONFIG = ".hookwise.toml"
+PYPROJECT = "pyproject.toml"
+
 #: Variables that change where git looks; with any of them set, git is asked.
 GIT_VARIABLES = (
     "GIT_DIR",
@@ -62,6 +66,28 @@ class Repository:
         self.top = os.fspath(top)
         self.hookwise_dir = os.fspath(hookwise_dir)
         self.head = head  # None before the first commit
+
+
+def may_configure_checks(top: str) -> bool:
+    """Whether the worktree at ``top`` may configure checks, read without a TOML parser.
+
+    ``install --check``'s hook asks at every commit; reading the
+    configuration properly costs 16 ms of imports (pathlib, dataclasses,
+    typing, tomllib: ``python -X importtime``), which a repository that
+    configures nothing should not pay. Any mention of ``hookwise`` in
+    ``pyproject.toml`` (``[tool.hookwise]``, or ``hookwise = {...}`` under
+    ``[tool]``) or a file that cannot be read says "maybe", so the proper
+    reader decides and reports what is wrong.
+    """
+    if os.path.lexists(os.path.join(top, OWN_CONFIG)):
+        return True
+    try:
+        with open(os.path.join(top, PYPROJECT), "rb") as fh:
+            return b"hookwise" in fh.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
 
 
 def locate(cwd: str | os.PathLike[str]) -> Repository:
