@@ -31,6 +31,16 @@ def test_checks_in_pyproject_are_read_in_order(tmp_path: Path) -> None:
     )
 
 
+def test_recheck_is_on_unless_turned_off(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    assert load_checks(tmp_path).recheck is True
+    (tmp_path / ".hookwise.toml").write_text('recheck = false\nchecks = [{ command = ["ruff"] }]\n')
+    assert load_checks(tmp_path).recheck is False
+    (tmp_path / ".hookwise.toml").write_text('recheck = "no"\n')
+    with pytest.raises(CheckConfigError, match=r"recheck: must be true or false, not 'no'"):
+        load_checks(tmp_path)
+
+
 def test_hookwise_toml_wins_and_is_not_merged(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     (tmp_path / ".hookwise.toml").write_text('checks = [{ name = "lint", command = ["flake8"] }]\n')
@@ -62,7 +72,7 @@ def test_every_problem_is_one_line_naming_file_key_and_what_is_wrong(tmp_path: P
     with pytest.raises(CheckConfigError) as caught:
         load_checks(tmp_path)
     assert list(caught.value.problems) == [
-        "pyproject.toml: [tool.hookwise] check: unknown key (the keys are: checks)",
+        "pyproject.toml: [tool.hookwise] check: unknown key (the keys are: checks, recheck)",
         "pyproject.toml: [tool.hookwise] checks[0].command: must be a non-empty list of "
         'non-empty strings, such as ["ruff", "check", "."], not \'ruff check\'',
         "pyproject.toml: [tool.hookwise] checks[1].nmae: unknown key "

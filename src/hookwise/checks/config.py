@@ -31,7 +31,7 @@ from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
 from hookwise.errors import CheckConfigError
 
 #: The keys of hookwise's table, and of one check.
-TABLE_KEYS = ("checks",)
+TABLE_KEYS = ("checks", "recheck")
 CHECK_KEYS = ("name", "command", "format")
 
 
@@ -44,10 +44,15 @@ class ConfiguredCheck:
 
 @dataclass(frozen=True)
 class ChecksConfig:
-    """The configured checks, and the file they came from (None: no configuration)."""
+    """The configured checks, and the file they came from (None: no configuration).
+
+    ``recheck``: whether the worker may run them again after a commit that
+    touched the files of their open findings (``hookwise.worker.recheck``).
+    """
 
     path: Path | None
     checks: tuple[ConfiguredCheck, ...]
+    recheck: bool = True
 
 
 def load_checks(top: Path) -> ChecksConfig:
@@ -57,12 +62,12 @@ def load_checks(top: Path) -> ChecksConfig:
     """
     own = top / OWN_CONFIG
     if own.is_file():
-        return ChecksConfig(own, _checks(_table(own, None), OWN_CONFIG, ""))
+        return ChecksConfig(own, *_checks(_table(own, None), OWN_CONFIG, ""))
     pyproject = top / PYPROJECT
     if pyproject.is_file():
         table = _table(pyproject, ("tool", "hookwise"))
         if table is not None:
-            return ChecksConfig(pyproject, _checks(table, PYPROJECT, "[tool.hookwise] "))
+            return ChecksConfig(pyproject, *_checks(table, PYPROJECT, "[tool.hookwise] "))
     return ChecksConfig(None, ())
 
 
@@ -82,7 +87,9 @@ def _table(path: Path, keys: tuple[str, ...] | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _checks(table: dict[str, Any] | None, file: str, where: str) -> tuple[ConfiguredCheck, ...]:
+def _checks(
+    table: dict[str, Any] | None, file: str, where: str
+) -> tuple[tuple[ConfiguredCheck, ...], bool]:
     table = table or {}
     problems = [
         f"{file}: {where}{key}: unknown key (the keys are: {', '.join(TABLE_KEYS)})"
@@ -98,9 +105,12 @@ def _checks(table: dict[str, Any] | None, file: str, where: str) -> tuple[Config
         found = _check(entry, f"{file}: {where}checks[{index}]", problems)
         if found is not None:
             checks.append(found)
+    recheck = table.get("recheck", True)
+    if not isinstance(recheck, bool):
+        problems.append(f"{file}: {where}recheck: must be true or false, not {recheck!r}")
     if problems:
         raise CheckConfigError(problems)
-    return tuple(checks)
+    return tuple(checks), recheck
 
 
 def _check(entry: object, place: str, problems: list[str]) -> ConfiguredCheck | None:

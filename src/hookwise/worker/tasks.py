@@ -14,8 +14,9 @@ it starts (``Worker.run``), so a test or a command that imports
   search engine reads the new vectors at once; suggest's task stores the
   fix attempts' vectors, then keeps its index of them warm; the rule prior
   that ``hookwise check`` reads without a worker follows fix memory
-  (``hookwise.worker.prior``); learning from history (``worker.learning``)
-  last, in a child of its own.
+  (``hookwise.worker.prior``); configured checks run again after a commit
+  (``worker.recheck``) and learning from history (``worker.learning``)
+  last, each in a child of its own.
 - ``Tables.close``: what the worker calls when it stops.
 """
 
@@ -79,6 +80,7 @@ def build() -> Tables:
     from hookwise.worker.learning import Learner
     from hookwise.worker.maintenance import Maintenance
     from hookwise.worker.prior import write_rule_prior
+    from hookwise.worker.recheck import Rechecker
 
     search = SearchService()
     # One embedder per store for both: the attempts' vectors must be the commits' kind.
@@ -98,6 +100,7 @@ def build() -> Tables:
             _idle_task(search.when_idle),
             _idle_task(suggest.when_idle),
             _idle_task(write_rule_prior),
+            Rechecker().when_idle,
             learner.when_idle,
         ),
         search=search,
