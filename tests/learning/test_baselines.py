@@ -44,3 +44,13 @@ def test_more_chunks_than_rows_leaves_some_empty() -> None:
     rows = [row("A", "s", 1), row("A", "s", 2)]
     parts = chunks(rows, 5)
     assert len(parts) == 5 and list(itertools.chain(*parts)) == rows
+
+
+def test_the_global_ranking_follows_what_was_learned_since() -> None:
+    baselines = Baselines()
+    baselines.learn([row("A", "a1", 1)])
+    assert baselines.global_top() == ["a1"]
+    baselines.learn([row("B", "b1", 2), row("B", "b1", 3)])
+    assert baselines.global_top() == ["b1", "a1"]
+    baselines.global_top().append("changed by a caller")
+    assert baselines.global_top() == ["b1", "a1"]

@@ -70,8 +70,13 @@ class Replay:
     @classmethod
     def of(cls, attempts: Sequence[CurrentAttempt], iterations: int) -> Replay:
         ordered = sorted(attempts, key=lambda a: (a.attempt.time, a.attempt.id))
-        rows = [{"time": a.attempt.time, "position": i} for i, a in enumerate(ordered)]
-        parts = [(p[0]["position"], p[-1]["position"] + 1) for p in chunks(rows, iterations) if p]
+        parts: list[tuple[int, int]] = []
+        # At most one iteration per attempt: with more, the first iteration could be
+        # empty, and its successes asked about with nothing before them.
+        count = max(1, min(iterations, len(ordered)))
+        for part in chunks([{"time": a.attempt.time} for a in ordered], count):
+            start = parts[-1][1] if parts else 0
+            parts.append((start, start + len(part)))  # empty when one moment filled two
         questions = [
             Question(i, k, ordered[i].attempt.strategy, ordered[start].attempt.time)
             for k, (start, stop) in enumerate(parts)
@@ -82,8 +87,17 @@ class Replay:
         return cls(tuple(ordered), tuple(parts), tuple(questions))
 
     def rows(self) -> list[dict[str, Any]]:
-        """The attempts as JSON objects, each with its current outcome."""
-        return [{**a.attempt.to_json(), "outcome": a.outcome} for a in self.attempts]
+        """What the baselines read of each attempt, with its current outcome."""
+        return [
+            {
+                "tool": a.attempt.tool,
+                "rule": a.attempt.rule,
+                "strategy": a.attempt.strategy,
+                "outcome": a.outcome,
+                "time": a.attempt.time,
+            }
+            for a in self.attempts
+        ]
 
 
 def texts_of(attempts: Sequence[CurrentAttempt]) -> list[str]:

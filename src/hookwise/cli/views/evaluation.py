@@ -24,8 +24,8 @@ def _row(label: str, cells: Sequence[str]) -> str:
 def evaluation_lines(result: Evaluation) -> list[str]:
     questions = sum(i.questions for i in result.iterations)
     lines = [
-        f"{count(result.attempts, 'attempt')} replayed in {result.chunks} "
-        f"iterations: {count(questions, 'question')} "
+        f"{count(result.attempts, 'attempt')} replayed in {result.chunks} iterations "
+        f"({len(result.iterations)} with questions): {count(questions, 'question')} "
         f"({result.seconds:.1f} s; intervals: 95%, {result.resamples:,} paired resamples, "
         f"seed {result.seed})",
         "",
