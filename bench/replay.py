@@ -32,22 +32,23 @@ ever scored. Mined attempts are cached under
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from hookwise.learning.baselines import Baselines, chunks  # noqa: E402 (shared with eval)
+
 SETS = {
     # name: (where the history is, its role)
     "pytest": ("/work/.mirror/pytest-dev+pytest/repo", "tuning"),
@@ -147,49 +148,6 @@ class Score:
         if not self.total:
             return 0.0, 0.0
         return self.top1 / self.total, self.top3 / self.total
-
-
-@dataclass
-class Baselines:
-    overall: Counter[str] = field(default_factory=Counter)
-    by_rule: dict[tuple[str, str], Counter[str]] = field(
-        default_factory=lambda: defaultdict(Counter)
-    )
-
-    def learn(self, rows: Sequence[dict[str, Any]]) -> None:
-        for row in rows:
-            if row["outcome"] == "success":
-                self.overall[row["strategy"]] += 1
-                self.by_rule[(row["tool"], row["rule"])][row["strategy"]] += 1
-
-    def global_top(self) -> list[str]:
-        return [strategy for strategy, _ in self.overall.most_common(3)]
-
-    def rule_top(self, row: dict[str, Any]) -> list[str]:
-        ranked = [s for s, _ in self.by_rule[(row["tool"], row["rule"])].most_common(3)]
-        return ranked + [s for s in self.global_top() if s not in ranked][: 3 - len(ranked)]
-
-
-def chunks(rows: Sequence[dict[str, Any]], count: int) -> list[list[dict[str, Any]]]:
-    """``count`` chunks of about equal size, in time order, never splitting one moment.
-
-    The fixes of one commit share its time; split across two iterations, the
-    later half would be suggested from its own commit's other half, which no
-    user ever has (one commit brought 1,647 of pytest's mined fixes).
-    """
-    size = len(rows) / count
-    cuts = [0]
-    for i in range(1, count):
-        want = max(round(i * size), cuts[-1])
-        later = earlier = want
-        while 0 < later < len(rows) and rows[later]["time"] == rows[later - 1]["time"]:
-            later += 1
-        while earlier > cuts[-1] and rows[earlier]["time"] == rows[earlier - 1]["time"]:
-            earlier -= 1
-        nearer = earlier if earlier > cuts[-1] and want - earlier < later - want else later
-        cuts.append(min(nearer, len(rows)))
-    cuts.append(len(rows))
-    return [list(rows[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
 def wait_for_vectors(repo: Path, timeout: float = 1800) -> None:

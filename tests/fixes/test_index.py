@@ -137,3 +137,14 @@ def test_the_replay_only_sees_earlier_attempts_and_knows_the_truth() -> None:
     assert index.calibration.confidence(max(p[0] for p in pairs)) > 0.85
     typical = float(np.median([raw for raw, _ in e501]))
     assert 0.55 <= index.calibration.confidence(typical) <= 0.85
+
+
+def test_the_replay_before_a_time_asks_only_what_was_made_earlier() -> None:
+    # Six F401 attempts, one second apart from 1,000: as of 1,004 the replay asks the
+    # four made before it, and the first of those had nothing before it to answer.
+    attempts = [attempt(n, "F401", "remove import") for n in range(6)]
+    matrix = np.tile(np.array([[1.0, 0.0]], np.float32), (6, 1))
+    index = build_index(attempts, matrix, np.ones(6, np.bool_), "e", CONFIG)
+    assert len(replay(index, CONFIG, top=1)) == 5
+    assert len(replay(index, CONFIG, top=1, before=1_004)) == 3
+    assert replay(index, CONFIG, before=1_000) == []

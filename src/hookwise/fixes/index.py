@@ -269,7 +269,12 @@ class AttemptIndex:
 
 
 def replay(
-    index: AttemptIndex, config: RecommendConfig, *, queries: int = REPLAY_QUERIES, top: int = 3
+    index: AttemptIndex,
+    config: RecommendConfig,
+    *,
+    queries: int = REPLAY_QUERIES,
+    top: int = 3,
+    before: int | None = None,
 ) -> list[tuple[float, bool]]:
     """(raw score, was right) for the top suggestions of each replayed success.
 
@@ -279,10 +284,13 @@ def replay(
     inverted file's recall included); a suggestion is right when its
     strategy is the one recorded. Outcomes are today's (a later
     confirmation is known to the replay), which matters only for attempts
-    confirmed long after they were made.
+    confirmed long after they were made. ``before`` (epoch seconds): only
+    successes made earlier are replayed, the calibration as it was then.
     """
     c = index.columns
     successes = np.flatnonzero(c.outcome == SUCCESS)
+    if before is not None:
+        successes = successes[c.time[successes] < before]
     successes = successes[np.argsort(c.recency[successes], kind="stable")]  # newest first
     successes = successes[np.argsort(c.time[successes], kind="stable")][-queries:]
     if not len(successes):
