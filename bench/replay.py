@@ -47,6 +47,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from replay_memory import Tally as Score
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 SETS = {
@@ -147,23 +149,6 @@ def record_line(row: dict[str, Any]) -> str:
     if row.get("context"):
         line["context"] = json.loads(row["context"])
     return json.dumps(line, ensure_ascii=False)
-
-
-@dataclass
-class Score:
-    top1: int = 0
-    top3: int = 0
-    total: int = 0
-
-    def add(self, truth: str, ranked: Sequence[str]) -> None:
-        self.total += 1
-        self.top1 += bool(ranked) and ranked[0] == truth
-        self.top3 += truth in ranked[:3]
-
-    def rates(self) -> tuple[float, float]:
-        if not self.total:
-            return 0.0, 0.0
-        return self.top1 / self.total, self.top3 / self.total
 
 
 @dataclass
