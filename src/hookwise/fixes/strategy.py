@@ -144,7 +144,7 @@ def _idiom(old: list[str], new: list[str]) -> str | None:
             return "replace `.format()` with an f-string"
     if "%" in old and "%" not in new and "format" in new and "format" not in old:
         return "replace `%` formatting with `.format()`"
-    if "Optional" in old and "Optional" not in new and "None" in new:
+    if "Optional" in old and "Optional" not in new and "|" in new and "None" in new:
         return "replace `Optional[…]` with `… | None`"
     if "Union" in old and "Union" not in new and "|" in new:
         return "replace `Union[…]` with `… | …`"
