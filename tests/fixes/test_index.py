@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -148,3 +150,43 @@ def test_the_replay_before_a_time_asks_only_what_was_made_earlier() -> None:
     assert len(replay(index, CONFIG, top=1)) == 5
     assert len(replay(index, CONFIG, top=1, before=1_004)) == 3
     assert replay(index, CONFIG, before=1_000) == []
+
+
+def at(moment: int, n: int, rule: str, strategy: str) -> CurrentAttempt:
+    """Attempt ``n`` made at ``moment``: attempts that share one are one commit's."""
+    made = attempt(n, rule, strategy)
+    row = dataclasses.replace(made.attempt, time=moment, recorded_at=moment)
+    return CurrentAttempt(row, made.outcome, None)
+
+
+def test_a_mass_commit_counts_as_its_batch_power_says() -> None:
+    # Nine fixes of one commit against two by hand, at the same rule.
+    attempts = [at(5_000, n, "UP006", "bulk") for n in range(9)]
+    attempts += [at(1_000 + n, 100 + n, "UP006", "by hand") for n in range(2)]
+    matrix = unit_rows(len(attempts), 8, seed=1)
+    firsts = {}
+    for power in (0.0, 0.5, 1.0):
+        config = RecommendConfig(batch_power=power)
+        index = build_index(attempts, matrix, np.ones(len(attempts), np.bool_), "e", config)
+        rule = index.columns.rule_code("ruff", "UP006")
+        ballot, _ = index.votes(None, [rule], [index.columns.language_code("python")], config)
+        [choices] = choose(ballot, 1, index.strategy_rank, config)
+        names = index.columns.strategies.names
+        firsts[power] = [(names[c.strategy], round(c.raw, 4)) for c in choices]
+    # The prior's 0.5 a vote: 9 x 0.5 against 2 x 0.5; then 3 x 0.5; then 1 x 0.5.
+    assert firsts[0.0] == [("bulk", round(4.5 / 6.5, 4)), ("by hand", round(1 / 6.5, 4))]
+    assert firsts[0.5] == [("bulk", round(1.5 / 3.5, 4)), ("by hand", round(1 / 3.5, 4))]
+    assert firsts[1.0] == [("by hand", round(1 / 2.5, 4)), ("bulk", round(0.5 / 2.5, 4))]
+
+
+def test_calibration_asks_once_per_commit_and_rule_spread_over_time() -> None:
+    singles = [at(1_000 + n, n, "F401", "remove it") for n in range(10)]
+    mass = [at(9_000, 100 + n, "F401", "remove it") for n in range(40)]
+    attempts = singles + mass
+    matrix = unit_rows(len(attempts), 8, seed=2)
+    index = build_index(attempts, matrix, np.ones(len(attempts), np.bool_), "e", CONFIG)
+    # Every query but the first has an earlier attempt to learn from: 9 singles and
+    # the mass commit once, where each of its 40 fixes was a query before.
+    assert len(replay(index, CONFIG, top=1)) == 10
+    # Four spread from the first (nothing before it, no pair) to the mass commit.
+    assert len(replay(index, CONFIG, queries=4, top=1)) == 3

@@ -195,3 +195,25 @@ def test_many_findings_at_once_rank_as_each_alone() -> None:
             tuple(Example(flat[i][1].commit, flat[i][1].diff) for i in c.examples) for c in choices
         ]
         assert shown == [r.examples for r in alone]
+
+
+def test_a_share_scales_each_entry_s_vote() -> None:
+    # Strategy 0: three rule-prior votes of 0.5 in one commit; strategy 1: two alone.
+    entries = 5
+    ballot = Ballot(
+        finding=np.zeros(entries, np.int64),
+        strategy=np.array([0, 0, 0, 1, 1], np.int64),
+        kind=np.zeros(entries, np.int64),
+        outcome=np.full(entries, OUTCOME_CODES["success"], np.int8),
+        similarity=np.full(entries, np.nan),
+        same_rule=np.ones(entries, np.bool_),
+        other_language=np.zeros(entries, np.bool_),
+        time=np.arange(entries, dtype=np.int64),
+        showable=np.zeros(entries, np.bool_),
+    )
+    alone = replace(ballot, share=np.array([3**-1.0] * 3 + [1.0, 1.0]))
+    [plain] = choose(ballot, 1, np.arange(2), CONFIG)
+    [shared] = choose(alone, 1, np.arange(2), CONFIG)
+    assert [c.strategy for c in plain] == [0, 1]
+    assert [c.strategy for c in shared] == [1, 0]
+    assert shared[0].raw == pytest.approx(1.0 / (1.5 + CONFIG.pseudo_votes))

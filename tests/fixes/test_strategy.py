@@ -125,7 +125,8 @@ def test_a_comment_with_quotes_does_not_swallow_the_code() -> None:
 def test_one_edit_repeated_on_every_line_is_named_once() -> None:
     old = "".join(f"-    x{i}: Dict[str, int],\n" for i in range(6))
     new = "".join(f"+    x{i}: dict[str, int],\n" for i in range(6))
-    assert describe(old + new) == Strategy("replace `a` with `dict`", "replace")
+    generics = "replace typing's generics with builtins (`List` -> `list`)"
+    assert describe(old + new) == Strategy(generics, "replace")
 
 
 def test_rewrites_are_bucketed_by_size_not_counted_line_by_line() -> None:
@@ -154,4 +155,65 @@ def test_a_signature_change_without_annotations_is_named_by_its_edit() -> None:
     diff = (
         "-    def m(self, items: List[int]) -> None:\n+    def m(self, items: list[int]) -> None:\n"
     )
-    assert describe(diff) == Strategy("replace `a` with `list`", "signature")
+    generics = "replace typing's generics with builtins (`List` -> `list`)"
+    assert describe(diff) == Strategy(generics, "signature")
+
+
+@pytest.mark.parametrize(
+    ("diffs", "name"),
+    [
+        (
+            ['-x = "a %s" % b\n+x = f"a {b}"\n', '-y("%s-%s" % (c, d), e)\n+y(f"{c}-{d}", e)\n'],
+            "replace `%` formatting with an f-string",
+        ),
+        (
+            [
+                '-x = "{}".format(a)\n+x = f"{a}"\n',
+                '-raise E("{} {}".format(b, c))\n+raise E(f"{b} {c}")\n',
+            ],
+            "replace `.format()` with an f-string",
+        ),
+        (
+            [
+                '-x = "%s" % a\n+x = "{}".format(a)\n',
+                '-f("%d %d" % (b, c))\n+f("{} {}".format(b, c))\n',
+            ],
+            "replace `%` formatting with `.format()`",
+        ),
+        (
+            [
+                "-def f(x: Optional[int]):\n+def f(x: int | None):\n",
+                "-y: t.Optional[Foo] = None\n+y: Foo | None = None\n",
+            ],
+            "replace `Optional[…]` with `… | None`",
+        ),
+        (
+            [
+                "-x: Union[int, str]\n+x: int | str\n",
+                "-def g(a: Union[A, B, C]):\n+def g(a: A | B | C):\n",
+            ],
+            "replace `Union[…]` with `… | …`",
+        ),
+        (
+            [
+                "-x: List[int] = []\n+x: list[int] = []\n",
+                "-y: Dict[str, Tuple[int, int]]\n+y: dict[str, tuple[int, int]]\n",
+            ],
+            "replace typing's generics with builtins (`List` -> `list`)",
+        ),
+    ],
+)
+def test_one_idea_with_any_arguments_is_one_strategy(diffs: list[str], name: str) -> None:
+    assert {describe(diff).name for diff in diffs} == {name}
+
+
+def test_an_edit_that_only_looks_alike_keeps_its_own_name() -> None:
+    # Optional dropped for a plain None (flask deprecating an attribute) is no `| None`.
+    dropped = describe("-    e: t.Optional[t.Type[E]] = None\n+    e: None = None\n").name
+    assert "Optional" not in dropped
+    # A string that was already an f-string, and a lowercase name that is no builtin.
+    assert describe('-x = f"{a}" % b\n+x = f"{a}"\n').name == 'replace `"…" % a` with `"…"`'
+    assert (
+        describe("-x: List[int]\n+x: items[int]\n").name
+        != describe("-x: List[int]\n+x: list[int]\n").name
+    )
