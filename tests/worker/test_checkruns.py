@@ -231,3 +231,19 @@ def test_a_shown_file_hookwise_cannot_read_is_set_aside_at_once(paths: RepoPaths
     assert drain_now(paths).corrupt == [path.name]
     assert (paths.corrupt_dir / path.name).exists()
     assert not (paths.spool_dir / path.name).exists()
+    assert f"spool {path.name}: a shown finding needs" in paths.log_path.read_text()
+
+
+def test_a_shown_file_that_fails_otherwise_is_set_aside_and_later_runs_are_stored(
+    paths: RepoPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("pending broke")
+
+    monkeypatch.setattr(checkruns, "store_shown", broken)
+    path = Path(checkrun.write_shown(paths.spool_dir, "r0", 1_700_000_000, [shown_item()]))
+    os.utime(path, (1, 1))  # spooled before the run below
+    spool_run(paths, "r1")
+    result = drain_now(paths)
+    assert (result.check_runs, result.corrupt) == (1, [path.name])
+    assert "RuntimeError: pending broke" in paths.log_path.read_text()

@@ -35,7 +35,7 @@ from hookwise.capture import checkrun
 from hookwise.capture.events import list_spool
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
-from hookwise.errors import OversizedEventError, SpoolError, UsageError
+from hookwise.errors import OversizedEventError, SpoolError, StoreLockedError, UsageError
 from hookwise.store.db import Store
 from hookwise.store.fixes import (
     CHECK_RUN_COLUMNS,
@@ -129,7 +129,9 @@ def _store_shown_isolating(store: Store, path: Path, age_ns: int, grace_seconds:
     """``store_shown``, its file deleted once stored; whether it was set aside.
 
     A file hookwise cannot read as one is set aside at once: it is linked
-    into place whole, so it is never one still being written.
+    into place whole, so it is never one still being written. So is one
+    that fails in any other way but a locked store: left in place, it would
+    stop every check run spooled after it.
     """
     from hookwise.worker.drain import quarantine
 
@@ -137,10 +139,17 @@ def _store_shown_isolating(store: Store, path: Path, age_ns: int, grace_seconds:
         store_shown(store, path)
     except FileNotFoundError:
         return False  # stored by another process since it was listed
-    except (SpoolError, UsageError, OSError) as exc:
-        if age_ns / 1e9 < grace_seconds and not isinstance(exc, (SpoolError, UsageError)):
+    except StoreLockedError:
+        return False  # a writer holds the store; next round
+    except Exception as exc:
+        if isinstance(exc, OSError) and age_ns / 1e9 < grace_seconds:
             return False
-        quarantine(store.paths, path, str(exc))
+        if isinstance(exc, SpoolError):  # its message names the file
+            reason = str(exc)
+        else:
+            what = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
+            reason = f"spool {path.name}: {what}"
+        quarantine(store.paths, path, reason)
         return True
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
