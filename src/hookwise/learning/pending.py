@@ -48,6 +48,7 @@ from hookwise.capture.locations import RepoPaths
 from hookwise.errors import UsageError
 from hookwise.fixes.attempt import FixAttempt, attempt_id, canonical_context
 from hookwise.fixes.kinds import KINDS
+from hookwise.fixes.memory import latest_confirmations
 from hookwise.fixes.scope import scope
 from hookwise.store.db import Store
 from hookwise.store.fixes import CheckRunRow, FindingRow, add_fix_attempts, check_runs, fix_attempts
@@ -92,22 +93,10 @@ def context_of(attempt: FixAttempt) -> dict[str, Any]:
 
 
 def states(rows: Iterable[FixAttempt]) -> list[Shown]:
-    """Each shown suggestion with its latest confirmation, ordered as
-    ``hookwise.fixes.memory.current`` orders them (a failure wins a tie)."""
-    attempts: list[FixAttempt] = []
-    latest: dict[str, FixAttempt] = {}
-    for row in rows:
-        if row.confirms is None:
-            attempts.append(row)
-            continue
-        seen = latest.get(row.confirms)
-        if seen is None or _order(row) > _order(seen):
-            latest[row.confirms] = row
+    """Each shown suggestion with its latest confirmation, as ``hookwise fix list`` settles
+    an attempt's outcome (``hookwise.fixes.memory``)."""
+    attempts, latest = latest_confirmations(rows)
     return [Shown(attempt, latest.get(attempt.id)) for attempt in attempts]
-
-
-def _order(row: FixAttempt) -> tuple[int, bool, str]:
-    return (row.recorded_at, row.outcome == "failure", row.id)
 
 
 def shown_attempts(
