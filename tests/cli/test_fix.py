@@ -190,26 +190,10 @@ def test_pending_lists_what_needs_a_verdict_with_the_command_to_give_it(repo: Gi
     from hookwise.git.repo import discover
     from hookwise.learning.pending import store_shown
     from hookwise.store.db import Store
+    from tests.learning.shown import shown_item
 
     repo.commit("first")
-    finding = {
-        "tool": "ruff",
-        "rule": "F401",
-        "message": "`os` imported but unused",
-        "path": "mod.py",
-        "line": 1,
-        "snippet": "import os",
-        "language": "python",
-        "fingerprint": "fp1",
-    }
-    shown = [
-        {
-            "finding": finding,
-            "arm": "a",
-            "strategies": [{"strategy": "remove `import a`", "kind": "imports"}],
-        }
-    ]
-    store_shown(Store.open(discover(repo.path)), "run-1", 1_700_000_000, shown)
+    store_shown(Store.open(discover(repo.path)), "run-1", 1_700_000_000, [shown_item()])
     none = hookwise("fix", "pending", "--json", "--days", "100000", "--repo", str(repo.path))
     assert (none.returncode, json.loads(none.stdout)) == (0, [])
     proc = hookwise("fix", "pending", "--json", "--repo", str(repo.path))

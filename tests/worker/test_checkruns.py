@@ -27,6 +27,7 @@ from hookwise.store.fixes import (
 from hookwise.worker import checkruns
 from hookwise.worker.drain import INCOMPLETE_GRACE_SECONDS, drain_now
 from tests.gitrepo import GitRepo
+from tests.learning.shown import shown_item
 from tests.waiting import wait_for
 
 
@@ -200,20 +201,6 @@ def test_a_run_survives_a_killed_worker_in_the_spool(paths: RepoPaths) -> None:
     assert [r["id"] for r in check_runs(Store.open(paths, readonly=True))] == ["r1"]
 
 
-def shown_item(fingerprint: str = "fp1", arm: str | None = "a") -> dict[str, object]:
-    finding = {
-        "tool": "ruff",
-        "rule": "F401",
-        "message": "`os` imported but unused",
-        "path": "mod.py",
-        "line": 1,
-        "snippet": "import os",
-        "language": "python",
-        "fingerprint": fingerprint,
-    }
-    return {"finding": finding, "arm": arm, "strategies": [{"strategy": "s", "kind": "imports"}]}
-
-
 def test_what_a_check_showed_is_stored_as_pending_after_its_run(paths: RepoPaths) -> None:
     spool_run(paths, "r1", n=1)
     checkrun.write_shown(paths.spool_dir, "r1", 1_700_000_000, [shown_item()])
@@ -221,7 +208,7 @@ def test_what_a_check_showed_is_stored_as_pending_after_its_run(paths: RepoPaths
     assert (result.check_runs, result.corrupt) == (1, [])
     store = Store.open(paths, readonly=True)
     [row] = fix_attempts(store, source="suggested")
-    assert (row["outcome"], row["strategy"], row["time"]) == ("pending", "s", 1_700_000_000)
+    assert (row["outcome"], row["time"]) == ("pending", 1_700_000_000)
     assert not list(paths.spool_dir.iterdir())
 
 
