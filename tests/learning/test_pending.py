@@ -209,3 +209,47 @@ def test_the_arm_is_kept_with_what_was_shown(repo: GitRepo, arm: Any) -> None:
     run_check(repo, shown=[REMOVE], arm=arm)
     [shown] = suggested(repo).values()
     assert context_of(shown.attempt).get("arm") == arm
+
+
+def test_the_real_check_remembers_what_it_printed(repo: GitRepo) -> None:
+    """``hookwise check`` as a user runs it, without a worker: the rule prior's suggestion is
+    printed, spooled as shown, stored by the worker's drain, and accepted after the fix."""
+    import os
+    import subprocess
+
+    from hookwise.fixes.record import record
+    from hookwise.worker.drain import drain_now
+    from hookwise.worker.prior import write_rule_prior
+    from tests.fixes.lines import line, lines
+
+    repo.commit("feat: start", {"app.py": UNUSED_IMPORT})
+    paths = discover(repo.path)
+    store = Store.open(paths)
+    assert record(store, lines(line(strategy=REMOVE))).recorded == 1
+    assert write_rule_prior(store)
+
+    def hookwise_check(code: int) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hookwise", "check", "--", *RUFF],
+            cwd=repo.path,
+            env={**os.environ, "HOOKWISE_NO_WORKER": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == code, proc.stderr  # ruff's own code
+        drain_now(paths)
+        return proc.stderr
+
+    printed = hookwise_check(1)
+    assert "what fixed these before, for the same rule" in printed and REMOVE in printed
+    [shown] = suggested(repo).values()
+    assert (shown.attempt.strategy, shown.outcome, shown.attempt.path) == (
+        REMOVE,
+        "pending",
+        "app.py",
+    )
+    assert "arm" not in context_of(shown.attempt)  # the rule prior answers for no arm
+    repo.commit("fix: drop os", {"app.py": UNUSED_IMPORT.replace("import os\n", "")}, date=now())
+    hookwise_check(0)
+    assert verdicts(repo) == {REMOVE: ("success", ACCEPTED)}
