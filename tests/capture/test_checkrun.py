@@ -83,3 +83,21 @@ def test_a_file_over_the_bound_is_refused_unread(tmp_path: Path) -> None:
     missing = tmp_path / "check-run-never-written"
     with pytest.raises(OversizedEventError):
         checkrun.read(missing, size=checkrun.MAX_CHECK_RUN_BYTES + 1)
+
+
+def test_what_a_check_showed_round_trips_and_a_foreign_file_is_refused(tmp_path: Path) -> None:
+    shown = [{"finding": {"tool": "ruff", "fingerprint": "fp"}, "arm": None, "strategies": []}]
+    path = Path(checkrun.write_shown(tmp_path, "r1", 1_700_000_000, shown))
+    assert path.name == "check-shown-r1"
+    assert checkrun.is_shown(path.name) and checkrun.is_check_run(path.name)
+    assert not checkrun.is_shown("check-run-r1")
+    assert checkrun.read_shown(path) == ("r1", 1_700_000_000, shown)
+    for text in (
+        "not json",
+        '{"hookwise": "check-run 1"}',
+        '{"hookwise": "check-shown 1", "run_id": "r1"}',
+        '{"hookwise": "check-shown 1", "run_id": "r1", "time": 1, "shown": [1]}',
+    ):
+        path.write_text(text)
+        with pytest.raises(SpoolError, match="check-shown-r1"):
+            checkrun.read_shown(path)

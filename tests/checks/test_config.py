@@ -72,7 +72,7 @@ def test_every_problem_is_one_line_naming_file_key_and_what_is_wrong(tmp_path: P
     with pytest.raises(CheckConfigError) as caught:
         load_checks(tmp_path)
     assert list(caught.value.problems) == [
-        "pyproject.toml: [tool.hookwise] check: unknown key (the keys are: checks, recheck)",
+        "pyproject.toml: [tool.hookwise] check: unknown key (the keys are: checks, recheck, ab)",
         "pyproject.toml: [tool.hookwise] checks[0].command: must be a non-empty list of "
         'non-empty strings, such as ["ruff", "check", "."], not \'ruff check\'',
         "pyproject.toml: [tool.hookwise] checks[1].nmae: unknown key "
@@ -107,3 +107,54 @@ def test_tool_hookwise_that_is_no_table_is_named(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool]\nhookwise = "on"\n')
     with pytest.raises(CheckConfigError, match=r"^pyproject.toml: \[tool.hookwise\] must be"):
         load_checks(tmp_path)
+
+
+def test_ab_arms_are_read_in_order_and_their_settings_are_recommend_configs(tmp_path: Path) -> None:
+    from dataclasses import fields
+
+    from hookwise.checks.config import ARM_FIELDS, load_arms
+    from hookwise.fixes.recommend import RecommendConfig
+
+    # The list the check path reads without numpy is RecommendConfig's fields, types and all.
+    declared = {f.name: f.type for f in fields(RecommendConfig)}
+    assert {name: ("int" if whole else "float") for name, whole in ARM_FIELDS.items()} == declared
+    (tmp_path / "pyproject.toml").write_text(
+        PYPROJECT + "\n[tool.hookwise.ab]\nnear = { neighbours = 5 }\n"
+        "far = { neighbours = 20, similarity_floor = 0.5 }\n"
+    )
+    assert load_arms(tmp_path) == (
+        ("near", {"neighbours": 5}),
+        ("far", {"neighbours": 20, "similarity_floor": 0.5}),
+    )
+    assert len(load_checks(tmp_path).checks) == 2  # the checks still read
+    assert load_arms(tmp_path / "missing") == ()
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    assert load_arms(tmp_path) == ()
+
+
+def test_every_problem_of_the_ab_table_is_named(tmp_path: Path) -> None:
+    from hookwise.checks.config import load_arms
+
+    (tmp_path / ".hookwise.toml").write_text(
+        "[ab]\n"
+        "a = { neighbors = 5, neighbours = 2.5 }\n"
+        'b = { prior_weight = "high", failure_weight = -1 }\n'
+        "c = 3\n"
+    )
+    with pytest.raises(CheckConfigError) as caught:
+        load_arms(tmp_path)
+    assert list(caught.value.problems) == [
+        ".hookwise.toml: ab: must name exactly 2 arms, such as a = { neighbours = 5 } and "
+        "b = { neighbours = 20 }, not 3",
+        ".hookwise.toml: ab.a.neighbors: unknown setting (the settings are: neighbours, "
+        "similarity_floor, prior_weight, prior_recent, failure_weight, pseudo_votes, "
+        "cross_language_weight, examples, similarity_power, other_rule_weight)",
+        ".hookwise.toml: ab.a.neighbours: must be a whole number, not 2.5",
+        ".hookwise.toml: ab.b.prior_weight: must be a number, not 'high'",
+        ".hookwise.toml: ab.b.failure_weight: must not be negative, not -1",
+        ".hookwise.toml: ab.c: must be a table of settings, not a number",
+    ]
+    # A run of the configured checks names them too, before anything runs.
+    with pytest.raises(CheckConfigError) as again:
+        load_checks(tmp_path)
+    assert again.value.problems == caught.value.problems

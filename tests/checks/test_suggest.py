@@ -187,3 +187,69 @@ def test_with_the_worker_switched_off_nothing_is_said(
     monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
     assert suggest(failing(repo), Settings()).notice is None
     assert not (state_dir / "worker.pid").exists()
+
+
+def test_the_request_names_the_worktree_for_the_ab_arms(
+    repo: GitRepo, stand_in: list[StandIn]
+) -> None:
+    server = StandIn(lambda request: {"ok": True, "result": {"results": [], "notices": []}})
+    stand_in.append(server)
+    suggest(failing(repo), Settings())
+    [request] = server.requests
+    assert request["args"]["worktree"] == str(repo.path)
+
+
+def test_what_was_shown_is_what_the_check_printed_and_is_spooled(repo: GitRepo) -> None:
+    from hookwise.capture import checkrun
+    from hookwise.checks.show import MAX_FINDINGS
+    from hookwise.checks.suggest import Suggestions, remember_shown, shown
+
+    n = MAX_FINDINGS + 3
+    paths = discover(repo.path)
+    where = Repository(repo.path, paths.hookwise_dir, None)
+    run = {"id": "r1", "time": 1_700_000_000}
+    fingerprints = tuple(f"fp{i}" for i in range(n))
+    result = CheckResult(
+        1,
+        "ruff",
+        n,
+        findings=(FINDING,) * n,
+        found=n,
+        repository=where,
+        run=run,
+        fingerprints=fingerprints,  # type: ignore[arg-type]
+    )
+    autofix = {"strategy": "ruff check --fix", "kind": "autofix", "learned": False}
+    second = {**SUGGESTION, "strategy": "add `# noqa: F401`", "kind": "suppress"}
+    answers = [
+        {
+            "finding": FINDING.to_json(),
+            "suggestions": [SUGGESTION, second, autofix, SUGGESTION],
+            "arm": "b",
+        },
+        {"finding": FINDING.to_json(), "suggestions": []},  # not printed
+        {"finding": FINDING.to_json(), "suggestions": [autofix]},  # printed, nothing learned
+    ] + [{"finding": FINDING.to_json(), "suggestions": [SUGGESTION]}] * (n - 3)
+    from_worker = Suggestions(tuple(answers))
+    remembered = shown(result, from_worker)
+    # The first finding: its learned strategies among the three printed, with its arm.
+    assert remembered[0] == {
+        "finding": {**FINDING.to_json(), "fingerprint": "fp0"},
+        "arm": "b",
+        "strategies": [
+            {"strategy": "remove unused import", "kind": "imports"},
+            {"strategy": "add `# noqa: F401`", "kind": "suppress"},
+        ],
+    }
+    # Ten findings are printed (the second has nothing, so it is not one of them).
+    printed = [0, 2, *range(3, MAX_FINDINGS + 1)]
+    assert len(printed) == MAX_FINDINGS
+    assert [r["finding"]["fingerprint"] for r in remembered] == [
+        f"fp{i}" for i in printed if i != 2
+    ]
+    # The rule prior answers for no arm.
+    assert shown(result, Suggestions(tuple(answers), source="prior"))[0]["arm"] is None
+    remember_shown(result, from_worker)
+    [path] = paths.spool_dir.iterdir()
+    assert checkrun.is_shown(path.name) and checkrun.is_check_run(path.name)
+    assert checkrun.read_shown(path) == ("r1", 1_700_000_000, remembered)

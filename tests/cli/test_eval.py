@@ -11,8 +11,12 @@ from click.testing import CliRunner
 from hookwise.cli.app import main
 from hookwise.embed import EMBEDDERS
 from hookwise.embed.testing import fake_embedder_factory
+from hookwise.git.repo import discover
+from hookwise.store.db import Store
+from hookwise.store.fixes import add_fix_attempts
 from tests.gitrepo import GitRepo
 from tests.learning.history import consistent
+from tests.learning.test_online import constructed
 
 
 @pytest.fixture(autouse=True)
@@ -153,12 +157,19 @@ def test_too_little_history_for_a_question(tmp_path: Path) -> None:
     assert code == 1 and "give no question" in err
 
 
-def test_online_says_that_no_arms_are_configured(repo: GitRepo) -> None:
-    code, out, err = _run("eval", "--online", "--repo", str(repo.path))
-    assert (
-        code == 0
-        and out == ""
-        and err.strip() == ("hookwise: no online arms are configured; nothing to report")
-    )
+def test_online_reports_acceptance_per_arm_from_the_store(repo: GitRepo) -> None:
+    store = Store.open(discover(repo.path))
     code, out, _ = _run("eval", "--online", "--json", "--repo", str(repo.path))
-    assert code == 0 and json.loads(out) == {"arms": []}
+    assert code == 0 and json.loads(out)["arms"] == []
+    code, out, _ = _run("eval", "--online", "--repo", str(repo.path))
+    assert code == 0 and "no suggestion was shown under an A/B arm yet" in out
+    add_fix_attempts(store, [row.to_row() for row in constructed()])
+    code, out, _ = _run("eval", "--online", "--json", "--repo", str(repo.path))
+    report = json.loads(out)
+    assert code == 0
+    assert [(a["arm"], a["shown"], a["resolved"], a["accepted"]) for a in report["arms"]] == [
+        ("a", 10, 7, 4),
+        ("b", 6, 5, 1),
+    ]
+    code, out, _ = _run("eval", "--online", "--repo", str(repo.path))
+    assert code == 0 and "difference a - b" in out and "57.1%" in out

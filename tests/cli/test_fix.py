@@ -184,3 +184,37 @@ def test_recorded_attempts_wake_the_worker_which_embeds_them(repo: GitRepo) -> N
         return list(table.fix_attempts_without_vector(store, state.embedder_id, 10))
 
     wait_for(lambda: not waiting(), timeout=120)
+
+
+def test_pending_lists_what_needs_a_verdict_with_the_command_to_give_it(repo: GitRepo) -> None:
+    from hookwise.git.repo import discover
+    from hookwise.learning.pending import store_shown
+    from hookwise.store.db import Store
+    from tests.learning.shown import shown_item
+
+    repo.commit("first")
+    store_shown(Store.open(discover(repo.path)), "run-1", 1_700_000_000, [shown_item()])
+    none = hookwise("fix", "pending", "--json", "--days", "100000", "--repo", str(repo.path))
+    assert (none.returncode, json.loads(none.stdout)) == (0, [])
+    proc = hookwise("fix", "pending", "--json", "--repo", str(repo.path))
+    [waiting] = json.loads(proc.stdout)
+    assert (waiting["strategy"], waiting["arm"], waiting["reason"]) == (
+        "remove `import a`",
+        "a",
+        "no verdict yet",
+    )
+    assert waiting["confirm"] == f"hookwise fix confirm {waiting['id'][:12]} --outcome success"
+    table = hookwise("fix", "pending", "--repo", str(repo.path), COLUMNS="200")
+    assert waiting["id"][:12] in table.stdout and "no verdict yet" in table.stdout
+    assert "hookwise fix confirm ID --outcome success" in table.stderr
+    done = hookwise(
+        "fix", "confirm", waiting["id"][:12], "--outcome", "failure", "--repo", str(repo.path)
+    )
+    assert done.returncode == 0, done.stderr
+    after = hookwise("fix", "pending", "--repo", str(repo.path))
+    assert (after.returncode, after.stdout, after.stderr) == (
+        0,
+        "",
+        "nothing waits for a verdict\n",
+    )
+    assert hookwise("fix", "pending", "--days", "-1", "--repo", str(repo.path)).returncode == 2

@@ -185,3 +185,43 @@ def test_export_import_round_trips_exactly(
     assert again.getvalue() == out.getvalue()
     stored = {FixAttempt.from_row(r) for r in fix_attempts(second)}
     assert stored == set(batch)
+
+
+def test_in_one_second_a_verdict_outranks_a_note_and_a_failure_a_success() -> None:
+    from hookwise.fixes.attempt import FixAttempt
+    from hookwise.fixes.memory import current
+
+    base = {
+        "tool": "ruff",
+        "rule": "F401",
+        "message": "m",
+        "path": "a.py",
+        "snippet": None,
+        "fingerprint": "fp",
+        "language": None,
+        "strategy": "s",
+        "kind": "imports",
+        "source": "suggested",
+        "outcome": "pending",
+        "commit": None,
+        "diff": None,
+        "context": None,
+        "confirms": None,
+        "time": 10,
+        "recorded_at": 10,
+    }
+    attempt = FixAttempt(id="a", **base)  # type: ignore[arg-type]
+
+    def confirmation(key: str, outcome: str) -> FixAttempt:
+        fields = {**base, "outcome": outcome, "confirms": "a", "recorded_at": 20}
+        return FixAttempt(id=key, **fields)  # type: ignore[arg-type]
+
+    # Ids chosen so that the id alone would order them the other way.
+    for rows in (
+        [attempt, confirmation("z-note", "pending"), confirmation("a-verdict", "success")],
+        [attempt, confirmation("a-verdict", "success"), confirmation("z-note", "pending")],
+    ):
+        [settled] = current(rows)
+        assert settled.outcome == "success"
+    [cautious] = current([attempt, confirmation("z", "success"), confirmation("a", "failure")])
+    assert cautious.outcome == "failure"

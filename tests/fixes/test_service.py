@@ -114,3 +114,38 @@ def test_a_deadline_that_is_no_number_is_a_usage_error(memory: Store) -> None:
     }
     answer = SuggestService().serve_suggest(args)
     assert answer["kind"] == "UsageError" and "deadline_ms" in answer["error"]
+
+
+def test_each_finding_is_answered_by_its_arm_configured_in_the_worktree(memory: Store) -> None:
+    from hookwise.checks.fingerprint import fingerprint
+    from hookwise.fixes.suggest import arm_of
+
+    worktree = memory.paths.common_dir.parent
+    (worktree / ".hookwise.toml").write_text(
+        "[ab]\nwith_prior = { neighbours = 0 }\nnothing = { neighbours = 0, prior_weight = 0 }\n"
+    )
+    service = SuggestService(Only(HashingEmbedder()))
+    findings = [
+        Finding(
+            "ruff", "F401", f"`m{n}` imported but unused", f"pkg/m{n}.py", 1, snippet=f"import m{n}"
+        )
+        for n in range(12)
+    ]
+    args = {
+        "hookwise_dir": str(memory.paths.hookwise_dir),
+        "findings": [f.to_json() for f in findings],
+        "worktree": str(worktree),
+    }
+    results = service.serve_suggest(args)["results"]
+    names = ["with_prior", "nothing"]
+    expected = [arm_of(fingerprint(f), names) for f in findings]
+    assert [r["arm"] for r in results] == expected
+    assert set(expected) == set(names)  # both arms answered some
+    for result, arm in zip(results, expected, strict=True):
+        # Arm "nothing" has no evidence at all; the other has the rule's attempts.
+        strategies = [s["strategy"] for s in result["suggestions"]]
+        assert strategies == ([] if arm == "nothing" else ["remove unused import"])
+    # Without arms configured, the answer names none (DESIGN §5's shape).
+    (worktree / ".hookwise.toml").unlink()
+    plain = service.serve_suggest(args)["results"]
+    assert all("arm" not in r for r in plain)

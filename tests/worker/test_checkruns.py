@@ -27,6 +27,7 @@ from hookwise.store.fixes import (
 from hookwise.worker import checkruns
 from hookwise.worker.drain import INCOMPLETE_GRACE_SECONDS, drain_now
 from tests.gitrepo import GitRepo
+from tests.learning.shown import shown_item
 from tests.waiting import wait_for
 
 
@@ -201,3 +202,38 @@ def test_a_run_survives_a_killed_worker_in_the_spool(paths: RepoPaths) -> None:
     assert check_runs(Store.open(paths, readonly=True)) == []
     drain_now(paths)
     assert [r["id"] for r in check_runs(Store.open(paths, readonly=True))] == ["r1"]
+
+
+def test_what_a_check_showed_is_stored_as_pending_after_its_run(paths: RepoPaths) -> None:
+    spool_run(paths, "r1", n=1)
+    checkrun.write_shown(paths.spool_dir, "r1", 1_700_000_000, [shown_item()])
+    result = drain_now(paths)
+    assert (result.check_runs, result.corrupt) == (1, [])
+    store = Store.open(paths, readonly=True)
+    [row] = fix_attempts(store, source="suggested")
+    assert (row["outcome"], row["time"]) == ("pending", 1_700_000_000)
+    assert not list(paths.spool_dir.iterdir())
+
+
+def test_a_shown_file_hookwise_cannot_read_is_set_aside_at_once(paths: RepoPaths) -> None:
+    bad = {**shown_item(), "strategies": "s"}
+    path = Path(checkrun.write_shown(paths.spool_dir, "r1", 1_700_000_000, [bad]))
+    assert drain_now(paths).corrupt == [path.name]
+    assert (paths.corrupt_dir / path.name).exists()
+    assert not (paths.spool_dir / path.name).exists()
+    assert f"spool {path.name}: a shown finding needs" in paths.log_path.read_text()
+
+
+def test_a_shown_file_that_fails_otherwise_is_set_aside_and_later_runs_are_stored(
+    paths: RepoPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("pending broke")
+
+    monkeypatch.setattr(checkruns, "store_shown", broken)
+    path = Path(checkrun.write_shown(paths.spool_dir, "r0", 1_700_000_000, [shown_item()]))
+    os.utime(path, (1, 1))  # spooled before the run below
+    spool_run(paths, "r1")
+    result = drain_now(paths)
+    assert (result.check_runs, result.corrupt) == (1, [path.name])
+    assert "RuntimeError: pending broke" in paths.log_path.read_text()

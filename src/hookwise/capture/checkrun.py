@@ -47,11 +47,63 @@ if TYPE_CHECKING:
 PREFIX = "check-run-"
 HEADER = "check-run 1"
 MAX_CHECK_RUN_BYTES = 32 * 1024 * 1024
+#: What a check showed under its findings: one JSON object in a file of its
+#: own, written after the suggestions are printed (the run's file is spooled
+#: before the worker is even asked), stored by the worker as pending
+#: outcomes (``hookwise.learning.pending``).
+SHOWN_PREFIX = "check-shown-"
+SHOWN_HEADER = "check-shown 1"
 
 
 def is_check_run(name: str) -> bool:
-    """Whether the spool file ``name`` holds a check run (else it is a hook event)."""
-    return name.startswith(PREFIX)
+    """Whether the spool file ``name`` is the worker's check-run work (else it is a hook
+    event): a check run, or what a check showed."""
+    return name.startswith((PREFIX, SHOWN_PREFIX))
+
+
+def is_shown(name: str) -> bool:
+    """Whether the spool file ``name`` holds what a check showed."""
+    return name.startswith(SHOWN_PREFIX)
+
+
+def write_shown(
+    spool_dir: str | os.PathLike[str], run_id: str, when: int, shown: Sequence[Mapping[str, Any]]
+) -> str:
+    """Spool what the check of run ``run_id`` (started at ``when``, epoch seconds) showed:
+    per finding, ``{"finding": {...the findings row's fields...}, "arm": str|null,
+    "strategies": [{"strategy", "kind"}]}``.
+
+    Raises ``OSError`` when the spool cannot be written.
+    """
+    shape = {"hookwise": SHOWN_HEADER, "run_id": run_id, "time": when, "shown": list(shown)}
+    text = _line(shape)
+    return write_file(spool_dir, f"{SHOWN_PREFIX}{run_id}", text)
+
+
+def read_shown(path: str | os.PathLike[str]) -> tuple[str, int, list[dict[str, Any]]]:
+    """The run id, its time and what its check showed, from one spooled file.
+
+    The file is linked into place whole, so it is never half written; one
+    hookwise did not write raises ``SpoolError``, one too large
+    ``OversizedEventError``.
+    """
+    name = os.path.basename(path)  # noqa: PTH119
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_CHECK_RUN_BYTES + 1)
+    if len(data) > MAX_CHECK_RUN_BYTES:
+        raise _oversized(name, len(data))
+    try:
+        shape = json.loads(data.decode("utf-8", errors="replace"))
+    except ValueError as exc:
+        raise SpoolError(f"spool {name}: not JSON ({exc})") from None
+    if not isinstance(shape, dict) or shape.get("hookwise") != SHOWN_HEADER:
+        raise SpoolError(f"spool {name}: not a hookwise {SHOWN_HEADER} file")
+    run_id, when, shown = shape.get("run_id"), shape.get("time"), shape.get("shown")
+    if not isinstance(run_id, str) or not isinstance(when, int) or not isinstance(shown, list):
+        raise SpoolError(f"spool {name}: no run id or time, or what was shown is not a list")
+    if not all(isinstance(item, dict) for item in shown):
+        raise SpoolError(f"spool {name}: a shown finding is not a JSON object")
+    return run_id, when, shown
 
 
 def _line(value: Any) -> str:

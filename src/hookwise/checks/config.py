@@ -11,6 +11,14 @@ over ``[tool.ruff]``: the two are never merged, so one file says everything::
       { name = "mypy", command = ["mypy", "src"] },
     ]
 
+An optional ``ab`` table splits the worker's suggestions between two arms
+(docs/online-ab.md): each arm is named by its key and is a table of
+``RecommendConfig`` fields to override::
+
+    [tool.hookwise.ab]
+    a = { neighbours = 5 }
+    b = { neighbours = 20 }
+
 Each check has a ``command`` (a non-empty list of strings, run as it is,
 without a shell), an optional ``name`` (by default the command's program)
 and an optional ``format`` (one of ``formats.FORMATS``; by default the one
@@ -31,8 +39,27 @@ from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
 from hookwise.errors import CheckConfigError
 
 #: The keys of hookwise's table, and of one check.
-TABLE_KEYS = ("checks", "recheck")
+TABLE_KEYS = ("checks", "recheck", "ab")
 CHECK_KEYS = ("name", "command", "format")
+#: The fields of ``hookwise.fixes.recommend.RecommendConfig`` an arm may
+#: override, and whether each is a whole number. Kept here, not imported:
+#: ``recommend`` loads numpy (~100 ms), and the check path reads this file;
+#: ``tests/checks/test_config.py`` holds the two lists equal.
+ARM_FIELDS: dict[str, bool] = {
+    "neighbours": True,
+    "similarity_floor": False,
+    "prior_weight": False,
+    "prior_recent": True,
+    "failure_weight": False,
+    "pseudo_votes": False,
+    "cross_language_weight": False,
+    "examples": True,
+    "similarity_power": False,
+    "other_rule_weight": False,
+    "batch_power": False,
+}
+#: An online A/B test compares exactly two arms.
+ARM_COUNT = 2
 
 
 @dataclass(frozen=True)
@@ -55,20 +82,49 @@ class ChecksConfig:
     recheck: bool = True
 
 
+Arms = tuple[tuple[str, dict[str, int | float]], ...]
+
+
 def load_checks(top: Path) -> ChecksConfig:
     """The checks configured in the worktree whose top folder is ``top``.
 
     Raises ``CheckConfigError`` with every problem found.
     """
+    found = _hookwise_table(top)
+    if found is None:
+        return ChecksConfig(None, ())
+    path, table, where = found
+    return ChecksConfig(path, *_checks(table, path.name, where))
+
+
+def load_arms(top: Path) -> Arms:
+    """The two arms of an online A/B test, in the order written; none when not configured.
+
+    Each arm is its name and the ``RecommendConfig`` fields it overrides.
+    Raises ``CheckConfigError`` with every problem found in the ``ab`` table.
+    """
+    found = _hookwise_table(top)
+    if found is None or found[1].get("ab") is None:
+        return ()
+    path, table, where = found
+    problems: list[str] = []
+    arms = _arms(table["ab"], f"{path.name}: {where}ab", problems)
+    if problems:
+        raise CheckConfigError(problems)
+    return arms
+
+
+def _hookwise_table(top: Path) -> tuple[Path, dict[str, Any], str] | None:
+    """hookwise's table, the file it is in, and how a problem names its place."""
     own = top / OWN_CONFIG
     if own.is_file():
-        return ChecksConfig(own, *_checks(_table(own, None), OWN_CONFIG, ""))
+        return own, _table(own, None) or {}, ""
     pyproject = top / PYPROJECT
     if pyproject.is_file():
         table = _table(pyproject, ("tool", "hookwise"))
         if table is not None:
-            return ChecksConfig(pyproject, *_checks(table, PYPROJECT, "[tool.hookwise] "))
-    return ChecksConfig(None, ())
+            return pyproject, table, "[tool.hookwise] "
+    return None
 
 
 def _table(path: Path, keys: tuple[str, ...] | None) -> dict[str, Any] | None:
@@ -108,9 +164,42 @@ def _checks(
     recheck = table.get("recheck", True)
     if not isinstance(recheck, bool):
         problems.append(f"{file}: {where}recheck: must be true or false, not {recheck!r}")
+    if table.get("ab") is not None:
+        _arms(table["ab"], f"{file}: {where}ab", problems)
     if problems:
         raise CheckConfigError(problems)
     return tuple(checks), recheck
+
+
+def _arms(ab: object, place: str, problems: list[str]) -> Arms:
+    """The arms of the ``ab`` table; each problem appended to ``problems``."""
+    if not isinstance(ab, dict):
+        problems.append(f"{place}: must be a table of two arms, not {_kind(ab)}")
+        return ()
+    if len(ab) != ARM_COUNT:
+        problems.append(
+            f"{place}: must name exactly {ARM_COUNT} arms, such as "
+            f"a = {{ neighbours = 5 }} and b = {{ neighbours = 20 }}, not {len(ab)}"
+        )
+    arms = []
+    for name, overrides in ab.items():
+        if not isinstance(overrides, dict):
+            problems.append(f"{place}.{name}: must be a table of settings, not {_kind(overrides)}")
+            continue
+        for field, value in overrides.items():
+            whole = ARM_FIELDS.get(field)
+            if whole is None:
+                problems.append(
+                    f"{place}.{name}.{field}: unknown setting "
+                    f"(the settings are: {', '.join(ARM_FIELDS)})"
+                )
+            elif isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+                wanted = "a whole number" if whole else "a number"
+                problems.append(f"{place}.{name}.{field}: must be {wanted}, not {value!r}")
+            elif value < 0:
+                problems.append(f"{place}.{name}.{field}: must not be negative, not {value!r}")
+        arms.append((name, dict(overrides)))
+    return tuple(arms)
 
 
 def _check(entry: object, place: str, problems: list[str]) -> ConfiguredCheck | None:

@@ -234,6 +234,12 @@ def report(result: CheckResult, settings: Settings) -> None:
         return
     if text:
         sys.stderr.write(text)
+        try:  # after printing: what was shown waits for no one
+            from hookwise.checks.suggest import remember_shown
+
+            remember_shown(result, suggested)
+        except Exception as exc:  # remembering is best-effort, as suggesting is
+            _say(f"what was shown was not remembered: {type(exc).__name__}: {exc}", 0)
     if suggested.notice:  # why there are none, or that some were partial
         _say(suggested.notice, 0)
     sys.stderr.flush()

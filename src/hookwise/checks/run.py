@@ -61,13 +61,25 @@ class CheckResult:
     which the caller logs, since it too must not change the checker's code.
     ``found`` counts every finding; more than ``stored`` when a run was too
     large to keep whole (``hookwise.capture.checkrun``). ``findings`` are
-    the ones kept, paths from the worktree's top, for suggestions.
+    the ones kept, paths from the worktree's top, for suggestions; ``run``
+    is the spooled ``check_runs`` row and ``fingerprints`` those of the kept
+    findings, so what the check shows can be remembered against them.
 
     Plain classes, like ``CheckerRun``: this module is imported before the
     checker starts.
     """
 
-    __slots__ = ("exit_code", "findings", "found", "problem", "repository", "stored", "tool")
+    __slots__ = (
+        "exit_code",
+        "findings",
+        "fingerprints",
+        "found",
+        "problem",
+        "repository",
+        "run",
+        "stored",
+        "tool",
+    )
 
     def __init__(
         self,
@@ -79,8 +91,12 @@ class CheckResult:
         found: int = 0,
         findings: tuple[Finding, ...] = (),
         repository: Repository | None = None,
+        run: CheckRunRow | None = None,
+        fingerprints: tuple[str, ...] = (),
     ) -> None:
         self.exit_code = exit_code
+        self.run = run
+        self.fingerprints = fingerprints
         self.tool = tool
         self.stored = stored
         self.problem = problem
@@ -151,6 +167,8 @@ def hand_off(run: CheckerRun, parser: Parser, tool: str, repository: Repository)
         found=len(findings),
         findings=tuple(findings[:kept]),
         repository=repository,
+        run=run_row,
+        fingerprints=tuple(row["fingerprint"] for row in finding_rows[:kept]),
     )
 
 

@@ -16,6 +16,12 @@ suggestions come from the rule prior the worker wrote last
 (``hookwise.checks.prior``): exact matches of tool and rule. When even that
 has nothing, one notice says why, or nothing is said when there is nothing
 useful to say (the worker is switched off).
+
+What the check showed is remembered (``remember_shown``): per finding
+listed, the strategies printed under it, in order, and the A/B arm that
+answered, spooled for the worker, which stores them as pending outcomes and
+resolves them when a later run shows what happened (docs/fixes.md,
+"Pending outcomes").
 """
 
 from __future__ import annotations
@@ -86,7 +92,7 @@ def suggest(result: CheckResult, settings: Settings) -> Suggestions:
     elif not warm:
         reason = STARTING
     else:
-        answers, reason = _ask(hookwise_dir, asked)
+        answers, reason = _ask(hookwise_dir, asked, str(repository.top))
         if answers is not None:
             partial = sum(1 for answer in answers if answer.get("partial") is True)
             notice = PARTIAL.format(_findings(partial)) if partial else None
@@ -107,7 +113,9 @@ def _findings(count: int) -> str:
     return "1 finding was" if count == 1 else f"{count} findings were"
 
 
-def _ask(hookwise_dir: str, asked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]] | None, str]:
+def _ask(
+    hookwise_dir: str, asked: list[dict[str, Any]], worktree: str
+) -> tuple[list[dict[str, Any]] | None, str]:
     """The worker's answers, or None and why there are none."""
     from hookwise.capture import rpc
 
@@ -116,6 +124,8 @@ def _ask(hookwise_dir: str, asked: list[dict[str, Any]]) -> tuple[list[dict[str,
         "findings": asked,
         "limit": LIMIT,
         "deadline_ms": DEADLINE_MS,
+        # Where the worker reads the A/B arms (docs/online-ab.md); it knows only the store.
+        "worktree": worktree,
     }
     try:
         answer = rpc.call("suggest", request, timeout=ASK_SECONDS)
@@ -144,3 +154,65 @@ def _answers(answer: object, count: int) -> bool:
             isinstance(item, dict) and isinstance(item.get("suggestions"), list) for item in answer
         )
     )
+
+
+def shown(result: CheckResult, suggested: Suggestions) -> list[dict[str, Any]]:
+    """What ``hookwise.checks.show.render`` prints of ``suggested``, per finding listed:
+    the finding's stored fields, the arm, and the strategies in the order shown.
+
+    Only learned strategies: a checker's own fix (``ruff check --fix``) is
+    suggested whatever was learned, and a diff cannot show it was applied.
+    """
+    from hookwise.checks.show import MAX_FINDINGS, MAX_STRATEGIES
+
+    listed = []
+    for index, answer in enumerate(suggested.answers):
+        if not answer.get("suggestions") or index >= len(result.fingerprints):
+            continue
+        listed.append((index, answer))
+    remembered = []
+    for index, answer in listed[:MAX_FINDINGS]:
+        strategies = [
+            {"strategy": item["strategy"], "kind": str(item.get("kind") or "unknown")}
+            for item in answer["suggestions"][:MAX_STRATEGIES]
+            if isinstance(item, dict)
+            and isinstance(item.get("strategy"), str)
+            and item.get("learned") is not False
+        ]
+        if not strategies:
+            continue
+        finding = result.findings[index].to_json()
+        arm = answer.get("arm") if suggested.source == "worker" else None
+        remembered.append(
+            {
+                "finding": {**finding, "fingerprint": result.fingerprints[index]},
+                "arm": arm if isinstance(arm, str) else None,
+                "strategies": strategies,
+            }
+        )
+    return remembered
+
+
+def remember_shown(result: CheckResult, suggested: Suggestions) -> None:
+    """Spool what the check showed for the worker; a problem goes to the repository's log.
+
+    Best-effort, as suggestions are: the check's result stands either way.
+    """
+    if result.repository is None or result.run is None or not suggested.answers:
+        return
+    items = shown(result, suggested)
+    if not items:
+        return
+    import os
+
+    from hookwise.capture.checkrun import write_shown
+    from hookwise.capture.hooklog import log_error
+
+    hookwise_dir = str(result.repository.hookwise_dir)
+    try:
+        spool = os.path.join(hookwise_dir, "spool")  # noqa: PTH118
+        write_shown(spool, result.run["id"], result.run["time"], items)
+    except OSError as exc:
+        from pathlib import Path
+
+        log_error(Path(hookwise_dir), f"check: what was shown was not remembered: {exc}")

@@ -21,10 +21,19 @@ if TYPE_CHECKING:
 
 
 def online_report(repo_path: Path, as_json: bool) -> None:
-    """``--online``: acceptance per online arm. No online arms are stored yet, so it says so."""
+    """``--online``: acceptance per arm of the online A/B test (docs/online-ab.md)."""
+    from hookwise.learning.online import acceptance
+    from hookwise.store.db import Store
+
+    result = acceptance(Store.open(discover(repo_path), create=False))
     if as_json:
-        click.echo(json.dumps({"arms": []}))
-    click.echo("hookwise: no online arms are configured; nothing to report", err=True)
+        click.echo(json.dumps(result.to_json(), indent=2))
+        return
+    from rich.console import Console
+
+    from hookwise.cli.views.online import print_acceptance
+
+    print_acceptance(result, Console())
 
 
 def _history(

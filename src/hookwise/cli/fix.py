@@ -1,4 +1,5 @@
-"""``hookwise fix``: record, list, confirm, export, import and learn fix memory (docs/fixes.md)."""
+"""``hookwise fix``: record, list, confirm, pending, export, import and learn fix memory
+(docs/fixes.md)."""
 
 from __future__ import annotations
 
@@ -133,6 +134,56 @@ def confirm(attempt_id: str, outcome: str, repo_path: Path) -> None:
     done = service(_open(repo_path, write=True), attempt_id, outcome)
     was = "" if done.before == done.outcome else f" (was {done.before})"
     click.echo(f"fix {done.attempt.id[:12]}: {done.outcome}{was}")
+
+
+@fix.command("pending")
+@json_option("Write a JSON array, each entry with the command that confirms it.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="List suggestions shown this many days ago or more that still have no verdict.",
+)
+@repo_option
+def pending(as_json: bool, days: int, repo_path: Path) -> None:
+    """List suggestions shown by `hookwise check` that need your verdict.
+
+    A suggestion shown under a finding is settled by the next check after
+    a commit that touches the finding: taken (the finding went with the
+    strategy shown), not taken (another fix), or applied and still
+    failing. Listed here is what no check can settle: the finding's lines
+    were edited another way, it went without a fix hookwise could see, or
+    it was shown --days ago with no verdict. Confirm each with `hookwise fix
+    confirm ID --outcome success` (it was what fixed the finding) or
+    `--outcome failure`.
+    """
+    from hookwise.learning.pending import needs_human
+
+    waiting = needs_human(_open(repo_path, write=False), days=days)
+    if as_json:
+        shapes = [
+            {
+                **w.to_json(),
+                "confirm": f"hookwise fix confirm {w.attempt.id[:12]} --outcome success",
+            }
+            for w in waiting
+        ]
+        click.echo(json.dumps(shapes, ensure_ascii=False, indent=2))
+        return
+    if not waiting:
+        click.echo("nothing waits for a verdict", err=True)
+        return
+    from rich.console import Console
+
+    from hookwise.cli.views.fixes import pending_table
+
+    Console().print(pending_table(waiting))
+    click.echo(
+        "confirm each: hookwise fix confirm ID --outcome success (it fixed the finding) "
+        "or --outcome failure",
+        err=True,
+    )
 
 
 @fix.command("export")

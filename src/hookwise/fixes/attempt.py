@@ -18,7 +18,9 @@ from hookwise.errors import UsageError
 from hookwise.fixes.kinds import KINDS
 from hookwise.store.fixes import FIX_ATTEMPT_COLUMNS, FixAttemptRow
 
-SOURCES = ("auto", "agent", "manual")
+#: ``suggested``: what ``hookwise check`` showed, waiting for its outcome
+#: (``hookwise.learning.pending``); never a vote (``store.fixes.ranking_batches``).
+SOURCES = ("auto", "agent", "manual", "suggested")
 OUTCOMES = ("success", "failure", "pending")
 # The context keys DESIGN §3 names, and the JSON types each may take.
 CONTEXT_KEYS: dict[str, tuple[type, ...]] = {
@@ -44,7 +46,7 @@ class FixAttempt:
     language: str | None
     strategy: str
     kind: str
-    source: str  # auto | agent | manual
+    source: str  # auto | agent | manual | suggested
     outcome: str  # success | failure | pending
     commit: str | None
     diff: str | None

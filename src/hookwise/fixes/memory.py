@@ -53,15 +53,7 @@ def current(rows: Iterable[FixAttempt]) -> list[CurrentAttempt]:
     are ordered failure last, so the cautious outcome stands. A
     confirmation whose attempt is not stored (a partial import) is ignored.
     """
-    attempts: list[FixAttempt] = []
-    latest: dict[str, FixAttempt] = {}
-    for row in rows:
-        if row.confirms is None:
-            attempts.append(row)
-            continue
-        seen = latest.get(row.confirms)
-        if seen is None or _order(row) > _order(seen):
-            latest[row.confirms] = row
+    attempts, latest = latest_confirmations(rows)
     listed = []
     for attempt in attempts:
         confirmation = latest.get(attempt.id)
@@ -73,8 +65,30 @@ def current(rows: Iterable[FixAttempt]) -> list[CurrentAttempt]:
     return listed
 
 
-def _order(row: FixAttempt) -> tuple[int, bool, str]:
-    return (row.recorded_at, row.outcome == "failure", row.id)
+def latest_confirmations(
+    rows: Iterable[FixAttempt],
+) -> tuple[list[FixAttempt], dict[str, FixAttempt]]:
+    """The attempts in ``rows``, and each confirmed one's latest confirmation by its id
+    (by ``recorded_at``; in the same second a failure is later, a pending note earlier)."""
+    attempts: list[FixAttempt] = []
+    latest: dict[str, FixAttempt] = {}
+    for row in rows:
+        if row.confirms is None:
+            attempts.append(row)
+            continue
+        seen = latest.get(row.confirms)
+        if seen is None or _order(row) > _order(seen):
+            latest[row.confirms] = row
+    return attempts, latest
+
+
+#: In one second, a verdict is later than a note that keeps an outcome pending
+#: (``hookwise.learning.pending``), and a failure later than a success.
+_SAME_SECOND = {"pending": 0, "success": 1, "failure": 2}
+
+
+def _order(row: FixAttempt) -> tuple[int, int, str]:
+    return (row.recorded_at, _SAME_SECOND.get(row.outcome, 0), row.id)
 
 
 def list_attempts(

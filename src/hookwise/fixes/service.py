@@ -21,6 +21,15 @@ the first time leaves the attempts without a stored vector to the prior
 until the idle task stores theirs, and an index read before is used while
 the idle task reads it again. Without a deadline (``hookwise suggest``)
 everything is embedded and nothing is partial.
+
+**Online A/B.** A repository whose configuration names two arms
+(``[tool.hookwise.ab]``, docs/online-ab.md) has each finding answered with
+one arm's ``RecommendConfig``: the arm ``arm_of`` its fingerprint gives,
+the same for the same finding at every check, and the answer says which.
+The index, and so the calibration of ``confidence``, is the default
+configuration's for both arms: it costs seconds to build at 100k attempts,
+and an arm that changes how votes are counted is judged by what developers
+accept, not by its confidence figures.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +46,24 @@ import numpy as np
 
 from hookwise.blas import blas_threads
 from hookwise.capture.locations import RepoPaths
+from hookwise.checks.config import load_arms
 from hookwise.checks.findings import Finding
+from hookwise.checks.fingerprint import fingerprint
+from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
 from hookwise.embed import Embedder
-from hookwise.errors import HookwiseError, StoreLockedError, UsageError
+from hookwise.errors import CheckConfigError, HookwiseError, StoreLockedError, UsageError
 from hookwise.fixes.index import AttemptIndex
 from hookwise.fixes.partition import FloatMatrix
 from hookwise.fixes.recommend import RecommendConfig, finding_text
 from hookwise.fixes.suggest import (
     DEFAULT_LIMIT,
     EMBED_ON_READ,
+    Arm,
     FindingSuggestions,
     SuggestResult,
     active_embedder,
+    arm_configs,
+    arm_of,
     load_index,
     suggest_with,
 )
@@ -84,6 +100,8 @@ class SuggestService:
         # Finding texts answered without their vector, to embed after the answer.
         self._later: dict[str, tuple[Embedder, set[str]]] = {}
         self._embedding_later: threading.Thread | None = None
+        # Per worktree: the configuration files' stat when its arms were read, and the arms.
+        self._arms: dict[Path, tuple[object, tuple[Arm, ...]]] = {}
 
     def _store(self, hookwise_dir: Path) -> Store:
         store = self._stores.get(hookwise_dir)
@@ -153,8 +171,13 @@ class SuggestService:
         limit: int,
         *,
         deadline: float | None = None,
+        arms: Sequence[Arm] = (),
     ) -> SuggestResult:
-        """Suggestions for ``findings``; with ``deadline`` (seconds), no wait for the model."""
+        """Suggestions for ``findings``; with ``deadline`` (seconds), no wait for the model.
+
+        With ``arms``, each finding is answered by the configuration of its
+        arm (``arm_of``), and its answer names the arm.
+        """
         started = time.monotonic()
         # A chain of small products: on one BLAS thread, as search's (hookwise.blas
         # says why); measured here 41 ms a request with OpenBLAS's own threads
@@ -171,7 +194,10 @@ class SuggestService:
             queries = None
             if embedder is not None and ready:
                 queries = self._embed(embedder, [texts[i] for i in ready])
-            answers = self._answers(store, index, findings, ready, queries, limit)
+            if arms:
+                answers = self._split(store, index, findings, ready, queries, limit, arms)
+            else:
+                answers = self._answers(store, index, findings, ready, queries, limit, self.config)
         if later and embedder is not None:
             self._embed_later(embedder, later)
         return SuggestResult(tuple(answers), (notice,) if notice and len(index) else ())
@@ -184,23 +210,78 @@ class SuggestService:
         ready: list[int],
         queries: FloatMatrix | None,
         limit: int,
+        config: RecommendConfig,
     ) -> list[FindingSuggestions]:
         """Full answers for the ``ready`` findings, the prior's (partial) for the others."""
         if len(ready) == len(findings):
-            return suggest_with(store, index, findings, queries, self.config, limit=limit)
+            return suggest_with(store, index, findings, queries, config, limit=limit)
         waiting = [i for i in range(len(findings)) if i not in set(ready)]
         answers: list[FindingSuggestions | None] = [None] * len(findings)
         full = suggest_with(
-            store, index, [findings[i] for i in ready], queries, self.config, limit=limit
+            store, index, [findings[i] for i in ready], queries, config, limit=limit
         )
         prior = suggest_with(
-            store, index, [findings[i] for i in waiting], None, self.config, limit=limit
+            store, index, [findings[i] for i in waiting], None, config, limit=limit
         )
         for i, answer in zip(ready, full, strict=True):
             answers[i] = answer
         for i, answer in zip(waiting, prior, strict=True):
             answers[i] = FindingSuggestions(answer.finding, answer.suggestions, partial=True)
         return [answer for answer in answers if answer is not None]
+
+    def _split(
+        self,
+        store: Store,
+        index: AttemptIndex,
+        findings: Sequence[Finding],
+        ready: list[int],
+        queries: FloatMatrix | None,
+        limit: int,
+        arms: Sequence[Arm],
+    ) -> list[FindingSuggestions]:
+        """The answers, each finding's by its arm's configuration, in the findings' order."""
+        names = [name for name, _ in arms]
+        chosen = [arm_of(fingerprint(finding), names) for finding in findings]
+        where = {finding: row for row, finding in enumerate(ready)}  # queries' row of a finding
+        answers: list[FindingSuggestions | None] = [None] * len(findings)
+        for name, config in arms:
+            members = [i for i, arm in enumerate(chosen) if arm == name]
+            if not members:
+                continue
+            mine = [k for k, i in enumerate(members) if i in where]
+            rows = [where[members[k]] for k in mine]
+            part = self._answers(
+                store,
+                index,
+                [findings[i] for i in members],
+                mine,
+                None if queries is None else queries[rows],
+                limit,
+                config,
+            )
+            for i, answer in zip(members, part, strict=True):
+                answers[i] = replace(answer, arm=name)
+        return [answer for answer in answers if answer is not None]
+
+    def arms(self, worktree: Path | None) -> tuple[Arm, ...]:
+        """The arms the worktree's configuration names, read again when its files change.
+
+        A configuration with problems splits nothing: ``hookwise check``
+        without a command names them, and a suggestion is never refused
+        for them.
+        """
+        if worktree is None:
+            return ()
+        stamp = tuple(_stat(worktree / name) for name in (OWN_CONFIG, PYPROJECT))
+        known = self._arms.get(worktree)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        try:
+            arms = arm_configs(load_arms(worktree), self.config)
+        except (CheckConfigError, TypeError):
+            arms = ()
+        self._arms[worktree] = (stamp, arms)
+        return arms
 
     def _embed_later(self, embedder: Embedder, texts: set[str]) -> None:
         """Embed ``texts`` in a thread, after the answer that left them out."""
@@ -226,14 +307,17 @@ class SuggestService:
                 continue
 
     def serve_suggest(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The ``suggest`` op: ``{"hookwise_dir", "findings": [...], "limit", "deadline_ms"?}``."""
+        """The ``suggest`` op: ``{"hookwise_dir", "findings": [...], "limit", "deadline_ms"?,
+        "worktree"?}``; the worktree's configuration may name A/B arms."""
         try:
             findings = [Finding.from_json(shape) for shape in args.get("findings") or ()]
             limit = int(args.get("limit") or DEFAULT_LIMIT)
             deadline = _deadline(args.get("deadline_ms"))
             with self._lock:
                 store = self._store(Path(str(args["hookwise_dir"])))
-            return self.suggest(store, findings, limit, deadline=deadline).to_json()
+                worktree = args.get("worktree")
+                arms = self.arms(Path(worktree) if isinstance(worktree, str) else _top(store))
+            return self.suggest(store, findings, limit, deadline=deadline, arms=arms).to_json()
         except HookwiseError as exc:
             return {"error": str(exc), "kind": type(exc).__name__}
 
@@ -281,3 +365,17 @@ def _deadline(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise UsageError(f"deadline_ms must be a number of milliseconds from 0, not {value!r}")
     return value / 1000
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _top(store: Store) -> Path | None:
+    """The worktree of a store known by its common directory, when that is ``top/.git``."""
+    common = store.paths.common_dir
+    return common.parent if common.name == ".git" else None

@@ -27,8 +27,9 @@ model. Without a deadline nothing is partial, and the key is left out.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hookwise import memory
@@ -51,6 +52,28 @@ EMBED_ON_READ = 2_000
 DEFAULT_LIMIT = 5
 #: The checker's own fix, as the user runs it.
 AUTOFIX = {"ruff": "ruff check --fix", "eslint": "eslint --fix"}
+
+
+Arm = tuple[str, RecommendConfig]
+
+
+def arm_of(finding_fingerprint: str, names: Sequence[str]) -> str:
+    """The arm that answers a finding: a stable hash of its fingerprint (docs/online-ab.md).
+
+    Salted, so that the split owes nothing to any other use of the
+    fingerprint; the same finding gets the same arm at every check, on any
+    machine. 10,000 random fingerprints split 4,992 / 5,008
+    (``tests/fixes/test_suggest.py``).
+    """
+    digest = hashlib.sha256(b"hookwise-ab\0" + finding_fingerprint.encode()).digest()
+    return names[int.from_bytes(digest[:8], "big") % len(names)]
+
+
+def arm_configs(
+    arms: Sequence[tuple[str, dict[str, int | float]]], base: RecommendConfig
+) -> tuple[Arm, ...]:
+    """Each configured arm's name and ``base`` with the arm's overrides."""
+    return tuple((name, replace(base, **overrides)) for name, overrides in arms)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,8 @@ class FindingSuggestions:
     suggestions: tuple[Suggestion, ...]
     # Answered from the exact-rule prior alone: its vector was not ready in time.
     partial: bool = False
+    # The online A/B arm whose configuration answered (docs/online-ab.md); None without one.
+    arm: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         shape: dict[str, Any] = {
@@ -89,6 +114,8 @@ class FindingSuggestions:
         }
         if self.partial:
             shape["partial"] = True
+        if self.arm is not None:
+            shape["arm"] = self.arm
         return shape
 
     @classmethod
@@ -106,7 +133,13 @@ class FindingSuggestions:
             for s in shape["suggestions"]
         )
         partial = shape.get("partial") is True
-        return cls(Finding.from_json(shape["finding"]), suggestions, partial)
+        arm = shape.get("arm")
+        return cls(
+            Finding.from_json(shape["finding"]),
+            suggestions,
+            partial,
+            arm if isinstance(arm, str) else None,
+        )
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,11 @@ def _fix_success(store: Store, since: int, recent_days: int) -> list[Component]:
     from hookwise.store.fixes import fix_attempts
 
     attempts = current(FixAttempt.from_row(row) for row in fix_attempts(store))
-    settled = [c.outcome for c in attempts if c.attempt.time >= since and c.outcome != "pending"]
+    settled = [
+        c.outcome
+        for c in attempts
+        if c.attempt.time >= since and c.outcome != "pending" and c.attempt.source != "suggested"
+    ]
     if not settled:
         return []
     worked = settled.count("success")

@@ -1,7 +1,11 @@
-"""Continuous learning: judging the recommender on the repository's own history.
+"""Continuous learning: judging the recommender, and what happens to suggestions once shown.
 
 ``evaluate`` replays recorded fix attempts in time order and scores named
 configurations (``arms``) side by side against the baselines
-(``baselines``), with paired bootstrap intervals (``bootstrap``). This
-package may import ``hookwise.fixes``; ``fixes`` never imports it.
+(``baselines``), with paired bootstrap intervals (``bootstrap``).
+``pending`` remembers what a check showed and settles it from the fixes
+that follow; ``online`` reports acceptance per arm of an online A/B test.
+
+Above ``hookwise.fixes``: it reads fix memory and adds to it, and fixes
+never imports it (an import-linter contract in pyproject.toml says so).
 """

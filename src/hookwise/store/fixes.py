@@ -177,11 +177,20 @@ def add_fix_attempts(store: Store, rows: Sequence[FixAttemptRow]) -> int:
 
 
 def fix_attempts(
-    store: Store, *, tool: str | None = None, rule: str | None = None
+    store: Store,
+    *,
+    tool: str | None = None,
+    rule: str | None = None,
+    source: str | None = None,
+    fingerprints: Sequence[str] | None = None,
 ) -> list[FixAttemptRow]:
-    """Every stored attempt row (of ``tool``, for ``rule``), confirmations included,
-    in the order they were recorded (then by id, so the order is stable)."""
-    where = _where(tool=tool, rule=rule)
+    """Every stored attempt row (of ``tool``, for ``rule``, from ``source``, at one of
+    ``fingerprints``), confirmations included, in the order they were recorded (then
+    by id, so the order is stable)."""
+    where = _where(tool=tool, rule=rule, source=source)
+    if fingerprints is not None:
+        listed = ", ".join(sql_string(value) for value in fingerprints) or "NULL"
+        where = " AND ".join(filter(None, (where, f"fingerprint IN ({listed})")))
     rows = store.read("fix_attempts", where, list(FIX_ATTEMPT_COLUMNS)).to_pylist()
     rows.sort(key=lambda r: (r["recorded_at"] or 0, r["id"]))
     return cast("list[FixAttemptRow]", rows)
@@ -231,9 +240,13 @@ def ranking_batches(
             .with_row_id(True)
             .limit(None)
         )
+        # What a check showed (source "suggested") is never evidence: its outcome
+        # says whether the suggestion was taken, and the fix it led to is an
+        # attempt of its own (hookwise.learning.pending).
+        where = "source != 'suggested'"
         if before is not None:
-            query = query.where(f"time < {int(before)}")
-        yield from query.to_batches(batch_size)
+            where += f" AND time < {int(before)}"
+        yield from query.where(where).to_batches(batch_size)
 
 
 def fix_attempt_examples(

@@ -8,7 +8,8 @@ finding, keyed on run and fingerprint) it already has as it is: a file
 stored twice is stored once.
 
 After a run is stored, ``after_check_run`` is called with it: the one place
-where fix detection (``hookwise.fixes.detect``) hooks in. It is called again
+where fix detection (``hookwise.fixes.detect``) hooks in, and then the
+resolution of suggestions shown before (``hookwise.learning.pending``). It is called again
 when a run is stored again after a crash, so what it does must be idempotent
 (fix attempts have ids that are hashes of their fields); whatever it raises
 is logged and the run stays stored.
@@ -16,6 +17,10 @@ is logged and the run stays stored.
 A file that cannot be read as a check run is set aside in ``spool-corrupt/``
 by the same rules as a hook event (``hookwise.worker.drain``): once it is old
 enough not to be one still being written, or at once when it is too large.
+
+What a check showed (``check-shown-<run id>``, spooled after its run) is
+stored as pending outcomes in the same pass, in spool order, so it is in
+the store before the next run of the check is resolved against it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from hookwise.capture import checkrun
 from hookwise.capture.events import list_spool
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
-from hookwise.errors import OversizedEventError, SpoolError
+from hookwise.errors import OversizedEventError, SpoolError, StoreLockedError, UsageError
 from hookwise.store.db import Store
 from hookwise.store.fixes import (
     CHECK_RUN_COLUMNS,
@@ -49,13 +54,24 @@ def after_check_run(
     *,
     folder: str = "",
 ) -> int:
-    """Fix detection, once a check run and its findings are stored: attempts recorded.
+    """Fix detection, once a check run and its findings are stored, then the suggestions
+    shown before it that the run settles: rows recorded.
 
     ``folder``: where in the worktree the checker ran (empty: its top).
     """
     from hookwise.fixes.detect import detect_fixes
+    from hookwise.learning.pending import resolve_pending
 
-    return detect_fixes(store, paths, run, findings, folder=folder)
+    detected = detect_fixes(store, paths, run, findings, folder=folder)
+    return detected + resolve_pending(store, paths, run, findings)
+
+
+def store_shown(store: Store, path: Path) -> None:
+    """Store what a check showed (a ``check-shown-`` spool file) as pending outcomes."""
+    from hookwise.learning.pending import store_shown as store_pending
+
+    run_id, when, shown = checkrun.read_shown(path)
+    store_pending(store, run_id, when, shown)
 
 
 def _with_worktree(paths: RepoPaths, worktree: str | None) -> RepoPaths:
@@ -86,6 +102,10 @@ def store_check_runs(
     for spooled in list_spool(paths.spool_dir):
         if not checkrun.is_check_run(spooled.path.name):
             continue
+        if checkrun.is_shown(spooled.path.name):
+            if _store_shown_isolating(store, spooled.path, now_ns - spooled.time_ns, grace_seconds):
+                corrupt.append(spooled.path.name)
+            continue
         try:
             run, found, worktree, folder = checkrun.read(spooled.path, spooled.size)
             run_row, finding_rows = _rows(run, found)
@@ -113,6 +133,37 @@ def store_check_runs(
             spooled.path.unlink()
         stored += 1
     return stored, corrupt
+
+
+def _store_shown_isolating(store: Store, path: Path, age_ns: int, grace_seconds: float) -> bool:
+    """``store_shown``, its file deleted once stored; whether it was set aside.
+
+    A file hookwise cannot read as one is set aside at once: it is linked
+    into place whole, so it is never one still being written. So is one
+    that fails in any other way but a locked store: left in place, it would
+    stop every check run spooled after it.
+    """
+    from hookwise.worker.drain import quarantine
+
+    try:
+        store_shown(store, path)
+    except FileNotFoundError:
+        return False  # stored by another process since it was listed
+    except StoreLockedError:
+        return False  # a writer holds the store; next round
+    except Exception as exc:
+        if isinstance(exc, OSError) and age_ns / 1e9 < grace_seconds:
+            return False
+        if isinstance(exc, SpoolError):  # its message names the file
+            reason = str(exc)
+        else:
+            what = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
+            reason = f"spool {path.name}: {what}"
+        quarantine(store.paths, path, reason)
+        return True
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return False
 
 
 def _rows(

@@ -28,8 +28,8 @@ def rule_prior(attempts: list[FixAttempt]) -> dict[str, dict[str, list[dict[str,
     """tool -> rule -> the strategies that worked, most successes first (then best rate)."""
     tally: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
     for settled in current(attempts):
-        if settled.outcome not in ("success", "failure"):
-            continue
+        if settled.outcome not in ("success", "failure") or settled.attempt.source == "suggested":
+            continue  # a suggestion shown is no evidence (hookwise.learning.pending)
         attempt = settled.attempt
         counts = tally[(attempt.tool, attempt.rule, attempt.strategy)]
         counts[settled.outcome] += 1

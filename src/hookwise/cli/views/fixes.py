@@ -1,7 +1,8 @@
-"""``hookwise fix list`` in a terminal: one row per attempt, newest first."""
+"""``hookwise fix list`` and ``fix pending`` in a terminal: one row per attempt, newest first."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from hookwise.fixes.memory import CurrentAttempt
+    from hookwise.learning.pending import Waiting
 
 OUTCOME_STYLES = {"success": "green", "failure": "red", "pending": "yellow"}
 
@@ -36,5 +38,26 @@ def attempts_table(attempts: Sequence[CurrentAttempt]) -> Table:
             attempt.strategy,
             attempt.kind,
             f"[{style}]{outcome}[/{style}]" if style else outcome,
+        )
+    return table
+
+
+def pending_table(waiting: Sequence[Waiting]) -> Table:
+    """Id, the day it was shown, the finding, the strategy shown and why it waits."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("id", "shown", "rule", "path", "strategy", "arm", "why"):
+        table.add_column(column, overflow="fold" if column == "strategy" else "ellipsis")
+    for item in waiting:
+        attempt = item.attempt
+        table.add_row(
+            attempt.id[:12],
+            time.strftime("%Y-%m-%d", time.localtime(attempt.time)),
+            f"{attempt.tool} {attempt.rule}",
+            attempt.path,
+            attempt.strategy,
+            str(json.loads(attempt.context or "{}").get("arm") or ""),
+            item.reason,
         )
     return table
