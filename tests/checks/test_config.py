@@ -133,7 +133,7 @@ def test_ab_arms_are_read_in_order_and_their_settings_are_recommend_configs(tmp_
 
 
 def test_every_problem_of_the_ab_table_is_named(tmp_path: Path) -> None:
-    from hookwise.checks.config import load_arms
+    from hookwise.checks.config import ARM_FIELDS, load_arms
 
     (tmp_path / ".hookwise.toml").write_text(
         "[ab]\n"
@@ -146,9 +146,8 @@ def test_every_problem_of_the_ab_table_is_named(tmp_path: Path) -> None:
     assert list(caught.value.problems) == [
         ".hookwise.toml: ab: must name exactly 2 arms, such as a = { neighbours = 5 } and "
         "b = { neighbours = 20 }, not 3",
-        ".hookwise.toml: ab.a.neighbors: unknown setting (the settings are: neighbours, "
-        "similarity_floor, prior_weight, prior_recent, failure_weight, pseudo_votes, "
-        "cross_language_weight, examples, similarity_power, other_rule_weight)",
+        ".hookwise.toml: ab.a.neighbors: unknown setting "
+        f"(the settings are: {', '.join(ARM_FIELDS)})",
         ".hookwise.toml: ab.a.neighbours: must be a whole number, not 2.5",
         ".hookwise.toml: ab.b.prior_weight: must be a number, not 'high'",
         ".hookwise.toml: ab.b.failure_weight: must not be negative, not -1",
