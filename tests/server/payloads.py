@@ -12,7 +12,7 @@ def day(repo: str, on: str, commits: int = 3, **fields: Any) -> dict[str, Any]:
         "repo": repo,
         "day": on,
         "commits": commits,
-        "authors": [author_id("ada@example.com"), author_id("bob@example.com")][: min(commits, 2)],
+        "authors": [author_id("ada@example.com"), author_id("bob@example.com")],
         "merges": 1,
         "conflicted_merges": 0,
         "branch_switches": 4,

@@ -42,6 +42,22 @@ def _schema_ref(name: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
 
 
+def _scope(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Scope:
+    """The calling token's scope: 401 without a token, or with an unknown or revoked one."""
+    if credentials is None:
+        raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
+    found = tokens.scope(request.app.state.engine, credentials.credentials)
+    if found is None:
+        raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
+    return found
+
+
+Auth = Annotated[Scope, Depends(_scope)]
+
+
 def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastAPI:
     """The application over ``engine`` (whose schema ``database.upgrade`` has made current)."""
     app = FastAPI(
@@ -49,23 +65,10 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         version=__version__,
         description="A team's commit, merge and fix-memory summaries (docs/aggregator.md).",
     )
+    app.state.engine = engine
     registry = CollectorRegistry()
     registry.register(RepoCollector(engine))
     request_metrics = RequestMetrics(registry)
-
-    def scope(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Scope:
-        if credentials is None:
-            raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-        found = tokens.scope(engine, credentials.credentials)
-        if found is None:
-            raise HTTPException(
-                401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"}
-            )
-        return found
-
-    Auth = Annotated[Scope, Depends(scope)]
 
     def readable(who: Scope, team: str | None) -> list[str] | None:
         """The teams a read covers: one named team, the token's team, or all (admin)."""
