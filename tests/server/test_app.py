@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -169,9 +170,18 @@ def test_a_body_that_is_not_json_is_400_and_a_huge_one_413(engine: Engine) -> No
     answer = http.post("/api/v1/summaries", content=b"{nope", headers=auth(token))
     assert answer.status_code == 400
     assert answer.json()["field"] == "body"
+    for broken in (b"[" * 100_000, b'{"version": 1' + b"0" * 5000 + b"}", b"\xff"):
+        answer = client(engine).post("/api/v1/summaries", content=broken, headers=auth(token))
+        assert answer.status_code == 400, answer.text
     big = batch([day("api", f"2026-11-{d:02d}") for d in range(1, 29)])
     answer = http.post("/api/v1/summaries", json=big, headers=auth(token))
     assert answer.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the cap holds while reading
+        yield from (b" " * 1_000 for _ in range(5))
+
+    streamed = http.post("/api/v1/summaries", content=chunks(), headers=auth(token))
+    assert streamed.status_code == 413
     assert rows(engine) == []
 
 
@@ -232,7 +242,15 @@ def test_openapi_describes_the_wire_models(engine: Engine) -> None:
     assert schemas["DaySummary"]["properties"]["commits"]["minimum"] == 0
     body = document["paths"]["/api/v1/summaries"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/SummaryBatch")
-    assert "/api/v1/repos/{repo}/health" in document["paths"]
+    for path, model in [
+        ("/api/v1/portfolio", "Portfolio"),
+        ("/api/v1/repos/{repo}/health", "Health"),
+        ("/api/v1/patterns", "Patterns"),
+        ("/api/v1/patterns/export", "PatternExport"),
+    ]:
+        ok = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"]["$ref"] == f"#/components/schemas/{model}", path
+    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
 def test_metrics_expose_per_repository_gauges_to_an_admin(engine: Engine) -> None:

@@ -41,7 +41,13 @@ def _engine(db_url: str | None) -> Engine:
 
 @click.group(invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8765,
+    show_default=True,
+    help="The TCP port to listen on.",
+)
 @db_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
@@ -77,8 +83,8 @@ def token() -> None:
 def token_create(team: str, repo: str | None, admin: bool, db_url: str | None) -> None:
     """Create a token and print it, once, as the last word: only its hash is kept.
 
-    Give it to `hookwise sync` through HOOKWISE_SYNC_TOKEN or a file outside
-    the repository, never in the repository itself.
+    Keep it out of the repository: give it to the sync client through the
+    environment or a file outside the repository.
     """
     from hookwise.server import tokens
     from hookwise.server.database import reachable

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hookwise import __version__
 from hookwise.errors import WireFormatError
-from hookwise.server import ingest, queries, tokens
+from hookwise.server import ingest, queries, schemas, tokens
 from hookwise.server.metrics import RepoCollector, RequestMetrics
 from hookwise.server.tokens import Scope
 from hookwise.sync import wire
@@ -64,6 +64,10 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         title="hookwise aggregator",
         version=__version__,
         description="A team's commit, merge and fix-memory summaries (docs/aggregator.md).",
+        # Swagger UI and ReDoc load from a CDN, which an offline deployment cannot
+        # reach; the document itself is at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     registry = CollectorRegistry()
@@ -96,14 +100,23 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
     @app.post(
         "/api/v1/summaries",
         openapi_extra={"requestBody": {"required": True, "content": _schema_ref("SummaryBatch")}},
-        responses={413: {"description": "The body is larger than the server accepts."}},
+        response_model=schemas.Stored,
+        responses={
+            400: {"description": "The body is not JSON."},
+            401: {"description": "No token, or an unknown or revoked one."},
+            403: {"description": "A repository outside the token's scope; nothing is stored."},
+            413: {"description": "The body is larger than the server accepts."},
+            422: {"description": "A field is not valid; `field` names it."},
+        },
     )
     async def post_summaries(request: Request, who: Auth) -> dict[str, int]:
         """Store day summaries and fix patterns; a day sent again replaces the stored one."""
         body = await _read_capped(request, max_body)
         try:
             parsed = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # ValueError: bad JSON, bad UTF-8, or an integer of thousands of digits;
+        # RecursionError: arrays nested thousands deep. Both are the client's fault.
+        except (ValueError, RecursionError) as exc:
             return JSONResponse(  # type: ignore[return-value]
                 {"detail": f"body is not JSON: {exc}", "field": "body"}, status_code=400
             )
@@ -116,7 +129,7 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         request_metrics.upserts.inc(stored.summaries)
         return {"summaries": stored.summaries, "patterns": stored.patterns}
 
-    @app.get("/api/v1/portfolio")
+    @app.get("/api/v1/portfolio", response_model=schemas.Portfolio)
     def get_portfolio(
         who: Auth,
         days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -128,7 +141,7 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         repos = queries.portfolio(engine, readable(who, team), days=days, until=end)
         return {"until": end.isoformat(), "days": days, "repos": repos}
 
-    @app.get("/api/v1/repos/{repo}/health")
+    @app.get("/api/v1/repos/{repo}/health", response_model=schemas.Health)
     def get_health(
         repo: str, who: Auth, until: date | None = None, team: str | None = None
     ) -> dict[str, Any]:
@@ -142,7 +155,7 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
             )
         return queries.health(engine, found[0], repo, until=until or _today())
 
-    @app.get("/api/v1/patterns")
+    @app.get("/api/v1/patterns", response_model=schemas.Patterns)
     def get_patterns(
         who: Auth,
         min_repos: Annotated[int, Query(ge=1, le=1000)] = 2,
