@@ -37,16 +37,19 @@ $(VENV)/.installed-demo: pyproject.toml $(VENV)/.created
 	$(PIP) -e ".[neural]" --group demo
 	touch $@
 
+# The server extra: tests/server runs the aggregator (on SQLite, and on the
+# PostgreSQL that .ci/run installs).
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[neural]" --group test --group browser
+	$(PIP) -e ".[neural,server]" --group test --group browser
 	touch $@
 
 $(VENV)/.installed-torch: pyproject.toml $(VENV)/.created
 	$(PIP) -e ".[torch]" "$(TORCH_PIN)"
 	touch $@
 
+# mypy and import-linter follow the server package's imports into the extra.
 $(VENV)/.installed-lint: pyproject.toml $(VENV)/.created
-	$(PIP) -e . --group lint
+	$(PIP) -e ".[server]" --group lint
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.created
@@ -54,7 +57,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.created
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[torch]" "$(TORCH_PIN)" --group dev
+	$(PIP) -e ".[torch,server]" "$(TORCH_PIN)" --group dev
 	touch $@
 
 # Everything a contributor runs: every extra and every group.

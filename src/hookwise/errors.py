@@ -30,7 +30,9 @@ never by searching a message.
     ├── CheckOutputError        a checker's output is not in the format its parser reads
     ├── CheckerNotFoundError    the checker to run is not installed (or not on PATH)
     ├── CheckConfigError        the checks configured for ``hookwise check`` are not valid
+    ├── AggregatorDatabaseError the aggregator's database cannot be reached or upgraded
     └── UsageError              a value given by the caller is not valid
+        └── WireFormatError     a sync payload field is not valid (names the field)
 """
 
 from __future__ import annotations
@@ -185,5 +187,18 @@ class CheckConfigError(HookwiseError):
         self.problems = tuple(problems)
 
 
+class AggregatorDatabaseError(HookwiseError):
+    pass
+
+
 class UsageError(HookwiseError):
     pass
+
+
+class WireFormatError(UsageError):
+    """A field of a sync payload is not valid; ``field`` names it (``summaries[3].merges``)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}")
+        self.field = field
+        self.problem = problem

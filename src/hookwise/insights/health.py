@@ -32,12 +32,13 @@ import pyarrow.compute as pc
 from hookwise.capture.locations import RepoPaths
 from hookwise.git.branches import BranchState, branch_states
 from hookwise.git.tree import existing_at_head
+from hookwise.insights import scoring
+from hookwise.insights.scoring import ACTIVITY_WEEKS, Component
 from hookwise.store.db import Store
 
 DAY = 86_400
 DEFAULT_STALE_DAYS = 30
 DEFAULT_RECENT_DAYS = 90
-ACTIVITY_WEEKS = 4
 HOTSPOT_LIMIT = 10
 # A file changed once or twice in three months is not a hotspot.
 HOTSPOT_MIN_CHANGES = 3
@@ -53,16 +54,6 @@ COMMIT_COLUMNS = (
     "paths",
     "rewritten",
 )
-
-
-@dataclass(frozen=True)
-class Component:
-    name: str  # activity | merge_pain | message_discipline | branch_hygiene | fix_success
-    title: str
-    score: int | None  # 0-100; None when there is nothing to measure
-    weight: float  # share of the total score (0 when not applicable)
-    detail: str  # what was measured
-    advice: str | None  # what to do about it, when anything
 
 
 @dataclass(frozen=True)
@@ -114,45 +105,14 @@ def _activity(commits: pa.Table, now: int) -> Component:
     times = np.asarray(pc.fill_null(commits["committer_time"], 0).to_numpy(), dtype=np.int64)
     weeks_ago = (now - times) // (7 * DAY)
     recent = weeks_ago[(weeks_ago >= 0) & (weeks_ago < ACTIVITY_WEEKS)]
-    active = len(np.unique(recent))
-    detail = (
-        f"commits in {active} of the last {ACTIVITY_WEEKS} weeks "
-        f"({len(recent)} commits in {ACTIVITY_WEEKS * 7} days)"
-    )
-    advice = None
-    if active == 0:
-        advice = "no commits in four weeks: if the project is done, archive it; if not, revive it"
-    elif active < ACTIVITY_WEEKS:
-        advice = "work comes in bursts; smaller, more frequent commits keep history reviewable"
-    return Component(
-        "activity", "Activity", round(100 * active / ACTIVITY_WEEKS), 0.0, detail, advice
-    )
+    return scoring.activity(len(np.unique(recent)), len(recent))
 
 
 def _merge_pain(commits: pa.Table, recent_days: int) -> Component:
     merges = commits.filter(pc.fill_null(commits["is_merge"], False))
     checked = _int(pc.sum(pc.is_valid(merges["had_conflicts"])))
     conflicted = _int(pc.sum(pc.fill_null(merges["had_conflicts"], False)))
-    if checked == 0:
-        return Component(
-            "merge_pain", "Merge pain", None, 0.0, f"no merges in the last {recent_days} days", None
-        )
-    score = round(100 * (checked - conflicted) / checked)
-    advice = None
-    if conflicted:
-        advice = (
-            "keep branches short-lived and bring the default branch into them often; "
-            "see `hookwise metrics` for the paths that conflict most"
-        )
-    return Component(
-        "merge_pain",
-        "Merge pain",
-        score,
-        0.0,
-        f"{checked - conflicted} of {checked} merges in the last {recent_days} days "
-        "re-merge without conflicts",
-        advice,
-    )
+    return scoring.merge_pain(checked, conflicted, recent_days)
 
 
 def _message_discipline(commits: pa.Table, recent_days: int) -> Component:
@@ -161,31 +121,7 @@ def _message_discipline(commits: pa.Table, recent_days: int) -> Component:
     )
     n_eligible = _int(pc.sum(eligible))
     compliant = _int(pc.sum(pc.and_(eligible, pc.fill_null(commits["cc_valid"], False))))
-    if n_eligible == 0:
-        return Component(
-            "message_discipline",
-            "Message discipline",
-            None,
-            0.0,
-            f"no commits to judge in the last {recent_days} days "
-            "(merges, reverts and fixups do not count)",
-            None,
-        )
-    advice = None
-    if compliant < n_eligible:
-        advice = (
-            "write `type(scope): description` subjects; a commit-msg hook such as "
-            "commitizen's `cz check --commit-msg-file` catches the rest"
-        )
-    return Component(
-        "message_discipline",
-        "Message discipline",
-        round(100 * compliant / n_eligible),
-        0.0,
-        f"{compliant} of {n_eligible} commits in the last {recent_days} days "
-        "follow Conventional Commits",
-        advice,
-    )
+    return scoring.message_discipline(compliant, n_eligible, recent_days)
 
 
 def _branch_hygiene(default: str | None, branches: list[BranchState], stale_days: int) -> Component:
@@ -221,13 +157,7 @@ def _fix_success(store: Store, since: int, recent_days: int) -> list[Component]:
         for c in attempts
         if c.attempt.time >= since and c.outcome != "pending" and c.attempt.source != "suggested"
     ]
-    if not settled:
-        return []
-    worked = settled.count("success")
-    advice = "`hookwise suggest` shows what worked before" if worked < len(settled) else None
-    detail = f"{worked} of {len(settled)} fix attempts in the last {recent_days} days worked"
-    score = round(100 * worked / len(settled))
-    return [Component("fix_success", "Fix success", score, 0.0, detail, advice)]
+    return scoring.fix_success(settled.count("success"), len(settled), recent_days)
 
 
 def _hotspots(commits: pa.Table, recent: Any, repo: Path) -> list[ChurnHotspot]:
@@ -350,21 +280,6 @@ def _hotspot_findings(hotspots: list[ChurnHotspot], recent_days: int) -> list[Fi
     return findings
 
 
-def _weigh(components: list[Component]) -> tuple[int | None, tuple[Component, ...]]:
-    applicable = [c for c in components if c.score is not None]
-    if not applicable:
-        return None, tuple(components)
-    share = round(1 / len(applicable), 4)
-    weighed = tuple(
-        Component(
-            c.name, c.title, c.score, share if c.score is not None else 0.0, c.detail, c.advice
-        )
-        for c in components
-    )
-    score = round(sum(c.score for c in applicable if c.score is not None) / len(applicable))
-    return score, weighed
-
-
 def health(
     paths: RepoPaths,
     store: Store,
@@ -388,7 +303,7 @@ def health(
         _branch_hygiene(default, branches, stale_days),
         *_fix_success(store, now - recent_days * DAY, recent_days),
     ]
-    score, weighed = _weigh(components)
+    score, weighed = scoring.weigh(components)
     findings = _branch_findings(default, branches) + _hotspot_findings(hotspots, recent_days)
     findings.sort(key=lambda f: f.severity != "warning")  # stable: warnings first
     return Health(

@@ -1,0 +1,84 @@
+"""Storing a batch: one transaction of upserts, committed before the answer.
+
+``INSERT .. ON CONFLICT (key) DO UPDATE`` on both SQLite and PostgreSQL:
+a re-sent day replaces the stored one, and two pushes of the same day at
+the same moment leave one row (the database, not a read-then-write in
+Python, decides). Within one batch the last copy of a key wins, because
+PostgreSQL refuses to update one row twice in one statement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hookwise.server.models import Pattern, Summary
+from hookwise.sync.wire import DaySummary, FixPattern, SummaryBatch
+
+SUMMARY_KEY = ("team", "repo", "day")
+PATTERN_KEY = ("team", "repo", "tool", "rule", "signature", "strategy")
+
+
+@dataclass(frozen=True)
+class Stored:
+    summaries: int
+    patterns: int
+
+
+def summary_row(team: str, summary: DaySummary, now: datetime) -> dict[str, Any]:
+    fixes = [tally.to_json() for tally in summary.fixes]
+    return {
+        "team": team,
+        "repo": summary.repo,
+        "day": summary.day,
+        "commits": summary.commits,
+        "active_authors": len(summary.authors),
+        "authors": json.dumps(sorted(summary.authors)),
+        "merges": summary.merges,
+        "conflicted_merges": summary.conflicted_merges,
+        "branch_switches": summary.branch_switches,
+        "cc_eligible": summary.cc_eligible,
+        "cc_compliant": summary.cc_compliant,
+        "sessions": summary.sessions,
+        "checks_run": summary.checks_run,
+        "fix_attempts": sum(t.attempts for t in summary.fixes),
+        "fix_successes": sum(t.successes for t in summary.fixes),
+        "fixes": json.dumps(fixes, sort_keys=True),
+        "received_at": now,
+    }
+
+
+def pattern_row(team: str, pattern: FixPattern, now: datetime) -> dict[str, Any]:
+    return {"team": team, **pattern.to_json(), "received_at": now}
+
+
+def store(engine: Engine, team: str, batch: SummaryBatch) -> Stored:
+    """Upsert ``batch`` into ``team``'s data; the caller has checked the token's scope."""
+    now = datetime.now(UTC)
+    summaries = _last_wins([summary_row(team, s, now) for s in batch.summaries], SUMMARY_KEY)
+    patterns = _last_wins([pattern_row(team, p, now) for p in batch.patterns], PATTERN_KEY)
+    with engine.begin() as connection:
+        _upsert(connection, Summary.__table__, summaries, SUMMARY_KEY)  # type: ignore[arg-type]
+        _upsert(connection, Pattern.__table__, patterns, PATTERN_KEY)  # type: ignore[arg-type]
+    return Stored(len(summaries), len(patterns))
+
+
+def _last_wins(rows: list[dict[str, Any]], key: Sequence[str]) -> list[dict[str, Any]]:
+    return list({tuple(row[k] for k in key): row for row in rows}.values())
+
+
+def _upsert(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], key: Sequence[str]
+) -> None:
+    if not rows:
+        return
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(rows)
+    replace = {name: statement.excluded[name] for name in rows[0] if name not in key}
+    connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=replace))
