@@ -80,7 +80,11 @@ class Context:
             project=_text(shape.get("project")),
             language=_text(shape.get("language")),
             complexity=complexity,
-            measure=_text(shape.get("complexity_measure")) if complexity is not None else None,
+            # A complexity given without its measure is taken as cyclomatic, what
+            # DESIGN §3 means by complexity.
+            measure=(_text(shape.get("complexity_measure")) or CYCLOMATIC)
+            if complexity is not None
+            else None,
             skill=_text(shape.get("skill")),
         )
 

@@ -1,0 +1,1 @@
+"""Continuous learning over fix memory: how skills fare in which contexts (docs/learning.md)."""
