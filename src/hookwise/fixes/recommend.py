@@ -83,7 +83,7 @@ class RecommendConfig:
       is never silenced (``hookwise.fixes.decay``). 90 days: a quarter of a
       year, so last year's workaround counts 6% of this month's fix.
     - ``context_weight``: how much a mismatched context (another project,
-      language, complexity band or skill; ``hookwise.fixes.context``) takes
+      language, complexity or skill; ``hookwise.fixes.context``) takes
       off an attempt's vote: it counts ``1 - context_weight * (1 -
       similarity)`` (0: context ignored; 1: a fully mismatched attempt
       counts nothing). At 0.5 an attempt that differs in everything counts
