@@ -182,3 +182,30 @@ def test_a_fix_from_another_project_ranks_below_this_projects(store: Store) -> N
     assert _ranked(store, config) == ["ours", "theirs"]
     off = RecommendConfig(half_life_days=None, context_weight=0.0)
     assert _ranked(store, off) == ["theirs", "ours"]
+
+
+def test_the_findings_complexity_is_read_from_the_worktree(store: Store) -> None:
+    worktree = store.paths.worktree
+    assert worktree is not None
+    (worktree / "app").mkdir()
+    source = "def f(a):\n    import os\n    if a:\n        return 1\n"
+    (worktree / "app" / "x.py").write_text(source)
+    simple = {"complexity": 2, "complexity_measure": CYCLOMATIC}
+    tangled = {"complexity": 40, "complexity_measure": CYCLOMATIC}
+    record(
+        store,
+        lines(
+            line(strategy="simple way", context=simple, time="2024-01-01T00:00:00Z"),
+            line(strategy="tangled way", context=tangled, time="2024-01-02T00:00:00Z"),
+        ),
+        now=1_720_000_000,
+    )
+    at = Finding(
+        tool="ruff", rule="F401", message="`os` imported but unused", path="app/x.py", line=2
+    )
+    config = RecommendConfig(half_life_days=None)
+    [answer] = suggest_in_process(store, [at], embedder=HashingEmbedder(), config=config).results
+    assert [s.strategy for s in answer.suggestions] == ["simple way", "tangled way"]
+    (worktree / "app" / "x.py").unlink()  # no file, no complexity: the newer wins the tie
+    [answer] = suggest_in_process(store, [at], embedder=HashingEmbedder(), config=config).results
+    assert [s.strategy for s in answer.suggestions] == ["tangled way", "simple way"]
