@@ -51,7 +51,11 @@ def _days_ago(days: float) -> str:
     return (NOW - timedelta(days=days)).isoformat()
 
 
-def _suggest(store: Store, config: RecommendConfig | None = None) -> SuggestResult:
+#: Decay as docs/learning.md describes it (the recommender's default leaves it off).
+DECAYED = RecommendConfig(half_life_days=90.0)
+
+
+def _suggest(store: Store, config: RecommendConfig = DECAYED) -> SuggestResult:
     return suggest_in_process(
         store,
         [FRESH],
@@ -108,7 +112,7 @@ def test_a_history_that_ended_two_years_ago_still_suggests_as_it_did(store: Stor
 
 
 def test_old_memory_speaks_as_loudly_as_the_same_memory_when_fresh(store: Store) -> None:
-    config = RecommendConfig()
+    config = DECAYED
     _record(store, line(strategy="kept", time=_days_ago(2000)))
     [long_ago] = _suggest(store, config).results
     assert [s.strategy for s in long_ago.suggestions] == ["kept"]

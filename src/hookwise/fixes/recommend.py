@@ -80,8 +80,14 @@ class RecommendConfig:
     - ``half_life_days``: an attempt counts half as much as one made this
       many days after it (None: no decay). Ages run back from the newest
       attempt speaking to the finding, never from the clock, so old memory
-      is never silenced (``hookwise.fixes.decay``). 90 days: a quarter of a
-      year, so last year's workaround counts 6% of this month's fix.
+      is never silenced (``hookwise.fixes.decay``). Off by default: on
+      pytest's mined fixes (the tuning set; every success from the second
+      fifteenth on suggested for from the attempts before it, in-process,
+      hashing embedder) top-1/top-3 were 0.183/0.284 without decay,
+      0.110/0.170 at 90 days, 0.175/0.278 at 365 and 0.180/0.287 at 730:
+      mined strategies are noisy, and a short half-life hands a rare rule
+      to whatever fixed it last. 90 days is the documented choice where
+      practice changes faster than that (docs/learning.md).
     - ``context_weight``: how much a mismatched context (another project,
       language, complexity or skill; ``hookwise.fixes.context``) takes
       off an attempt's vote: it counts ``1 - context_weight * (1 -
@@ -100,7 +106,7 @@ class RecommendConfig:
     examples: int = 3
     similarity_power: float = 1.0
     other_rule_weight: float = 1.0
-    half_life_days: float | None = 90.0
+    half_life_days: float | None = None
     context_weight: float = 0.5
 
 
