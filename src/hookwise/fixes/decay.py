@@ -9,8 +9,9 @@ of a fresh one: at a half-life of 90 days, a fix from three months
 earlier counts 0.5, from six months 0.25, from a year
 2 ** (-365 / 90) = 0.060. (The recommender leaves decay off unless asked,
 ``RecommendConfig.half_life_days``: on pytest's mined history it lowered
-top-3 from 0.284 to 0.170 at 90 days; docs/learning.md has the table.) Successes and failures decay alike, so a recent
-failure outweighs an old success of the same strategy.
+top-3 from 0.284 to 0.170 at 90 days; docs/learning.md has the table.)
+Successes and failures decay alike, so a recent failure outweighs an old
+success of the same strategy.
 
 **Decay never silences a memory.** Ages are measured from the newest
 attempt that speaks to the same finding (``relative_decay``), not from
