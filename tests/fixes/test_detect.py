@@ -11,6 +11,7 @@ import pytest
 
 from hookwise.capture import checkrun
 from hookwise.checks.run import check
+from hookwise.fixes.context import repository_id
 from hookwise.fixes.detect import detect_fixes
 from hookwise.git.repo import discover
 from hookwise.store.db import Store
@@ -98,7 +99,24 @@ def test_a_removed_import_is_a_fix_linked_to_its_commit(repo: GitRepo) -> None:
     assert attempt["diff"] is not None
     assert "\n-import os\n" in attempt["diff"]
     assert attempt["diff"].startswith("--- a/app.py\n+++ b/app.py\n@@")
-    assert json.loads(attempt["context"] or "") == {"language": "python"}
+    # A module-level import: no function around it, so its block (one line) is its size.
+    assert json.loads(attempt["context"] or "") == {
+        "complexity": 1,
+        "complexity_measure": "lines",
+        "language": "python",
+        "project": repository_id(discover(repo.path).hookwise_dir),
+    }
+
+
+def test_a_fix_inside_a_function_carries_its_cyclomatic_complexity(repo: GitRepo) -> None:
+    branchy = "def f(a, b):\n    x = 1\n    if a and b:\n        return 2\n    return 3\n"
+    repo.commit("feat: start", {"app.py": branchy})
+    assert detect(repo) == []
+    repo.commit("fix: drop x", {"app.py": branchy.replace("    x = 1\n", "")})
+    [attempt] = detect(repo)
+    context = json.loads(attempt["context"] or "")
+    # 1 + the if + the one extra operand of ``and``.
+    assert (context["complexity"], context["complexity_measure"]) == (3, "cyclomatic")
 
 
 def test_a_finding_moved_by_an_edit_above_it_is_not_a_fix(repo: GitRepo) -> None:

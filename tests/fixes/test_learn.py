@@ -10,6 +10,7 @@ import pytest
 from hookwise.capture.locations import RepoPaths
 from hookwise.errors import CheckerNotFoundError, StoreLockedError
 from hookwise.fixes import batches, learn
+from hookwise.fixes.context import repository_id
 from hookwise.fixes.learn import LearnOptions, LearnResult
 from hookwise.git.repo import discover
 from hookwise.store.db import Store, exclusive
@@ -45,7 +46,12 @@ def test_learns_exactly_the_fixes_of_the_history(repo: GitRepo, history: Fixes) 
         assert attempt["time"] == history.times[commit]
         assert (attempt["outcome"], attempt["source"]) == ("success", "auto")
         assert attempt["path"] == "pkg/mod.py" and attempt["language"] == "python"
-        assert attempt["context"] == '{"language":"python"}'
+        context = json.loads(str(attempt["context"]))
+        assert context["language"] == "python"
+        assert context["project"] == repository_id(discover(repo.path).hookwise_dir)
+        # In ``check`` (1 + its if) for E711 and F841; F401's import is a line of its own.
+        expected = (1, "lines") if rule == "F401" else (2, "cyclomatic")
+        assert (context["complexity"], context["complexity_measure"]) == expected
         assert str(attempt["diff"]).startswith("--- a/pkg/mod.py\n+++ b/pkg/mod.py\n@@ ")
     assert found["F401"]["kind"] == "imports"
     assert found["F401"]["snippet"] == "import os"

@@ -103,8 +103,10 @@ def one_by_one(votes: list[Vote], config: RecommendConfig) -> list[Ranked]:
     """The ranking written vote by vote, as it was before ``choose`` took columns."""
     score: dict[str, float] = {}
     counted: dict[str, list[Vote]] = {}
+    voting = [v.time for v in votes if v.outcome != "pending" and weight(v, config) > 0.0]
+    newest = max(voting, default=None)
     for v in votes:
-        w = weight(v, config)
+        w = weight(v, config, newest=newest)
         if v.outcome not in ("success", "failure") or w <= 0.0:
             continue
         sign = 1.0 if v.outcome == "success" else -config.failure_weight

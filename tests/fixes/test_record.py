@@ -8,6 +8,7 @@ import pytest
 
 from hookwise.checks.findings import Finding
 from hookwise.checks.fingerprint import fingerprint
+from hookwise.fixes.context import repository_id
 from hookwise.fixes.record import parse_record, parse_records, parse_time, record
 from hookwise.store.db import Store
 from hookwise.store.fixes import fix_attempts
@@ -26,7 +27,10 @@ def test_a_valid_line_is_stored_with_its_finding_and_defaults(store: Store) -> N
     assert row["strategy"] == "remove unused import"
     assert (row["kind"], row["source"], row["outcome"]) == ("unknown", "manual", "success")
     assert row["time"] == NOW and row["recorded_at"] == NOW  # time defaults to now
-    assert row["context"] is None and row["diff"] is None and row["confirms"] is None
+    # The context gains what is certain: this repository and the finding's language.
+    project = repository_id(store.paths.hookwise_dir)
+    assert json.loads(row["context"] or "") == {"language": "python", "project": project}
+    assert row["diff"] is None and row["confirms"] is None
 
 
 def test_every_optional_field_is_kept(store: Store) -> None:
@@ -47,6 +51,7 @@ def test_every_optional_field_is_kept(store: Store) -> None:
         "skill": "cleanup",
         "complexity": 2,
         "language": "python",
+        "project": repository_id(store.paths.hookwise_dir),
     }
     assert (row["diff"], row["source"], row["commit"]) == ("-import os\n", "agent", "a" * 40)
 

@@ -57,6 +57,8 @@ ARM_FIELDS: dict[str, bool] = {
     "similarity_power": False,
     "other_rule_weight": False,
     "batch_power": False,
+    "half_life_days": False,  # None (no decay) is the default, not a setting: TOML has no null
+    "context_weight": False,
 }
 #: An online A/B test compares exactly two arms.
 ARM_COUNT = 2

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "hookwise.cli.suggest",
     "hookwise.cli.eval",
     "hookwise.cli.serve",
+    "hookwise.cli.skills",
 )
 
 

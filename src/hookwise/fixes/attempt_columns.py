@@ -66,6 +66,7 @@ class Columns:
     strategy: Codes32
     kind: Codes32
     language: Codes32  # 0: not known
+    context: Codes32  # into contexts: the stored context text; 0: none
     outcome: npt.NDArray[np.int8]  # the latest confirmation's: SUCCESS, FAILURE, PENDING
     time: npt.NDArray[np.int64]
     recency: npt.NDArray[np.int64]  # 0 for the newest attempt (time, then id)
@@ -75,6 +76,7 @@ class Columns:
     strategies: Table[str]
     kinds: Table[str]
     languages: Table[str | None]
+    contexts: Table[str]
 
     def __len__(self) -> int:
         return len(self.time)
@@ -100,6 +102,7 @@ class Columns:
                     "strategy",
                     "kind",
                     "language",
+                    "context",
                     "outcome",
                     "time",
                     "recency",
@@ -137,6 +140,7 @@ def read_columns(
     strategies: Table[str] = Table()
     kinds: Table[str] = Table()
     languages: Table[str | None] = Table(None)
+    contexts: Table[str] = Table("")
     parts: dict[str, list[Any]] = {name: [] for name in _PARTS}
     confirmations: list[tuple[int, bool, str, str, str]] = []
     texts: dict[int, str] = {}
@@ -159,6 +163,11 @@ def read_columns(
             languages.encode(
                 pc.if_else(pc.equal(batch.column("language"), ""), None, batch.column("language"))
             )
+        )
+        parts["context"].append(
+            contexts.encode(pc.fill_null(batch.column("context"), ""))
+            if "context" in batch.schema.names
+            else np.zeros(len(batch), np.int32)
         )
         parts["outcome"].append(_outcome_codes(batch.column("outcome")))
         parts["time"].append(batch.column("time").to_numpy(zero_copy_only=False))
@@ -209,6 +218,7 @@ def read_columns(
         strategy=joined["strategy"].astype(np.int32),
         kind=joined["kind"].astype(np.int32),
         language=joined["language"].astype(np.int32),
+        context=joined["context"].astype(np.int32),
         outcome=outcome,
         time=time,
         recency=recency,
@@ -218,6 +228,7 @@ def read_columns(
         strategies=strategies,
         kinds=kinds,
         languages=languages,
+        contexts=contexts,
     )
     return columns, vectors, texts
 
@@ -229,6 +240,7 @@ _PARTS: dict[str, Any] = {
     "strategy": np.int32,
     "kind": np.int32,
     "language": np.int32,
+    "context": np.int32,
     "outcome": np.int8,
     "time": np.int64,
     "showable": np.bool_,

@@ -66,8 +66,9 @@ def batches(plan: Plan) -> Iterator[Batch]:
         yield Batch(plan, commits)
 
 
-def check_batch(repo: Path, batch: Batch, now: int) -> list[FixAttempt]:
-    """Run the batch's checker once over both versions of its files; the fixes found."""
+def check_batch(repo: Path, batch: Batch, now: int, project: str | None = None) -> list[FixAttempt]:
+    """Run the batch's checker once over both versions of its files; the fixes found
+    (``project``: the repository's id, for their contexts)."""
     wanted = [f for c in batch.commits for f in c.files]
     if not wanted:
         return []
@@ -97,7 +98,9 @@ def check_batch(repo: Path, batch: Batch, now: int) -> list[FixAttempt]:
         old = found.get((n, "a", path), [])
         if old:
             new = found.get((n, "b", path), [])
-            mined = fixes_in(change, old, new, now=now, syntax_rules=recipe.syntax_rules)
+            mined = fixes_in(
+                change, old, new, now=now, syntax_rules=recipe.syntax_rules, project=project
+            )
             attempts.extend(mined.attempts)
     return attempts
 

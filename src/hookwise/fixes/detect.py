@@ -45,9 +45,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hookwise.capture.locations import RepoPaths
+from hookwise.checks.findings import language_of
 from hookwise.checks.fingerprint import normalise
 from hookwise.errors import GitError
 from hookwise.fixes.attempt import FixAttempt, attempt_id, canonical_context
+from hookwise.fixes.context import SourceFile, attempt_context, repository_id, with_context
 from hookwise.fixes.hunks import block_removed, hunk_at, touched
 from hookwise.fixes.scope import Scope, scope
 from hookwise.fixes.strategy import describe
@@ -97,8 +99,9 @@ def detect_fixes(
     if not judged:
         return 0
     repo = paths.worktree or paths.common_dir
+    project = repository_id(paths.hookwise_dir)
     try:
-        attempts = _attempts(repo, paths.worktree, run, judged)
+        attempts = _attempts(repo, paths.worktree, run, judged, project)
     except GitError:  # git cannot read this repository at all: nothing to learn from it
         return 0
     return add_fix_attempts(store, [attempt.to_row() for attempt in attempts])
@@ -139,9 +142,10 @@ def _judged(
 
 
 def _attempts(
-    repo: Path, worktree: Path | None, run: CheckRunRow, judged: list[_Judged]
+    repo: Path, worktree: Path | None, run: CheckRunRow, judged: list[_Judged], project: str
 ) -> list[FixAttempt]:
-    """The attempts the judged findings make, reading every file in one ``git cat-file``."""
+    """The attempts the judged findings make, reading every file in one ``git cat-file``;
+    each file the findings were reported in is parsed once for their contexts."""
     head = run["head"]
     assert head is not None
     touches: dict[str, dict[str, Touch]] = {}
@@ -164,6 +168,7 @@ def _attempts(
     files = blobs(repo, wanted)
     now = int(clock.time())
     attempts = []
+    sources: dict[tuple[str, str], SourceFile] = {}
     for j in judged:
         if j.head not in touches:
             continue
@@ -186,7 +191,16 @@ def _attempts(
         else:
             continue  # still there, and its file was not committed again: not worked on
         if attempt is not None:
-            attempts.append(attempt)
+            source = sources.get((j.head, path))
+            if source is None:
+                source = sources[(j.head, path)] = SourceFile(before, language_of(path))
+            context = attempt_context(
+                project=project,
+                language=j.finding["language"],
+                source=source,
+                line=j.finding["line"],
+            )
+            attempts.append(with_context(attempt, context))
     return attempts
 
 
@@ -240,8 +254,7 @@ def _attempt(
         "outcome": outcome,
         "commit": commit,
         "diff": diff,
-        # The store names no project by a stable id (the registry keys stores
-        # by their path on this machine), so the context says only the language.
+        # The project and complexity are added by the caller (``with_context``).
         "context": None if language is None else canonical_context({"language": language}),
         "confirms": None,
         "time": when,

@@ -198,6 +198,13 @@ def block_removed(before: str, after: str | None, line: int | None) -> bool:
     )
 
 
+def block_span(lines: list[str], line: int) -> tuple[int, int]:
+    """The first and last line (from 1) of the block enclosing ``line``; a lone
+    statement is a block of its own line."""
+    first, end = _block(lines, line)
+    return (line, line) if first is None else (first, end - 1)
+
+
 def _block(lines: list[str], line: int) -> tuple[int | None, int]:
     """The enclosing block of ``line`` as (first, last + 1), or (None, 0) for a lone statement."""
     index = line - 1

@@ -37,6 +37,7 @@ import pyarrow as pa
 
 from hookwise.fixes.attempt_columns import Columns, from_attempts, read_columns
 from hookwise.fixes.calibration import IDENTITY, Calibration, fit
+from hookwise.fixes.context import Context, SourceFile, similarity
 from hookwise.fixes.memory import CurrentAttempt
 from hookwise.fixes.partition import FloatMatrix, Partition, Rows, unit
 from hookwise.fixes.recommend import (
@@ -83,6 +84,9 @@ class AttemptIndex:
     version: int | None = None  # the fix_attempts table's version it was read at
     calibration: Calibration = IDENTITY
     examples: OrderedDict[int, Example] = field(default_factory=OrderedDict)
+    # Files parsed for findings' complexity, by (path, mtime_ns, size): see suggest.
+    sources: OrderedDict[tuple[str, int, int], SourceFile] = field(default_factory=OrderedDict)
+    stored_contexts: list[Context] = field(init=False)  # by context code
     rule_rows: Rows = field(init=False)  # rows by rule, each rule's newest first
     rule_starts: Rows = field(init=False)
     strategy_rank: Rows = field(init=False)
@@ -98,6 +102,7 @@ class AttemptIndex:
         self.rule_rows = np.lexsort((c.recency, c.rule)).astype(np.int64)
         counts = np.bincount(c.rule, minlength=len(c.rules))
         self.rule_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.stored_contexts = [Context.of(text) for text in c.contexts.names]
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -211,9 +216,11 @@ class AttemptIndex:
         config: RecommendConfig,
         *,
         before: Rows | None = None,
+        contexts: Sequence[Context] | None = None,
     ) -> tuple[Ballot, Rows]:
-        """The ballot of findings (their vectors, rule and language codes) and the row of
-        each entry: each finding's neighbours and its rule's recent attempts, newest first."""
+        """The ballot of findings (their vectors, rule and language codes, and contexts)
+        and the row of each entry: each finding's neighbours and its rule's recent
+        attempts, newest first."""
         c = self.columns
         near: list[tuple[Rows, FloatMatrix]] = []
         if queries is not None and config.neighbours > 0:
@@ -259,8 +266,30 @@ class AttemptIndex:
             share=(self.batch[rows] ** -config.batch_power).astype(np.float64)
             if config.batch_power
             else None,
+            context=self._similarities(finding, c.context[rows], contexts, config),
         )
         return ballot, rows
+
+    def _similarities(
+        self,
+        finding: Rows,
+        context: npt.NDArray[np.int32],
+        contexts: Sequence[Context] | None,
+        config: RecommendConfig,
+    ) -> npt.NDArray[np.float64] | None:
+        """Each entry's context similarity with its finding's, once per distinct pair."""
+        if contexts is None or not config.context_weight or not len(finding):
+            return None
+        span = len(self.stored_contexts)
+        pairs, which = np.unique(finding * span + context, return_inverse=True)
+        scores = np.array(
+            [
+                similarity(contexts[pair // span], self.stored_contexts[pair % span])
+                for pair in pairs.tolist()
+            ],
+            np.float64,
+        )
+        return scores[which]
 
     def examples_of(self, store: Store, rows: Sequence[int]) -> dict[int, Example]:
         """The commit and diff of each of ``rows``, from the index's cache or the store."""
@@ -329,7 +358,12 @@ def replay(
         if not len(rows):
             continue
         ballot, _ = index.votes(
-            vectors, c.rule[rows].tolist(), c.language[rows].tolist(), config, before=c.time[rows]
+            vectors,
+            c.rule[rows].tolist(),
+            c.language[rows].tolist(),
+            config,
+            before=c.time[rows],
+            contexts=[index.stored_contexts[code] for code in c.context[rows].tolist()],
         )
         chosen = choose(ballot, len(rows), index.strategy_rank, config, limit=top)
         for row, choices in zip(rows.tolist(), chosen, strict=True):

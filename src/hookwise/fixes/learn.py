@@ -40,6 +40,7 @@ from hookwise.capture.locations import RepoPaths
 from hookwise.errors import CheckerNotFoundError
 from hookwise.fixes.attempt import FixAttempt
 from hookwise.fixes.batches import Batch, Plan, batches, check_batch, only
+from hookwise.fixes.context import repository_id
 from hookwise.fixes.recipes import DEFAULT_TOOLS, find_program, recipe
 from hookwise.git.changes import modified_files
 from hookwise.store.db import Store, exclusive
@@ -157,6 +158,7 @@ def _run(
     commits are marked done only with its attempts stored.
     """
     state = read_object(state_path(paths))
+    project = repository_id(paths.hookwise_dir)
     done: dict[str, set[str]] = {
         plan.recipe.key(plan.select): set(
             state.get("recipes", {}).get(plan.recipe.key(plan.select), {}).get("done", ())
@@ -188,7 +190,7 @@ def _run(
                     batch = next(queue, None)
                     if batch is None:
                         break
-                    running.append((batch, pool.submit(check_batch, repo, batch, now)))
+                    running.append((batch, pool.submit(check_batch, repo, batch, now, project)))
                 if not running:
                     break
                 batch, future = running.pop(0)

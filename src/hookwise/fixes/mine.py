@@ -27,10 +27,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from hookwise.checks.findings import Finding
+from hookwise.checks.findings import Finding, language_of
 from hookwise.checks.fingerprint import fingerprints, snippet_at
 from hookwise.errors import UsageError
 from hookwise.fixes.attempt import FixAttempt
+from hookwise.fixes.context import SourceFile, attempt_context
 from hookwise.fixes.hunks import Hunk, block_removed, hunk_at, hunks
 from hookwise.fixes.record import parse_record
 from hookwise.fixes.strategy import describe
@@ -66,6 +67,7 @@ def fixes_in(
     *,
     now: int,
     syntax_rules: Collection[str] = (),
+    project: str | None = None,
 ) -> Mined:
     """The fixes ``change`` made to the findings ``before``; ``after`` are the new version's.
 
@@ -80,6 +82,9 @@ def fixes_in(
     were taken for fixes named after unrelated edits); when only the one
     before does not, its syntax errors alone are judged, as its other
     findings came from a parser that gave up.
+
+    Each attempt's context is ``project``, the language and the complexity
+    at the finding in the version before the commit (parsed once per call).
     """
     old = _placed(before, change.path, change.before)
     new = _placed(after, change.path, change.after)
@@ -94,6 +99,7 @@ def fixes_in(
     changed = hunks(change.before, change.after)
     attempts: list[FixAttempt] = []
     removed = failing = 0
+    source = SourceFile(change.before, language_of(change.path))
     for finding in gone:
         if block_removed(change.before, change.after, finding.line):
             removed += 1
@@ -101,7 +107,7 @@ def fixes_in(
         if _still_reported(finding, [f for f, _ in new], changed):
             failing += 1
             continue
-        attempt = _attempt(change, finding, now)
+        attempt = _attempt(change, finding, now, source, project)
         if attempt is not None:
             attempts.append(attempt)
     return Mined(tuple(attempts), removed, failing)
@@ -149,7 +155,9 @@ def _moved(line: int, changed: Sequence[Hunk]) -> tuple[int, int]:
     return line + shift, line + shift
 
 
-def _attempt(change: FileChange, finding: Finding, now: int) -> FixAttempt | None:
+def _attempt(
+    change: FileChange, finding: Finding, now: int, source: SourceFile, project: str | None
+) -> FixAttempt | None:
     diff = hunk_at(change.before, change.after, finding.line, path=change.path)
     if diff is None:
         return None
@@ -160,7 +168,9 @@ def _attempt(change: FileChange, finding: Finding, now: int) -> FixAttempt | Non
         "kind": strategy.kind,
         "outcome": "success",
         "time": datetime.fromtimestamp(change.time, UTC).isoformat(),
-        "context": {"language": finding.language} if finding.language else None,
+        "context": attempt_context(
+            project=project, language=finding.language, source=source, line=finding.line
+        ),
         "diff": diff,
         "source": "auto",
         "commit": change.commit,

@@ -8,7 +8,11 @@ attempt votes for its strategy with a weight
     w = similarity (if a neighbour at or above the floor) + prior_weight (if the same rule)
 
 times ``cross_language_weight`` when its language is known and differs
-from the finding's. A success votes ``+w`` for its strategy, a failure
+from the finding's, times its decay (``hookwise.fixes.decay``: 2 ** (-age
+/ half_life), the age behind the finding's newest attempt, so the newest
+counts 1), times ``1 - context_weight * (1 - context similarity)``
+(``hookwise.fixes.context``: same project, language, complexity, skill).
+A success votes ``+w`` for its strategy, a failure
 ``-failure_weight * w`` against it, and a pending attempt not at all. A
 strategy is suggested while its votes add up to more than nothing, and its
 raw score is its share of all the positive votes with ``pseudo_votes`` of
@@ -35,6 +39,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from hookwise.fixes.decay import decay, relative_decay
 
 #: Votes that add up to no more than this are nothing: float32 cosines of
 #: one text against two copies of another differ in the 7th digit (measured:
@@ -76,6 +82,23 @@ class RecommendConfig:
       -batch_power``, so the commit counts ``n ** (1 - batch_power)``
       (0: every attempt counts alone). One pytest commit holds 1,647 of its
       6,975 mined fixes and would otherwise decide every rule it touched.
+    - ``half_life_days``: an attempt counts half as much as one made this
+      many days after it (None: no decay). Ages run back from the newest
+      attempt speaking to the finding, never from the clock, so old memory
+      is never silenced (``hookwise.fixes.decay``). Off by default: on
+      pytest's mined fixes (the tuning set; every success from the second
+      fifteenth on suggested for from the attempts before it, in-process,
+      hashing embedder) top-1/top-3 were 0.183/0.284 without decay,
+      0.110/0.170 at 90 days, 0.175/0.278 at 365 and 0.180/0.287 at 730:
+      mined strategies are noisy, and a short half-life hands a rare rule
+      to whatever fixed it last. 90 days is the documented choice where
+      practice changes faster than that (docs/learning.md).
+    - ``context_weight``: how much a mismatched context (another project,
+      language, complexity or skill; ``hookwise.fixes.context``) takes
+      off an attempt's vote: it counts ``1 - context_weight * (1 -
+      similarity)`` (0: context ignored; 1: a fully mismatched attempt
+      counts nothing). At 0.5 an attempt that differs in everything counts
+      half; unknown parts of a context never count against it.
     """
 
     neighbours: int = 5
@@ -89,6 +112,8 @@ class RecommendConfig:
     similarity_power: float = 1.0
     other_rule_weight: float = 1.0
     batch_power: float = 0.0
+    half_life_days: float | None = None
+    context_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -104,6 +129,7 @@ class Vote:
     time: int
     commit: str | None
     diff: str | None
+    context: float = 1.0  # context similarity with the finding, in [0, 1]
 
 
 @dataclass(frozen=True)
@@ -134,15 +160,20 @@ def finding_text(tool: str, rule: str, message: str, snippet: str | None) -> str
     return f"{text}\n{snippet.strip()}" if snippet and snippet.strip() else text
 
 
-def weight(vote: Vote, config: RecommendConfig) -> float:
-    """How much ``vote`` counts, before its outcome's sign."""
+def weight(vote: Vote, config: RecommendConfig, *, newest: int | None = None) -> float:
+    """How much ``vote`` counts, before its outcome's sign; ``newest`` is the time of
+    the newest attempt speaking to the finding (the vote's own when not given)."""
     total = 0.0
     if vote.similarity is not None and vote.similarity >= config.similarity_floor:
         near = vote.similarity**config.similarity_power
         total += near if vote.same_rule else near * config.other_rule_weight
     if vote.same_rule:
         total += config.prior_weight
-    return total * config.cross_language_weight if vote.other_language else total
+    if vote.other_language:
+        total *= config.cross_language_weight
+    age = 0 if newest is None else newest - vote.time
+    total *= decay(age, config.half_life_days)
+    return total * (1.0 - config.context_weight * (1.0 - vote.context))
 
 
 def rank(votes: Sequence[Vote], config: RecommendConfig) -> list[Ranked]:
@@ -169,6 +200,7 @@ def rank(votes: Sequence[Vote], config: RecommendConfig) -> list[Ranked]:
         other_language=np.array([v.other_language for v in votes], np.bool_),
         time=np.array([v.time for v in votes], np.int64),
         showable=np.array([bool(v.commit or v.diff) for v in votes], np.bool_),
+        context=np.array([v.context for v in votes], np.float64),
     )
     # Codes were given in sorted order, so a code's rank is the code itself.
     [choices] = choose(ballot, 1, np.arange(len(strategies)), config)
@@ -213,6 +245,8 @@ class Ballot:
     showable: Bools  # the attempt has a commit or a diff to show
     # What each entry's vote is multiplied by (its share of its commit's); None: 1.
     share: Floats | None = None
+    # Context similarity with the finding, in [0, 1]; None: every entry's is 1.
+    context: Floats | None = None
 
     def __len__(self) -> int:
         return len(self.finding)
@@ -231,8 +265,9 @@ class Choice:
     newest: int
 
 
-def weights(ballot: Ballot, config: RecommendConfig) -> Floats:
-    """``weight`` of every entry."""
+def weights(ballot: Ballot, config: RecommendConfig, findings: int | None = None) -> Floats:
+    """``weight`` of every entry, each decayed by its age behind the newest entry of its
+    finding that has an outcome (``findings``: how many there are, when known)."""
     similarity = ballot.similarity
     with np.errstate(invalid="ignore"):  # nan (not a neighbour) is below any floor
         near = np.where(
@@ -240,7 +275,17 @@ def weights(ballot: Ballot, config: RecommendConfig) -> Floats:
         )
     near = np.where(ballot.same_rule, near, near * config.other_rule_weight)
     total = near + np.where(ballot.same_rule, config.prior_weight, 0.0)
-    return np.where(ballot.other_language, total * config.cross_language_weight, total)
+    total = np.where(ballot.other_language, total * config.cross_language_weight, total)
+    if config.half_life_days is not None and len(ballot):
+        # Ages behind the newest attempt that votes (a pending one does not).
+        voting = np.flatnonzero((ballot.outcome != PENDING) & (total > 0.0))
+        groups = int(findings if findings is not None else ballot.finding.max() + 1)
+        total[voting] *= relative_decay(
+            ballot.time[voting], ballot.finding[voting], groups, config.half_life_days
+        )
+    if ballot.context is not None and config.context_weight:
+        total = total * (1.0 - config.context_weight * (1.0 - ballot.context))
+    return total
 
 
 def choose(
@@ -258,7 +303,7 @@ def choose(
     ones adding its votes one by one gives, to the last bit.
     """
     answer: list[list[Choice]] = [[] for _ in range(findings)]
-    w = weights(ballot, config)
+    w = weights(ballot, config, findings)
     if ballot.share is not None:
         w = w * ballot.share
     counted = np.flatnonzero((ballot.outcome != PENDING) & (w > 0.0))

@@ -35,6 +35,7 @@ from hookwise.fixes.attempt import (
     optional_text,
     text,
 )
+from hookwise.fixes.context import attempt_context, repository_id
 from hookwise.fixes.kinds import KINDS
 from hookwise.fixes.strategy import default_kind
 from hookwise.store.db import Store
@@ -118,12 +119,20 @@ def parse_time(value: object) -> int:
 
 
 def parse_record(
-    shape: object, *, now: int, sources: tuple[str, ...] = RECORD_SOURCES
+    shape: object,
+    *,
+    now: int,
+    sources: tuple[str, ...] = RECORD_SOURCES,
+    project: str | None = None,
 ) -> FixAttempt:
     """One record line's object as an attempt; ``UsageError`` says what is wrong.
 
     ``sources``: the sources a record may name; hookwise's own miners pass
-    ``("auto",)``, which a record from outside may not claim.
+    ``("auto",)``, which a record from outside may not claim. The context
+    keeps what the record gives (a ``skill``, say) and gains what is known
+    for certain where it is missing: ``project`` (the store's repository
+    id) and the finding's language. The complexity is not guessed: the
+    file as it was when the attempt was made may be in no commit.
     """
     if not isinstance(shape, dict):
         kind = "an array" if isinstance(shape, list) else repr(shape)
@@ -166,11 +175,24 @@ def parse_record(
         "outcome": outcome,
         "commit": optional_text(shape, "commit"),
         "diff": diff,
-        "context": None if shape.get("context") is None else canonical_context(shape["context"]),
+        "context": _context(shape.get("context"), project, finding.language),
         "confirms": None,
         "time": now if shape.get("time") is None else parse_time(shape["time"]),
     }
     return FixAttempt(id=attempt_id(fields), recorded_at=now, **fields)
+
+
+def _context(given: object, project: str | None, language: str | None) -> str | None:
+    if given is not None:
+        canonical_context(given)  # a context that is no object is named before it is filled
+    context = attempt_context(
+        project=project,
+        language=language,
+        source=None,
+        line=None,
+        given=given if isinstance(given, dict) else None,
+    )
+    return None if context is None else canonical_context(context)
 
 
 def parse_records(
@@ -201,4 +223,5 @@ def store_lines(store: Store, data: bytes, parse: Callable[[object], FixAttempt]
 def record(store: Store, data: bytes, *, now: float | None = None) -> RecordResult:
     """Store the attempts of the good record lines of ``data``; report the bad ones."""
     stamp = int(clock.time() if now is None else now)
-    return store_lines(store, data, lambda shape: parse_record(shape, now=stamp))
+    project = repository_id(store.paths.hookwise_dir)
+    return store_lines(store, data, lambda shape: parse_record(shape, now=stamp, project=project))

@@ -213,6 +213,7 @@ RANKING_COLUMNS = (
     "outcome",
     "commit",
     "diff",
+    "context",
     "confirms",
     "time",
     "recorded_at",
