@@ -118,7 +118,7 @@ def test_a_deadline_that_is_no_number_is_a_usage_error(memory: Store) -> None:
 
 def test_each_finding_is_answered_by_its_arm_configured_in_the_worktree(memory: Store) -> None:
     from hookwise.checks.fingerprint import fingerprint
-    from hookwise.fixes.suggest import arm_of
+    from hookwise.fixes.arms import arm_of
 
     worktree = memory.paths.common_dir.parent
     (worktree / ".hookwise.toml").write_text(

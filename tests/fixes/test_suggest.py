@@ -254,7 +254,7 @@ def test_an_arm_is_stable_per_fingerprint_and_the_split_is_balanced() -> None:
     import random
     from collections import Counter
 
-    from hookwise.fixes.suggest import arm_of
+    from hookwise.fixes.arms import arm_of
 
     chance = random.Random(11)
     fingerprints = [f"{chance.getrandbits(80):020x}" for _ in range(10_000)]

@@ -33,13 +33,18 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hookwise.checks.findings import language_of
 from hookwise.fixes.attempt import FixAttempt, attempt_id, canonical_context
 from hookwise.fixes.hunks import block_span
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 CYCLOMATIC, LINES = "cyclomatic", "lines"
 #: Each part of a context that both sides know and disagree on takes this off.
@@ -98,6 +103,26 @@ def similarity(a: Context, b: Context) -> float:
     if a.complexity is not None and b.complexity is not None and a.measure == b.measure:
         score -= PART * complexity_distance(a.complexity, b.complexity)
     return score
+
+
+def pair_similarities(
+    finding: npt.NDArray[np.int64],
+    context: npt.NDArray[np.int32],
+    contexts: Sequence[Context],
+    stored: Sequence[Context],
+) -> npt.NDArray[np.float64]:
+    """``similarity`` of each ballot entry's context code with its finding's context.
+
+    ``finding[i]`` indexes ``contexts`` (the findings asked about) and
+    ``context[i]`` indexes ``stored`` (the index's distinct contexts); each
+    distinct pair is scored once, as ballots repeat a few contexts many times.
+    """
+    import numpy as np
+
+    span = len(stored)
+    pairs, which = np.unique(finding * span + context, return_inverse=True)
+    scores = [similarity(contexts[pair // span], stored[pair % span]) for pair in pairs.tolist()]
+    return np.array(scores, np.float64)[which]
 
 
 def complexity_distance(a: float, b: float) -> float:

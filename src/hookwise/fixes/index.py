@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from hookwise.fixes.attempt_columns import Columns, from_attempts, read_columns
 from hookwise.fixes.calibration import IDENTITY, Calibration, fit
-from hookwise.fixes.context import Context, SourceFile, similarity
+from hookwise.fixes.context import Context, SourceFile, pair_similarities
 from hookwise.fixes.memory import CurrentAttempt
 from hookwise.fixes.partition import FloatMatrix, Partition, Rows, unit
 from hookwise.fixes.recommend import (
@@ -266,30 +266,11 @@ class AttemptIndex:
             share=(self.batch[rows] ** -config.batch_power).astype(np.float64)
             if config.batch_power
             else None,
-            context=self._similarities(finding, c.context[rows], contexts, config),
+            context=None
+            if contexts is None or not config.context_weight
+            else pair_similarities(finding, c.context[rows], contexts, self.stored_contexts),
         )
         return ballot, rows
-
-    def _similarities(
-        self,
-        finding: Rows,
-        context: npt.NDArray[np.int32],
-        contexts: Sequence[Context] | None,
-        config: RecommendConfig,
-    ) -> npt.NDArray[np.float64] | None:
-        """Each entry's context similarity with its finding's, once per distinct pair."""
-        if contexts is None or not config.context_weight or not len(finding):
-            return None
-        span = len(self.stored_contexts)
-        pairs, which = np.unique(finding * span + context, return_inverse=True)
-        scores = np.array(
-            [
-                similarity(contexts[pair // span], self.stored_contexts[pair % span])
-                for pair in pairs.tolist()
-            ],
-            np.float64,
-        )
-        return scores[which]
 
     def examples_of(self, store: Store, rows: Sequence[int]) -> dict[int, Example]:
         """The commit and diff of each of ``rows``, from the index's cache or the store."""

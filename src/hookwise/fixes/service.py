@@ -52,18 +52,16 @@ from hookwise.checks.fingerprint import fingerprint
 from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
 from hookwise.embed import Embedder
 from hookwise.errors import CheckConfigError, HookwiseError, StoreLockedError, UsageError
+from hookwise.fixes.arms import Arm, arm_configs, arm_of
 from hookwise.fixes.index import AttemptIndex
 from hookwise.fixes.partition import FloatMatrix
 from hookwise.fixes.recommend import RecommendConfig, finding_text
 from hookwise.fixes.suggest import (
     DEFAULT_LIMIT,
     EMBED_ON_READ,
-    Arm,
     FindingSuggestions,
     SuggestResult,
     active_embedder,
-    arm_configs,
-    arm_of,
     load_index,
     suggest_with,
 )

@@ -27,9 +27,8 @@ model. Without a deadline nothing is partial, and the key is left out.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,28 +60,6 @@ SOURCE_CACHE = 64
 SOURCE_BUDGET = 32_000
 #: The checker's own fix, as the user runs it.
 AUTOFIX = {"ruff": "ruff check --fix", "eslint": "eslint --fix"}
-
-
-Arm = tuple[str, RecommendConfig]
-
-
-def arm_of(finding_fingerprint: str, names: Sequence[str]) -> str:
-    """The arm that answers a finding: a stable hash of its fingerprint (docs/online-ab.md).
-
-    Salted, so that the split owes nothing to any other use of the
-    fingerprint; the same finding gets the same arm at every check, on any
-    machine. 10,000 random fingerprints split 4,992 / 5,008
-    (``tests/fixes/test_suggest.py``).
-    """
-    digest = hashlib.sha256(b"hookwise-ab\0" + finding_fingerprint.encode()).digest()
-    return names[int.from_bytes(digest[:8], "big") % len(names)]
-
-
-def arm_configs(
-    arms: Sequence[tuple[str, dict[str, int | float]]], base: RecommendConfig
-) -> tuple[Arm, ...]:
-    """Each configured arm's name and ``base`` with the arm's overrides."""
-    return tuple((name, replace(base, **overrides)) for name, overrides in arms)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

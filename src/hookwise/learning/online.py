@@ -1,7 +1,7 @@
 """Online A/B: how often developers take the suggestions of each arm (docs/online-ab.md).
 
 With two arms configured, the worker answers each finding with one arm's
-``RecommendConfig`` (``hookwise.fixes.service.arm_of``), and what the check
+``RecommendConfig`` (``hookwise.fixes.arms.arm_of``), and what the check
 showed is stored with its arm (``hookwise.learning.pending``). The unit is
 a *showing*: one finding listed under one check run, with the strategies
 printed under it. Per arm:
