@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hookwise.checks.config import ConfiguredCheck, load_checks
+from hookwise.checks.config import ARM_FIELDS, ConfiguredCheck, load_checks
 from hookwise.errors import CheckConfigError
 
 PYPROJECT = """\
@@ -72,7 +72,8 @@ def test_every_problem_is_one_line_naming_file_key_and_what_is_wrong(tmp_path: P
     with pytest.raises(CheckConfigError) as caught:
         load_checks(tmp_path)
     assert list(caught.value.problems) == [
-        "pyproject.toml: [tool.hookwise] check: unknown key (the keys are: checks, recheck, ab)",
+        "pyproject.toml: [tool.hookwise] check: unknown key "
+        "(the keys are: checks, recheck, suggest, ab)",
         "pyproject.toml: [tool.hookwise] checks[0].command: must be a non-empty list of "
         'non-empty strings, such as ["ruff", "check", "."], not \'ruff check\'',
         "pyproject.toml: [tool.hookwise] checks[1].nmae: unknown key "
@@ -158,3 +159,21 @@ def test_every_problem_of_the_ab_table_is_named(tmp_path: Path) -> None:
     with pytest.raises(CheckConfigError) as again:
         load_checks(tmp_path)
     assert again.value.problems == caught.value.problems
+
+
+def test_suggest_settings_are_recommend_config_fields(tmp_path: Path) -> None:
+    from hookwise.checks.config import load_suggest_settings
+
+    assert load_suggest_settings(tmp_path) == {}
+    (tmp_path / "pyproject.toml").write_text(
+        PYPROJECT + "\n[tool.hookwise.suggest]\nhalf_life_days = 90\nneighbours = 8\n"
+    )
+    assert load_suggest_settings(tmp_path) == {"half_life_days": 90, "neighbours": 8}
+    (tmp_path / ".hookwise.toml").write_text('suggest = { half_life = 90, neighbours = "8" }\n')
+    with pytest.raises(CheckConfigError) as caught:
+        load_checks(tmp_path)  # a check run names the problems too
+    assert list(caught.value.problems) == [
+        f".hookwise.toml: suggest.half_life: unknown setting (the settings are: "
+        f"{', '.join(ARM_FIELDS)})",
+        ".hookwise.toml: suggest.neighbours: must be a whole number, not '8'",
+    ]

@@ -13,6 +13,7 @@ from hookwise.embed import Embedder, Vectors
 from hookwise.embed.hashing import HashingEmbedder
 from hookwise.fixes.record import record
 from hookwise.fixes.service import SuggestService
+from hookwise.fixes.suggest import suggest_in_process
 from hookwise.search.state import Embedders, VectorState, write_state
 from hookwise.store.db import Store
 from tests.fixes.lines import FINDING, line, lines
@@ -149,3 +150,28 @@ def test_each_finding_is_answered_by_its_arm_configured_in_the_worktree(memory: 
     (worktree / ".hookwise.toml").unlink()
     plain = service.serve_suggest(args)["results"]
     assert all("arm" not in r for r in plain)
+
+
+def test_the_worktree_settings_configure_the_recommender(memory: Store) -> None:
+    worktree = memory.paths.common_dir.parent
+    service = SuggestService(Only(HashingEmbedder()))
+    args = {
+        "hookwise_dir": str(memory.paths.hookwise_dir),
+        "findings": [UNSEEN[0].to_json()],
+        "worktree": str(worktree),
+    }
+
+    def strategies() -> list[str]:
+        [result] = service.serve_suggest(args)["results"]
+        return [s["strategy"] for s in result["suggestions"]]
+
+    suggested = strategies()
+    assert suggested[0] == "remove unused import"
+    (worktree / ".hookwise.toml").write_text("suggest = { neighbours = 0, prior_weight = 0 }\n")
+    assert strategies() == []  # no evidence may vote: nothing to suggest
+    in_process = suggest_in_process(memory, [UNSEEN[0]])
+    assert [
+        s.strategy for s in in_process.results[0].suggestions
+    ] == []  # the same without a worker
+    (worktree / ".hookwise.toml").write_text('suggest = { neighbours = "none" }\n')
+    assert strategies() == suggested  # a wrong setting changes nothing

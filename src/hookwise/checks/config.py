@@ -39,7 +39,7 @@ from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
 from hookwise.errors import CheckConfigError
 
 #: The keys of hookwise's table, and of one check.
-TABLE_KEYS = ("checks", "recheck", "ab")
+TABLE_KEYS = ("checks", "recheck", "suggest", "ab")
 CHECK_KEYS = ("name", "command", "format")
 #: The fields of ``hookwise.fixes.recommend.RecommendConfig`` an arm may
 #: override, and whether each is a whole number. Kept here, not imported:
@@ -116,6 +116,23 @@ def load_arms(top: Path) -> Arms:
     return arms
 
 
+def load_suggest_settings(top: Path) -> dict[str, int | float]:
+    """The recommender settings the repository sets for its suggestions (``suggest``).
+
+    ``RecommendConfig`` fields, as an arm's are (``half_life_days = 90``
+    turns decay on). Raises ``CheckConfigError`` with every problem found.
+    """
+    found = _hookwise_table(top)
+    if found is None or found[1].get("suggest") is None:
+        return {}
+    path, table, where = found
+    problems: list[str] = []
+    settings = _settings(table["suggest"], f"{path.name}: {where}suggest", problems)
+    if problems:
+        raise CheckConfigError(problems)
+    return settings
+
+
 def _hookwise_table(top: Path) -> tuple[Path, dict[str, Any], str] | None:
     """hookwise's table, the file it is in, and how a problem names its place."""
     own = top / OWN_CONFIG
@@ -166,6 +183,8 @@ def _checks(
     recheck = table.get("recheck", True)
     if not isinstance(recheck, bool):
         problems.append(f"{file}: {where}recheck: must be true or false, not {recheck!r}")
+    if table.get("suggest") is not None:
+        _settings(table["suggest"], f"{file}: {where}suggest", problems)
     if table.get("ab") is not None:
         _arms(table["ab"], f"{file}: {where}ab", problems)
     if problems:
@@ -185,23 +204,30 @@ def _arms(ab: object, place: str, problems: list[str]) -> Arms:
         )
     arms = []
     for name, overrides in ab.items():
-        if not isinstance(overrides, dict):
-            problems.append(f"{place}.{name}: must be a table of settings, not {_kind(overrides)}")
-            continue
-        for field, value in overrides.items():
-            whole = ARM_FIELDS.get(field)
-            if whole is None:
-                problems.append(
-                    f"{place}.{name}.{field}: unknown setting "
-                    f"(the settings are: {', '.join(ARM_FIELDS)})"
-                )
-            elif isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
-                wanted = "a whole number" if whole else "a number"
-                problems.append(f"{place}.{name}.{field}: must be {wanted}, not {value!r}")
-            elif value < 0:
-                problems.append(f"{place}.{name}.{field}: must not be negative, not {value!r}")
-        arms.append((name, dict(overrides)))
+        before = len(problems)
+        settings = _settings(overrides, f"{place}.{name}", problems)
+        if len(problems) == before or isinstance(overrides, dict):
+            arms.append((name, settings))
     return tuple(arms)
+
+
+def _settings(overrides: object, place: str, problems: list[str]) -> dict[str, int | float]:
+    """A table of ``RecommendConfig`` settings; each problem appended to ``problems``."""
+    if not isinstance(overrides, dict):
+        problems.append(f"{place}: must be a table of settings, not {_kind(overrides)}")
+        return {}
+    for field, value in overrides.items():
+        whole = ARM_FIELDS.get(field)
+        if whole is None:
+            problems.append(
+                f"{place}.{field}: unknown setting (the settings are: {', '.join(ARM_FIELDS)})"
+            )
+        elif isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            wanted = "a whole number" if whole else "a number"
+            problems.append(f"{place}.{field}: must be {wanted}, not {value!r}")
+        elif value < 0:
+            problems.append(f"{place}.{field}: must not be negative, not {value!r}")
+    return dict(overrides)
 
 
 def _check(entry: object, place: str, problems: list[str]) -> ConfiguredCheck | None:

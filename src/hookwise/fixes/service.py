@@ -46,7 +46,7 @@ import numpy as np
 
 from hookwise.blas import blas_threads
 from hookwise.capture.locations import RepoPaths
-from hookwise.checks.config import load_arms
+from hookwise.checks.config import load_arms, load_suggest_settings
 from hookwise.checks.findings import Finding
 from hookwise.checks.fingerprint import fingerprint
 from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
@@ -99,7 +99,7 @@ class SuggestService:
         self._later: dict[str, tuple[Embedder, set[str]]] = {}
         self._embedding_later: threading.Thread | None = None
         # Per worktree: the configuration files' stat when its arms were read, and the arms.
-        self._arms: dict[Path, tuple[object, tuple[Arm, ...]]] = {}
+        self._configured: dict[Path, tuple[object, tuple[RecommendConfig, tuple[Arm, ...]]]] = {}
 
     def _store(self, hookwise_dir: Path) -> Store:
         store = self._stores.get(hookwise_dir)
@@ -170,6 +170,7 @@ class SuggestService:
         *,
         deadline: float | None = None,
         arms: Sequence[Arm] = (),
+        config: RecommendConfig | None = None,
     ) -> SuggestResult:
         """Suggestions for ``findings``; with ``deadline`` (seconds), no wait for the model.
 
@@ -195,7 +196,8 @@ class SuggestService:
             if arms:
                 answers = self._split(store, index, findings, ready, queries, limit, arms)
             else:
-                answers = self._answers(store, index, findings, ready, queries, limit, self.config)
+                chosen = config or self.config
+                answers = self._answers(store, index, findings, ready, queries, limit, chosen)
         if later and embedder is not None:
             self._embed_later(embedder, later)
         return SuggestResult(tuple(answers), (notice,) if notice and len(index) else ())
@@ -261,25 +263,27 @@ class SuggestService:
                 answers[i] = replace(answer, arm=name)
         return [answer for answer in answers if answer is not None]
 
-    def arms(self, worktree: Path | None) -> tuple[Arm, ...]:
-        """The arms the worktree's configuration names, read again when its files change.
+    def configured(self, worktree: Path | None) -> tuple[RecommendConfig, tuple[Arm, ...]]:
+        """The worktree's recommender settings (``suggest``) and A/B arms, read again when
+        its configuration files change.
 
-        A configuration with problems splits nothing: ``hookwise check``
+        A configuration with problems changes nothing: ``hookwise check``
         without a command names them, and a suggestion is never refused
         for them.
         """
         if worktree is None:
-            return ()
+            return self.config, ()
         stamp = tuple(_stat(worktree / name) for name in (OWN_CONFIG, PYPROJECT))
-        known = self._arms.get(worktree)
+        known = self._configured.get(worktree)
         if known is not None and known[0] == stamp:
             return known[1]
         try:
-            arms = arm_configs(load_arms(worktree), self.config)
+            config = replace(self.config, **load_suggest_settings(worktree))  # type: ignore[arg-type]
+            found = (config, arm_configs(load_arms(worktree), config))
         except (CheckConfigError, TypeError):
-            arms = ()
-        self._arms[worktree] = (stamp, arms)
-        return arms
+            found = (self.config, ())
+        self._configured[worktree] = (stamp, found)
+        return found
 
     def _embed_later(self, embedder: Embedder, texts: set[str]) -> None:
         """Embed ``texts`` in a thread, after the answer that left them out."""
@@ -314,8 +318,12 @@ class SuggestService:
             with self._lock:
                 store = self._store(Path(str(args["hookwise_dir"])))
                 worktree = args.get("worktree")
-                arms = self.arms(Path(worktree) if isinstance(worktree, str) else _top(store))
-            return self.suggest(store, findings, limit, deadline=deadline, arms=arms).to_json()
+                where = Path(worktree) if isinstance(worktree, str) else _top(store)
+                config, arms = self.configured(where)
+            answer = self.suggest(
+                store, findings, limit, deadline=deadline, arms=arms, config=config
+            )
+            return answer.to_json()
         except HookwiseError as exc:
             return {"error": str(exc), "kind": type(exc).__name__}
 

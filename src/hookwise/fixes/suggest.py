@@ -28,15 +28,22 @@ model. Without a deadline nothing is partial, and the key is left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from hookwise import memory
 from hookwise.capture.locations import RepoPaths
+from hookwise.checks.config import load_suggest_settings
 from hookwise.checks.findings import Finding, language_of
 from hookwise.embed import Embedder
-from hookwise.errors import ExtraMissingError, HookwiseError, SpoolError, StoreError
+from hookwise.errors import (
+    CheckConfigError,
+    ExtraMissingError,
+    HookwiseError,
+    SpoolError,
+    StoreError,
+)
 from hookwise.fixes.context import Context, SourceFile, repository_id
 from hookwise.fixes.index import AttemptIndex
 from hookwise.fixes.partition import FloatMatrix
@@ -356,6 +363,17 @@ def active_embedder(
     return embedder, None
 
 
+def configured(worktree: Path | None) -> RecommendConfig:
+    """The defaults with the worktree's ``suggest`` settings; the defaults when they are wrong
+    (``hookwise check`` names the problems; a suggestion is never refused for them)."""
+    if worktree is None:
+        return RecommendConfig()
+    try:
+        return replace(RecommendConfig(), **load_suggest_settings(worktree))  # type: ignore[arg-type]
+    except (CheckConfigError, TypeError):
+        return RecommendConfig()
+
+
 def suggest_in_process(
     store: Store,
     findings: Sequence[Finding],
@@ -365,8 +383,12 @@ def suggest_in_process(
     embedder: Embedder | None = None,
     before: int | None = None,
 ) -> SuggestResult:
-    """The answer without a worker: the index is read, embedded and calibrated here."""
-    config = config or RecommendConfig()
+    """The answer without a worker: the index is read, embedded and calibrated here.
+
+    Without ``config``, the repository's own settings (``suggest`` in its
+    configuration) over the defaults, as the worker answers.
+    """
+    config = config or configured(store.paths.worktree)
     notice = None
     if embedder is None:
         embedder, notice = active_embedder(store.paths, None)
