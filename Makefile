@@ -37,24 +37,26 @@ $(VENV)/.installed-demo: pyproject.toml $(VENV)/.created
 	$(PIP) -e ".[neural]" --group demo
 	touch $@
 
+# The mcp extra: tests/mcp runs the real server against the SDK's own client.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[neural]" --group test --group browser
+	$(PIP) -e ".[neural,mcp]" --group test --group browser
 	touch $@
 
 $(VENV)/.installed-torch: pyproject.toml $(VENV)/.created
 	$(PIP) -e ".[torch]" "$(TORCH_PIN)"
 	touch $@
 
+# mypy reads the MCP SDK's types (hookwise.mcp.server).
 $(VENV)/.installed-lint: pyproject.toml $(VENV)/.created
-	$(PIP) -e . --group lint
+	$(PIP) -e ".[mcp]" --group lint
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[torch]" "$(TORCH_PIN)" --group bench
+	$(PIP) -e ".[torch,mcp]" "$(TORCH_PIN)" --group bench
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[torch]" "$(TORCH_PIN)" --group dev
+	$(PIP) -e ".[torch,mcp]" "$(TORCH_PIN)" --group dev
 	touch $@
 
 # Everything a contributor runs: every extra and every group.

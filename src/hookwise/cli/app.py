@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "hookwise.cli.fix",
     "hookwise.cli.check",
     "hookwise.cli.suggest",
+    "hookwise.cli.mcp",
 )
 
 
