@@ -69,7 +69,7 @@ def test_resources_are_markdown_documents(client: Session) -> None:
     assert metrics.mime_type == "text/markdown"
     assert metrics.text.startswith("# Metrics: last 30 days")
     assert "- 5 commits over 30 days" in metrics.text
-    assert "- 1 merges, 0 with conflicts" in metrics.text
+    assert "- 1 merge, 0 with conflicts" in metrics.text
     health = client.read("hookwise://health")
     assert health.text.startswith("# Repository health: ")
     assert "- Activity: " in health.text

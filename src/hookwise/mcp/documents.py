@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 SUMMARY_DAYS = 30
 
 
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
+
+
 def _rate(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
@@ -35,19 +39,20 @@ def metrics_summary(paths: RepoPaths) -> str:
         "",
         *(f"> {notice}" for notice in velocity.get("notices", ())),
         "## Velocity",
-        f"- {speed['commits']} commits over {speed['days']} days: "
+        f"- {_count(speed['commits'], 'commit')} over {_count(speed['days'], 'day')}: "
         f"{speed['per_day']:.2f}/day, {speed['per_week']:.1f}/week; "
         f"trend {speed['trend'] or 'n/a'}",
     ]
     lines += [
-        f"- {a['author']} <{a['email']}>: {a['commits']} commits ({a['share']:.0%})"
+        f"- {a['author']} <{a['email']}>: {_count(a['commits'], 'commit')} ({a['share']:.0%})"
         for a in speed["by_author"][:5]
     ]
     lines += [
         "",
         "## Branches and merges",
-        f"- {switches['count']} branch switches ({switches['per_day']:.2f}/day)",
-        f"- {merges['count']} merges, {merges['conflicted']} with conflicts "
+        f"- {_count(switches['count'], 'branch switch', 'branch switches')} "
+        f"({switches['per_day']:.2f}/day)",
+        f"- {_count(merges['count'], 'merge')}, {merges['conflicted']} with conflicts "
         f"(conflict rate {_rate(merges['conflict_rate'])})",
     ]
     lines += [f"- conflicts in {h['path']}: {h['conflicts']}" for h in merges["hotspots"][:5]]
@@ -59,8 +64,8 @@ def _sessions(sessions: dict[str, Any]) -> str:
     median = sessions["median_minutes"]
     length = "n/a" if median is None else f"{median:.0f} min"
     return (
-        f"- {sessions['count']} sessions (a pause over {sessions['gap_minutes']} min starts "
-        f"one), median length {length}"
+        f"- {_count(sessions['count'], 'session')} (a pause over "
+        f"{sessions['gap_minutes']} min starts one), median length {length}"
     )
 
 
