@@ -47,7 +47,11 @@ def test_each_tool_answers_with_the_repositorys_figures(server: Session) -> None
     [hit, *_] = server.answer("search_history", query="verbose flag", limit=3)["results"]
     assert hit["subject"] == "feat(cli): add a verbose flag"
     [recent] = server.answer("recent_findings", limit=5)["findings"]
-    assert (recent["rule"], recent["path"]) == ("F401", "pkg/mod.py")
+    assert (recent["rule"], recent["path"], recent["fixable"]) == ("F401", "pkg/mod.py", True)
+    # passed back as it came: what fixed it before
+    [answer] = server.answer("suggest_fixes", findings=[recent])["results"]
+    assert answer["finding"] == recent
+    assert answer["suggestions"][0]["strategy"] == "remove unused import"
     assert server.answer("cross_project_patterns")["synced"] is False
 
 

@@ -140,3 +140,30 @@ def test_without_a_store_every_tool_says_run_init(repo: GitRepo, tmp_path: Path)
         with pytest.raises(StoreMissingError, match="run `hookwise init` first"):
             call()
     assert not paths.store_dir.exists()  # nothing half-made
+
+
+def test_a_recorded_outcome_wakes_the_worker_which_embeds_it_and_answers_search(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.capture import rpc
+    from hookwise.search.state import read_state
+    from hookwise.store import fixes as table
+    from hookwise.store.db import Store
+    from tests.waiting import wait_for
+
+    monkeypatch.delenv("HOOKWISE_NO_WORKER")
+    paths = discover(history.repo.path)
+    state = read_state(paths)
+    assert state is not None  # the history was embedded (reindex)
+    finding = {**FINDING, "message": "`json` imported but unused", "snippet": "import json"}
+    assert tools.record_fix_outcome(paths, finding, "drop it", "failure", skill="w")["recorded"]
+
+    def waiting() -> list[object]:
+        store = Store.open(paths, readonly=True)
+        return list(table.fix_attempts_without_vector(store, state.embedder_id, 10))
+
+    wait_for(lambda: not waiting(), timeout=120)  # only the worker embeds them
+    request = {"hookwise_dir": str(paths.hookwise_dir), "query": "parser", "limit": 1}
+    assert rpc.call("search", request, timeout=60.0)["hits"]  # the worker answers searches
+    answer = tools.search_history(paths, "parser", 1, None, None)
+    assert answer["results"][0]["subject"].endswith("parser")

@@ -45,7 +45,8 @@ Days = Annotated[
 
 
 class FindingArg(BaseModel):
-    """One checker finding, as `hookwise check` parses it (DESIGN §5)."""
+    """One checker finding, as `hookwise check` parses it (DESIGN §5) and recent_findings
+    returns it."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -54,6 +55,10 @@ class FindingArg(BaseModel):
     message: str = Field(description="The checker's message for this finding.")
     path: str = Field(description="The file, relative to the repository root.")
     line: int | None = Field(ge=1, description="The line (from 1), or null when none is named.")
+    # The rest of what `hookwise check` stores, so recent_findings' answers pass back as they are.
+    column: int | None = Field(default=None, ge=1, description="The column, from 1.")
+    end_line: int | None = Field(default=None, ge=1, description="The last line, from 1.")
+    severity: str | None = Field(default=None, description="The checker's severity, if any.")
     snippet: str | None = Field(default=None, description="The offending source line(s).")
     language: str | None = Field(default=None, description="The file's language, e.g. python.")
     fixable: bool = Field(default=False, description="The checker can fix it itself (--fix).")
