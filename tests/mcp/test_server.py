@@ -84,3 +84,26 @@ def test_without_a_store_tools_and_resources_say_run_init(repo: GitRepo, tmp_pat
             bare.read("hookwise://health")
         with pytest.raises(Exception, match="run `hookwise init` first"):
             bare.read("hookwise://metrics")
+
+
+def test_a_failure_recorded_through_the_server_outvotes_the_strategy(client: Session) -> None:
+    [recent] = client.answer("recent_findings")["findings"]
+
+    def suggested() -> list[tuple[str, int]]:
+        [answer] = client.answer("suggest_fixes", findings=[recent])["results"]
+        assert answer["finding"] == recent
+        return [(s["strategy"], s["support"]) for s in answer["suggestions"]]
+
+    # the finding is fixable, so ruff's own fix comes last, learned from nothing
+    assert suggested() == [("remove unused import", 1), ("ruff check --fix", 0)]
+    recorded = client.answer(
+        "record_fix_outcome",
+        finding=recent,
+        strategy="remove unused import",
+        outcome="failure",
+        diff="-import os\n",
+    )
+    assert (recorded["outcome"], recorded["context"]) == ("failure", None)
+    # one success and one as close a failure: no net vote for it (fixes/recommend.py)
+    assert suggested() == [("ruff check --fix", 0)]
+    assert client.answer("branch_activity", since_days=7)["window"]["days"] == 7

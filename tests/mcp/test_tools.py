@@ -167,3 +167,15 @@ def test_a_recorded_outcome_wakes_the_worker_which_embeds_it_and_answers_search(
     assert rpc.call("search", request, timeout=60.0)["hits"]  # the worker answers searches
     answer = tools.search_history(paths, "parser", 1, None, None)
     assert answer["results"][0]["subject"].endswith("parser")
+
+
+def test_a_store_without_commits_says_to_backfill(repo: GitRepo) -> None:
+    from hookwise.store.db import Store
+
+    repo.commit("first")
+    paths = discover(repo.path)
+    Store.open(paths)  # as `hookwise init --no-backfill` leaves it
+    answer = tools.git_velocity(paths, 7)
+    assert answer["velocity"]["commits"] == 0
+    [notice] = answer["notices"]
+    assert "run `hookwise backfill`" in notice
