@@ -75,11 +75,33 @@ def _answer(call: Callable[[], T]) -> T:
         raise ToolError(str(exc)) from None
 
 
-def _document(call: Callable[[], str]) -> str:
-    try:
-        return call()
-    except HookwiseError as exc:
-        raise ResourceError(str(exc)) from None
+#: The documents (``hookwise.mcp.documents``): URI, title, description, renderer.
+RESOURCES: tuple[tuple[str, str, str, Callable[[RepoPaths], str]], ...] = (
+    (
+        "hookwise://metrics",
+        "Metrics summary (last 30 days)",
+        "Velocity, branch switches, merges and conflicts, sessions: Markdown.",
+        documents.metrics_summary,
+    ),
+    (
+        "hookwise://health",
+        "Health report",
+        "The 0-100 health score, its components with advice, and findings.",
+        documents.health_report,
+    ),
+)
+
+
+def _reader(render: Callable[[RepoPaths], str], paths: RepoPaths) -> Callable[[], str]:
+    """The resource's read function; a handled hookwise error as an MCP error."""
+
+    def read() -> str:
+        try:
+            return render(paths)
+        except HookwiseError as exc:
+            raise ResourceError(str(exc)) from None
+
+    return read
 
 
 def build_server(paths: RepoPaths) -> MCPServer:
@@ -198,25 +220,14 @@ def build_server(paths: RepoPaths) -> MCPServer:
         nothing was synced, synced is false and message says how to sync."""
         return _answer(lambda: patterns(tools.open_store(paths), rule))
 
-    @server.resource(
-        "hookwise://metrics",
-        name="metrics",
-        title="Metrics summary (last 30 days)",
-        description="Velocity, branch switches, merges and conflicts, sessions: Markdown.",
-        mime_type="text/markdown",
-    )
-    def metrics_resource() -> str:
-        return _document(lambda: documents.metrics_summary(paths))
-
-    @server.resource(
-        "hookwise://health",
-        name="health",
-        title="Health report",
-        description="The 0-100 health score, its components with advice, and findings.",
-        mime_type="text/markdown",
-    )
-    def health_resource() -> str:
-        return _document(lambda: documents.health_report(paths))
+    for uri, title, description, render in RESOURCES:
+        server.resource(
+            uri,
+            name=uri.removeprefix("hookwise://"),
+            title=title,
+            description=description,
+            mime_type="text/markdown",
+        )(_reader(render, paths))
 
     return server
 
