@@ -38,26 +38,28 @@ $(VENV)/.installed-demo: pyproject.toml $(VENV)/.created
 	touch $@
 
 # The server extra: tests/server runs the aggregator (on SQLite, and on the
-# PostgreSQL that .ci/run installs).
+# PostgreSQL that .ci/run installs); the mcp extra: tests/mcp runs the real
+# server against the SDK's own client.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[neural,server]" --group test --group browser
+	$(PIP) -e ".[neural,server,mcp]" --group test --group browser
 	touch $@
 
 $(VENV)/.installed-torch: pyproject.toml $(VENV)/.created
 	$(PIP) -e ".[torch]" "$(TORCH_PIN)"
 	touch $@
 
-# mypy and import-linter follow the server package's imports into the extra.
+# mypy and import-linter follow the server's and the MCP server's imports
+# into their extras (the web stack, the MCP SDK's types).
 $(VENV)/.installed-lint: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[server]" --group lint
+	$(PIP) -e ".[server,mcp]" --group lint
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[torch]" "$(TORCH_PIN)" --group bench
+	$(PIP) -e ".[torch,mcp]" "$(TORCH_PIN)" --group bench
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[torch,server]" "$(TORCH_PIN)" --group dev
+	$(PIP) -e ".[torch,server,mcp]" "$(TORCH_PIN)" --group dev
 	touch $@
 
 # Everything a contributor runs: every extra and every group.

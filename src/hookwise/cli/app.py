@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "hookwise.cli.check",
     "hookwise.cli.suggest",
     "hookwise.cli.eval",
+    "hookwise.cli.mcp",
     "hookwise.cli.serve",
     "hookwise.cli.skills",
 )
