@@ -5,6 +5,7 @@ import json
 import pytest
 
 from hookwise.embed.testing import FakeEmbedder
+from hookwise.fixes.attempt import FixAttempt, attempt_id, canonical_context
 from hookwise.learning.arms import arms_of
 from hookwise.learning.evaluate import attempts_of_lines, evaluate
 from tests.learning.history import DAY, START, as_current, attempt, consistent
@@ -133,3 +134,27 @@ def test_lines_of_export_and_of_record_and_the_bad_ones() -> None:
     assert sorted(a.attempt.rule for a in attempts) == ["F401", "R1"]
     assert [b.number for b in bad] == [4, 5]
     assert "not JSON" in str(bad[1])
+
+
+def test_questions_are_asked_in_their_own_context() -> None:
+    # R1 was fixed "elsewhere" three times in another project's complex functions and
+    # "here" twice in this project's simple ones, all in one commit; the questions are
+    # a later commit's, in this project.
+    # Ignoring context, three votes beat two; weighing it fully, another project and a
+    # complexity of 20 against 1 leave each "elsewhere" vote 1 - 0.25 - 0.2375 of one.
+    def placed(strategy: str, day: int, n: int, project: str, complexity: int) -> FixAttempt:
+        made = attempt("R1", strategy, day, n=n)
+        shape = {"project": project, "complexity": complexity, "complexity_measure": "cyclomatic"}
+        moment = START + day * DAY  # one day's fixes are one commit's
+        fields = {**made.to_json(), "context": canonical_context(shape), "time": moment}
+        fields["recorded_at"] = moment
+        fields["id"] = attempt_id(fields)
+        return FixAttempt(**fields)
+
+    history = [placed("elsewhere", 0, n, "b" * 20, 20) for n in range(3)]
+    history += [placed("here", 0, 10 + n, "a" * 20, 1) for n in range(2)]
+    history += [placed("here", 10, 20 + n, "a" * 20, 1) for n in range(2)]
+    arms = arms_of(["blind:neighbours=0,context_weight=0", "aware:neighbours=0,context_weight=1"])
+    found = by_name(evaluate(as_current(history), arms, fake, iterations=2))
+    assert found["blind"]["overall"]["top1"] == 0.0
+    assert found["aware"]["overall"]["top1"] == 1.0

@@ -20,6 +20,7 @@ about 1e-3).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from hookwise.fixes.attempt import FixAttempt
 from hookwise.fixes.attempt_columns import from_attempts
 from hookwise.fixes.calibration import fit
+from hookwise.fixes.context import Context
 from hookwise.fixes.index import AttemptIndex, replay
 from hookwise.fixes.memory import CurrentAttempt
 from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
@@ -142,6 +145,7 @@ def answer(
             [columns.language_code(a.language) for a in attempts],
             config,
             before=np.full(len(asked), now, np.int64),
+            contexts=[question_context(a) for a in attempts] if config.context_weight else None,
         )
         chosen = choose(ballot, len(asked), index.strategy_rank, config, limit=RANKED)
         for question, choices in zip(asked, chosen, strict=True):
@@ -150,6 +154,13 @@ def answer(
             first = calibration.confidence(choices[0].raw) if choices else None
             answers.append(Answer(rank, first))
     return answers
+
+
+def question_context(attempt: FixAttempt) -> Context:
+    """The context a question is asked in: its attempt's, as the finding was (project,
+    language, complexity), without the skill that fixed it, which a finding never has."""
+    context = Context.of(attempt.context)
+    return dataclasses.replace(context, skill=None, language=context.language or attempt.language)
 
 
 def answer_baselines(replayed: Replay) -> dict[str, list[Answer]]:
