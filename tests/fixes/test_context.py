@@ -157,7 +157,7 @@ def test_same_text_in_another_language_ranks_below_this_languages_fix(store: Sto
         ),
         now=1_720_000_000,
     )
-    voting = RecommendConfig(cross_language_weight=1.0, half_life_days=None)
+    voting = RecommendConfig(cross_language_weight=1.0, half_life_days=None, context_weight=0.5)
     assert _ranked(store, RecommendConfig(**{**voting.__dict__, "context_weight": 0.0})) == [
         "typescript way",
         "python way",
@@ -178,7 +178,7 @@ def test_a_fix_from_another_project_ranks_below_this_projects(store: Store) -> N
         ),
         now=1_720_000_000,
     )
-    config = RecommendConfig(half_life_days=None)
+    config = RecommendConfig(half_life_days=None, context_weight=0.5)
     assert _ranked(store, config) == ["ours", "theirs"]
     off = RecommendConfig(half_life_days=None, context_weight=0.0)
     assert _ranked(store, off) == ["theirs", "ours"]
@@ -203,7 +203,7 @@ def test_the_findings_complexity_is_read_from_the_worktree(store: Store) -> None
     at = Finding(
         tool="ruff", rule="F401", message="`os` imported but unused", path="app/x.py", line=2
     )
-    config = RecommendConfig(half_life_days=None)
+    config = RecommendConfig(half_life_days=None, context_weight=0.5)
     [answer] = suggest_in_process(store, [at], embedder=HashingEmbedder(), config=config).results
     assert [s.strategy for s in answer.suggestions] == ["simple way", "tangled way"]
     (worktree / "app" / "x.py").unlink()  # no file, no complexity: the newer wins the tie

@@ -103,7 +103,8 @@ def test_a_failure_recorded_through_the_server_outvotes_the_strategy(client: Ses
         outcome="failure",
         diff="-import os\n",
     )
-    assert (recorded["outcome"], recorded["context"]) == ("failure", None)
+    # No skill named; fix memory adds the language from the path (docs/learning.md).
+    assert (recorded["outcome"], recorded["context"]) == ("failure", {"language": "python"})
     # one success and one as close a failure: no net vote for it (fixes/recommend.py)
     assert suggested() == [("ruff check --fix", 0)]
     assert client.answer("branch_activity", since_days=7)["window"]["days"] == 7

@@ -89,7 +89,8 @@ def test_a_recorded_outcome_counts_in_the_next_suggestion(history: History) -> N
         paths, finding, "drop the import", "success", skill="tidy", diff="-import re\n", now=1e9
     )
     assert recorded["recorded"] is True and recorded["source"] == "agent"
-    assert recorded["context"] == {"skill": "tidy"} and recorded["kind"] == "imports"
+    assert recorded["context"] == {"language": "python", "skill": "tidy"}
+    assert recorded["kind"] == "imports"
     again = tools.record_fix_outcome(
         paths, finding, "drop the import", "success", skill="tidy", diff="-import re\n", now=1e9
     )
