@@ -55,6 +55,7 @@ PARSED = [
     ("HOOKWISE_EMBED_DEVICE", "cuda:1", "embed_device", "cuda:1"),
     ("HOOKWISE_EMBED_THREADS", "3", "embed_threads", 3),
     ("HOOKWISE_EMBED_BATCH", "64", "embed_batch", 64),
+    ("HOOKWISE_SERVER_DB", "sqlite:///agg.db", "server_db", "sqlite:///agg.db"),
 ]
 
 # (variable, bad value, attribute): each kind that can be wrong, and its edges.

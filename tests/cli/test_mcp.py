@@ -74,7 +74,8 @@ def test_a_recorded_outcome_changes_the_next_suggestion(server: Session) -> None
             diff=diff,
         )
         assert recorded["recorded"] is True
-        assert (recorded["source"], recorded["context"]) == ("agent", {"skill": "lint-fixer"})
+        context = {"language": "python", "skill": "lint-fixer"}  # fix memory adds the language
+        assert (recorded["source"], recorded["context"]) == ("agent", context)
     assert support(server, "remove unused import") == 2
     assert support(server, "delete the line") == 1
 

@@ -149,7 +149,7 @@ def test_the_newest_attempts_without_a_vector_come_whole(repo: GitRepo) -> None:
 
 
 def test_retention_deletes_exactly_the_old_runs_with_their_findings(repo: GitRepo) -> None:
-    from hookwise.store.fixes import delete_check_runs_before, oldest_check_run
+    from hookwise.store.upkeep import delete_check_runs_before, oldest_check_run
 
     repo.commit("first")
     store = Store.open(discover(repo.path))
@@ -172,12 +172,8 @@ def test_retention_deletes_exactly_the_old_runs_with_their_findings(repo: GitRep
 
 def test_stale_vectors_are_the_other_embedders_never_the_unembedded(repo: GitRepo) -> None:
     from hookwise.embed.testing import FakeEmbedder
-    from hookwise.store.fixes import (
-        set_finding_vectors,
-        stale_findings,
-        stale_fix_attempts,
-        stale_vector_count,
-    )
+    from hookwise.store.fixes import set_finding_vectors
+    from hookwise.store.upkeep import stale_findings, stale_fix_attempts, stale_vector_count
 
     repo.commit("first")
     store = Store.open(discover(repo.path))

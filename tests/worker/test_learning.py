@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,11 +11,18 @@ from pathlib import Path
 from hookwise.fixes.learn import LearnOptions, learn, pending_request, request
 from hookwise.git.repo import discover
 from hookwise.store.db import Store
-from hookwise.store.fixes import fix_attempts
+from hookwise.store.fixes import FixAttemptRow, fix_attempts
 from hookwise.worker import tasks
 from hookwise.worker.learning import Learner, main
 from tests.fixes.history import make_history
 from tests.gitrepo import GitRepo
+
+
+def _fix(row: FixAttemptRow) -> tuple[object, ...]:
+    """An attempt as a repository's clone also mines it: everything but its id and project."""
+    context = {k: v for k, v in json.loads(row["context"] or "{}").items() if k != "project"}
+    kept = {k: v for k, v in row.items() if k not in {"id", "context", "recorded_at"}}
+    return (*sorted(kept.items()), *sorted(context.items()))
 
 
 def test_the_worker_path_stores_what_the_foreground_stores(repo: GitRepo, tmp_path: Path) -> None:
@@ -22,7 +30,8 @@ def test_the_worker_path_stores_what_the_foreground_stores(repo: GitRepo, tmp_pa
     twin = GitRepo(tmp_path / "twin")
     repo.git("clone", "-q", str(repo.path), str(twin.path))
     learn(discover(twin.path), LearnOptions())
-    expected = {row["id"] for row in fix_attempts(Store.open(discover(twin.path)))}
+    # The same fixes, but for the project: each store's context names its own repository.
+    expected = {_fix(row) for row in fix_attempts(Store.open(discover(twin.path)))}
     assert len(expected) == 3
 
     paths = discover(repo.path)
@@ -34,7 +43,7 @@ def test_the_worker_path_stores_what_the_foreground_stores(repo: GitRepo, tmp_pa
     child = learner.children[paths.hookwise_dir]
     assert child.wait(timeout=120) == 0
     assert pending_request(paths) is None
-    assert {row["id"] for row in fix_attempts(Store.open(paths))} == expected
+    assert {_fix(row) for row in fix_attempts(Store.open(paths))} == expected
     assert not learner.when_idle(None, store)  # the ended child is reaped
     assert paths.hookwise_dir not in learner.children
 

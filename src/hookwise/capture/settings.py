@@ -73,6 +73,7 @@ class Settings:
         "keep_versions_hours",
         "maintenance_minutes",
         "no_worker",
+        "server_db",
         "state_dir",
         "variables",
         "worker_embed_threads",
@@ -93,6 +94,7 @@ class Settings:
     worker_embed_threads: int
     embedder: str | None
     embed_model: str | None
+    server_db: str | None
     embed_runtime: str
     embed_device: str
     embed_threads: int | None
@@ -160,6 +162,12 @@ class Settings:
         # wait little, long enough that reading and writing the batch costs
         # < 5% of embedding it.
         self.embed_batch = read.whole("HOOKWISE_EMBED_BATCH", 256)
+        # The aggregator's database (``hookwise serve --db`` reads it through click).
+        self.server_db = read.text(
+            "HOOKWISE_SERVER_DB",
+            "a database URL (sqlite:///PATH, postgresql://USER:PASSWORD@HOST/NAME)",
+            "aggregator.db in hookwise's state folder",
+        )
         self.variables = tuple(read.variables)
 
 

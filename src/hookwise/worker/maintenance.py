@@ -11,7 +11,7 @@ Three jobs run as one idle task (``Maintenance.when_idle``, first in
   compaction every ``HOOKWISE_COMPACT_EVERY`` batches and at exit is this
   job too (``compact_store``).
 - ``retention``: deletes check runs older than ``HOOKWISE_CHECK_RUNS_DAYS``
-  with their findings (``store.fixes.delete_check_runs_before``), 2,000
+  with their findings (``store.upkeep.delete_check_runs_before``), 2,000
   runs a round; fix attempts exist nowhere else and are never deleted.
 - ``reembedding``: gives rows whose vector another embedder made (what a
   reindex or a change of model leaves behind) a vector from the store's
@@ -46,7 +46,7 @@ from hookwise.history.status import maintenance_path, read_maintenance
 from hookwise.search.state import Embedders, state_mtime, store_embedder
 from hookwise.search.vectors import LOCK_FILE, batch_size, embed_commits
 from hookwise.store import fixes as table
-from hookwise.store import schema
+from hookwise.store import schema, upkeep
 from hookwise.store import vectors as stored
 from hookwise.store.db import Store, exclusive
 
@@ -211,12 +211,12 @@ class Maintenance:
         if state.get("version") == version and (oldest is None or oldest >= cutoff):
             return False
         try:
-            runs, findings = table.delete_check_runs_before(store, cutoff, lock_timeout=1.0)
+            runs, findings = upkeep.delete_check_runs_before(store, cutoff, lock_timeout=1.0)
         except StoreLockedError:
             return False
-        state = {"version": store.version("check_runs"), "oldest": table.oldest_check_run(store)}
+        state = {"version": store.version("check_runs"), "oldest": upkeep.oldest_check_run(store)}
         did = {"runs_deleted": runs, "findings_deleted": findings}
-        worked = _finish(record, "retention", did, state, now, more=runs == table.RETENTION_BATCH)
+        worked = _finish(record, "retention", did, state, now, more=runs == upkeep.RETENTION_BATCH)
         write_record(store, record)
         return worked
 
@@ -265,8 +265,8 @@ class Maintenance:
             did["commit_vectors"] = len(shas)
             limit -= len(shas)
         finding_tables: tuple[tuple[str, Any, Any], ...] = (
-            ("fix_attempts", table.stale_fix_attempts, table.set_fix_attempt_vectors),
-            ("findings", table.stale_findings, table.set_finding_vectors),
+            ("fix_attempts", upkeep.stale_fix_attempts, table.set_fix_attempt_vectors),
+            ("findings", upkeep.stale_findings, table.set_finding_vectors),
         )
         for name, stale, set_vectors in finding_tables:
             rows = stale(store, active, limit) if limit > 0 else []
