@@ -105,15 +105,7 @@ def load_arms(top: Path) -> Arms:
     Each arm is its name and the ``RecommendConfig`` fields it overrides.
     Raises ``CheckConfigError`` with every problem found in the ``ab`` table.
     """
-    found = _hookwise_table(top)
-    if found is None or found[1].get("ab") is None:
-        return ()
-    path, table, where = found
-    problems: list[str] = []
-    arms = _arms(table["ab"], f"{path.name}: {where}ab", problems)
-    if problems:
-        raise CheckConfigError(problems)
-    return arms
+    return load_recommender(top)[1]
 
 
 def load_suggest_settings(top: Path) -> dict[str, int | float]:
@@ -122,15 +114,28 @@ def load_suggest_settings(top: Path) -> dict[str, int | float]:
     ``RecommendConfig`` fields, as an arm's are (``half_life_days = 90``
     turns decay on). Raises ``CheckConfigError`` with every problem found.
     """
+    return load_recommender(top)[0]
+
+
+def load_recommender(top: Path) -> tuple[dict[str, int | float], Arms]:
+    """The ``suggest`` settings and the ``ab`` arms, from one reading of the configuration.
+
+    Raises ``CheckConfigError`` with every problem found in either table.
+    """
     found = _hookwise_table(top)
-    if found is None or found[1].get("suggest") is None:
-        return {}
+    if found is None:
+        return {}, ()
     path, table, where = found
     problems: list[str] = []
-    settings = _settings(table["suggest"], f"{path.name}: {where}suggest", problems)
+    settings: dict[str, int | float] = {}
+    arms: Arms = ()
+    if table.get("suggest") is not None:
+        settings = _settings(table["suggest"], f"{path.name}: {where}suggest", problems)
+    if table.get("ab") is not None:
+        arms = _arms(table["ab"], f"{path.name}: {where}ab", problems)
     if problems:
         raise CheckConfigError(problems)
-    return settings
+    return settings, arms
 
 
 def _hookwise_table(top: Path) -> tuple[Path, dict[str, Any], str] | None:

@@ -46,7 +46,7 @@ import numpy as np
 
 from hookwise.blas import blas_threads
 from hookwise.capture.locations import RepoPaths
-from hookwise.checks.config import load_arms, load_suggest_settings
+from hookwise.checks.config import load_recommender
 from hookwise.checks.findings import Finding
 from hookwise.checks.fingerprint import fingerprint
 from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
@@ -278,8 +278,9 @@ class SuggestService:
         if known is not None and known[0] == stamp:
             return known[1]
         try:
-            config = replace(self.config, **load_suggest_settings(worktree))  # type: ignore[arg-type]
-            found = (config, arm_configs(load_arms(worktree), config))
+            settings, arms = load_recommender(worktree)
+            config = replace(self.config, **settings)  # type: ignore[arg-type]
+            found = (config, arm_configs(arms, config))
         except (CheckConfigError, TypeError):
             found = (self.config, ())
         self._configured[worktree] = (stamp, found)
