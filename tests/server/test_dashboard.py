@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +24,9 @@ from hookwise.server import dashboard, database, tokens
 from hookwise.server.app import create_app
 from tests.server.payloads import batch, day, pattern
 from tests.server.servers import in_thread, post
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 FOLDER = Path(dashboard.__file__).parent
@@ -134,6 +139,25 @@ def chromium_or_skip() -> None:
     pytest.skip(missing)
 
 
+@contextmanager
+def laptop_page(served: Served) -> Iterator[Page]:
+    """The dashboard in headless Chromium on a 1366x768 screen, signed in with no token yet."""
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(f"http://{served.where}/")
+            yield page
+        finally:
+            browser.close()
+
+
 # The table's cells by column, per repository, as the user reads them.
 READ_TABLE = """() => Object.fromEntries(
     Array.from(document.querySelectorAll("#portfolio tbody tr")).map(row => [
@@ -145,54 +169,44 @@ READ_TABLE = """() => Object.fromEntries(
 
 @pytest.mark.browser
 def test_the_dashboard_updates_live_in_chromium(served: Served, tmp_path: Path) -> None:
-    chromium_or_skip()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     on = today().isoformat()
     post(served.where, served.token, batch([day("api", on, 6, merges=4, conflicted_merges=1)]))
     origin = f"http://{served.where}"
     requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    with laptop_page(served) as page:
+        page.on("request", lambda request: requests.append(request.url))
+        page.fill("#token", served.token)
+        page.click("#connect")
+        expect(page.locator("#status")).to_have_text("live")
+        row = page.locator('#portfolio tbody tr[data-repo="api"]')
+        expect(row.locator(".commits-per-day")).to_have_text("0.20")  # 6 over 30 days
+        expect(row.locator(".conflicts")).to_have_text("25%")
+        assert page.evaluate(READ_TABLE)["api"][3] == "2"  # active authors
+        page.evaluate("window.notReloaded = true")
+
+        post(served.where, served.token, batch([day("web", on, 3, merges=0)]))
+        post(served.where, served.token, batch([day("api", on, 12, merges=4)]))
+        expect(row.locator(".commits-per-day")).to_have_text("0.40")
+        expect(row.locator(".conflicts")).to_have_text("0%")
+        web = page.locator('#portfolio tbody tr[data-repo="web"]')
+        expect(web.locator(".commits-per-day")).to_have_text("0.10")
+        expect(web.locator(".conflicts")).to_have_text("\u2014")  # no merges: no rate
+        expect(page.locator('#chart-velocity polyline[data-repo="web"]')).to_have_count(1)
+        expect(page.locator('#chart-compliance rect.bar[data-repo="web"]')).to_have_count(1)
+        assert page.evaluate("window.notReloaded") is True
+
+        layout = page.evaluate(
+            """() => ({
+                scroll: document.documentElement.scrollWidth,
+                table: document.querySelector("#portfolio").getBoundingClientRect().bottom,
+                token: window.location.href.includes("hw_"),
+                stored: sessionStorage.getItem("hookwise.token") !== null
+                    && localStorage.length === 0,
+            })"""
         )
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(origin + "/")
-            page.fill("#token", served.token)
-            page.click("#connect")
-            expect(page.locator("#status")).to_have_text("live")
-            row = page.locator('#portfolio tbody tr[data-repo="api"]')
-            expect(row.locator(".commits-per-day")).to_have_text("0.20")  # 6 over 30 days
-            expect(row.locator(".conflicts")).to_have_text("25%")
-            assert page.evaluate(READ_TABLE)["api"][3] == "2"  # active authors
-            page.evaluate("window.notReloaded = true")
-
-            post(served.where, served.token, batch([day("web", on, 3, merges=0)]))
-            post(served.where, served.token, batch([day("api", on, 12, merges=4)]))
-            expect(row.locator(".commits-per-day")).to_have_text("0.40")
-            expect(row.locator(".conflicts")).to_have_text("0%")
-            web = page.locator('#portfolio tbody tr[data-repo="web"]')
-            expect(web.locator(".commits-per-day")).to_have_text("0.10")
-            expect(web.locator(".conflicts")).to_have_text("\u2014")  # no merges: no rate
-            expect(page.locator('#chart-velocity polyline[data-repo="web"]')).to_have_count(1)
-            expect(page.locator('#chart-compliance rect.bar[data-repo="web"]')).to_have_count(1)
-            assert page.evaluate("window.notReloaded") is True
-
-            layout = page.evaluate(
-                """() => ({
-                    scroll: document.documentElement.scrollWidth,
-                    table: document.querySelector("#portfolio").getBoundingClientRect().bottom,
-                    token: window.location.href.includes("hw_"),
-                    stored: sessionStorage.getItem("hookwise.token") !== null
-                        && localStorage.length === 0,
-                })"""
-            )
-            page.screenshot(path=str(tmp_path / "dashboard.png"))
-        finally:
-            browser.close()
+        page.screenshot(path=str(tmp_path / "dashboard.png"))
     assert layout["scroll"] <= 1366  # no sideways scrolling on a laptop screen
     assert layout["table"] < 768  # the table is on the first screen
     assert not layout["token"] and layout["stored"]
@@ -200,22 +214,30 @@ def test_the_dashboard_updates_live_in_chromium(served: Served, tmp_path: Path) 
 
 
 @pytest.mark.browser
-def test_a_wrong_token_asks_again(served: Served) -> None:
-    chromium_or_skip()
-    from playwright.sync_api import expect, sync_playwright
+def test_a_lost_feed_reconnects_and_catches_up(served: Served) -> None:
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.goto(f"http://{served.where}/")
-            page.fill("#token", "hw_wrong")
-            page.click("#connect")
-            expect(page.locator("#login-error")).to_contain_text("refused")
-            expect(page.locator("#status")).to_have_text("disconnected")
-            assert page.evaluate("sessionStorage.length") == 0
-        finally:
-            browser.close()
+    with laptop_page(served) as page:
+        page.fill("#token", served.token)
+        page.click("#connect")
+        expect(page.locator("#status")).to_have_text("live")
+        # The page's own socket drops (as when a proxy restarts); while it is
+        # down a summary arrives, which the reconnected page must load.
+        page.evaluate("state.socket.close()")
+        expect(page.locator("#status")).to_have_text("disconnected")
+        post(served.where, served.token, batch([day("docs", today().isoformat(), 30)]))
+        expect(page.locator("#status")).to_have_text("live")
+        row = page.locator('#portfolio tbody tr[data-repo="docs"]')
+        expect(row.locator(".commits-per-day")).to_have_text("1.00")
+
+
+@pytest.mark.browser
+def test_a_wrong_token_asks_again(served: Served) -> None:
+    from playwright.sync_api import expect
+
+    with laptop_page(served) as page:
+        page.fill("#token", "hw_wrong")
+        page.click("#connect")
+        expect(page.locator("#login-error")).to_contain_text("refused")
+        expect(page.locator("#status")).to_have_text("disconnected")
+        assert page.evaluate("sessionStorage.length") == 0

@@ -40,7 +40,8 @@ class Served:
     core: str  # team core's token
     web: str  # team web's token
     admin: str  # team ops, admin
-    feed: live.Feed | None = None
+    engine: Engine
+    feed: live.Feed
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,7 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         tokens.create(engine, "core"),
         tokens.create(engine, "web"),
         tokens.create(engine, "ops", admin=True),
+        engine,
         app.state.live,
     )
     with in_thread(app) as where:
@@ -137,6 +139,24 @@ def test_a_bad_header_token_closes_with_policy_violation(sqlite_server: Served) 
     assert closed.value.rcvd.reason == "the token is unknown or revoked"
 
 
+def test_a_revoked_token_closes_its_open_feed(sqlite_server: Served) -> None:
+    engine, feed = sqlite_server.engine, sqlite_server.feed
+    token = tokens.create(engine, "core")
+    feed.recheck_seconds = 0.1
+    try:
+        with subscribe(sqlite_server.where, token) as client:
+            assert tokens.revoke(engine, tokens.listing(engine)[-1].id)
+            with pytest.raises(ConnectionClosed) as closed:
+                receive(client)
+    finally:
+        feed.recheck_seconds = live.RECHECK_SECONDS
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        live.POLICY_VIOLATION,
+        "the token was revoked",
+    )
+
+
 @pytest.mark.slow
 def test_a_slow_subscriber_is_dropped_and_ingest_goes_on(sqlite_server: Served) -> None:
     """A client that reads nothing fills the sockets, then its queue of QUEUE messages; it is
@@ -145,7 +165,6 @@ def test_a_slow_subscriber_is_dropped_and_ingest_goes_on(sqlite_server: Served) 
     The server's kernel buffers take about 4 MB on loopback (some 2,700 messages
     of 1.5 KB) before a write waits, so this takes three or four batches."""
     where, feed = sqlite_server.where, sqlite_server.feed
-    assert feed is not None
     days = [(today() - timedelta(days=n)).isoformat() for n in range(QUEUE)]
     # A stalled reader: the client library stops reading from its socket after
     # one message (max_queue=1), its socket's receive buffer is small (the

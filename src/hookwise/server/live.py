@@ -16,6 +16,8 @@ The protocol (docs/aggregator.md, "Live feed"):
    portfolio row over the last ``VELOCITY_DAYS`` days (``queries.portfolio``),
    which it changes. ``{"type": "resync"}`` says that some may have been
    missed (the database connection dropped): reload.
+4. A token revoked while its feed is open closes the feed with 1008 within
+   ``RECHECK_SECONDS``.
 
 Delivery happens only after the ingest transaction commits. On SQLite (one
 process) the route hands ``ingest.Stored.accepted`` to ``Feed.committed``.
@@ -43,6 +45,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
@@ -63,6 +66,9 @@ AUTH_SECONDS = 10.0
 VELOCITY_DAYS = 30  # the portfolio's default window, so a message matches the dashboard's table
 PROBE_SECONDS = 30.0  # the idle listener checks its connection this often
 RETRY_FIRST, RETRY_MAX = 0.5, 10.0
+# An open feed re-checks its token this often, so a revoked token stops
+# reading within a minute (one indexed query per subscriber per minute).
+RECHECK_SECONDS = 60.0
 CLOSE_SECONDS = 30.0  # a dropped client that reads nothing gets this long to take its close frame
 APPLICATION_NAME = "hookwise-live"  # the listener's connection, as pg_stat_activity shows it
 
@@ -95,6 +101,7 @@ class Feed:
     def __init__(self, engine: Engine, *, queue_size: int = QUEUE_SIZE) -> None:
         self.engine = engine
         self.queue_size = queue_size
+        self.recheck_seconds = RECHECK_SECONDS
         self.subscribers: set[Subscriber] = set()
         self.listens = engine.dialect.name == "postgresql"
         self.listening: asyncio.Event | None = None  # set while LISTENing (made by lifespan)
@@ -241,36 +248,35 @@ class Feed:
     async def endpoint(self, websocket: WebSocket) -> None:
         """Authenticate, subscribe, then send this client's messages until either side leaves."""
         await websocket.accept()
-        scope = await self._authenticate(websocket)
+        token = await _token(websocket)
+        if token is None:
+            return
+        scope = await run_in_threadpool(tokens.scope, self.engine, token) if token else None
         if scope is None:
+            await websocket.close(POLICY_VIOLATION, "the token is unknown or revoked")
             return
         subscriber = Subscriber(scope, self.queue_size)
         self.subscribers.add(subscriber)
         try:
             hello = {"type": "subscribed", "team": scope.team, "admin": scope.admin}
             await websocket.send_text(json.dumps(hello))
-            await self._pump(websocket, subscriber)
+            await self._pump(websocket, subscriber, token)
         except WebSocketDisconnect:
             pass  # it left before its greeting
         finally:
             self.subscribers.discard(subscriber)
 
-    async def _authenticate(self, websocket: WebSocket) -> Scope | None:
-        header = websocket.headers.get("authorization")
-        token: str | None
-        if header is not None:
-            scheme, _, given = header.partition(" ")
-            token = given.strip() if scheme.lower() == "bearer" else ""
-        else:
-            token = await _first_message_token(websocket)
-            if token is None:
-                return None
-        found = await run_in_threadpool(tokens.scope, self.engine, token) if token else None
-        if found is None:
-            await websocket.close(POLICY_VIOLATION, "the token is unknown or revoked")
-        return found
+    async def _revoked(self, token: str) -> None:
+        """Return once ``token`` no longer authorises anything (checked every so often)."""
+        while True:
+            await asyncio.sleep(self.recheck_seconds)
+            try:
+                if await run_in_threadpool(tokens.scope, self.engine, token) is None:
+                    return
+            except SQLAlchemyError:
+                pass  # the database is away: no news, and the feed is quiet anyway
 
-    async def _pump(self, websocket: WebSocket, subscriber: Subscriber) -> None:
+    async def _pump(self, websocket: WebSocket, subscriber: Subscriber, token: str) -> None:
         async def send() -> None:
             while True:
                 await websocket.send_text(await subscriber.queue.get())
@@ -279,21 +285,42 @@ class Feed:
             while (await websocket.receive())["type"] != "websocket.disconnect":
                 pass  # the client has nothing to say after its token; its messages are ignored
 
+        revoked = asyncio.create_task(self._revoked(token))
         tasks = [
             asyncio.create_task(send()),
             asyncio.create_task(receive()),
             asyncio.create_task(subscriber.dropped.wait()),
+            revoked,
         ]
-        # Whichever ends first (the client left, a send failed, or the client
-        # fell behind) ends the connection; a failed send means it is gone.
+        # Whichever ends first (the client left, a send failed, the client fell
+        # behind, or its token was revoked) ends the connection; a failed send
+        # means the client is gone.
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if subscriber.dropped.is_set():
+            code = TRY_AGAIN_LATER
             reason = f"more than {self.queue_size} messages behind; reconnect and reload"
-            with suppress(Exception):
-                await asyncio.wait_for(websocket.close(TRY_AGAIN_LATER, reason), CLOSE_SECONDS)
+        elif revoked.done() and not revoked.cancelled():
+            code, reason = POLICY_VIOLATION, "the token was revoked"
+        else:
+            return
+        with suppress(Exception):  # the client may be gone already
+            await asyncio.wait_for(websocket.close(code, reason), CLOSE_SECONDS)
+
+
+async def _token(websocket: WebSocket) -> str | None:
+    """The token from the Authorization header, else from the first message.
+
+    ``""`` for a header that is not a bearer token; None when the socket has
+    been closed (the client left, or sent no token: closed with 1008).
+    """
+    header = websocket.headers.get("authorization")
+    if header is not None:
+        scheme, _, given = header.partition(" ")
+        return given.strip() if scheme.lower() == "bearer" else ""
+    return await _first_message_token(websocket)
 
 
 async def _first_message_token(websocket: WebSocket) -> str | None:

@@ -17,7 +17,7 @@ const state = {
   socket: null,
   retryMs: RETRY_FIRST_MS,
   retryTimer: null,
-  everSubscribed: false,
+  fresh: false, // loaded just before this subscription: no need to load again
 };
 
 function $(id) {
@@ -292,8 +292,8 @@ function startLive() {
       $("scope").textContent = message.admin ? "all teams (admin)" : "team " + message.team;
       state.retryMs = RETRY_FIRST_MS;
       // Whatever was sent while this tab was not subscribed is in the database: reload it.
-      if (state.everSubscribed) refresh();
-      state.everSubscribed = true;
+      if (!state.fresh) refresh();
+      state.fresh = false;
     } else if (message.type === "summary") {
       applySummary(message);
     } else if (message.type === "resync") {
@@ -329,30 +329,28 @@ function applySummary(message) {
   render(new Set([key]));
 }
 
+// Load the portfolio; true when it worked. A refused token asks for another;
+// any other failure (the server is away) leaves the last figures on screen,
+// and the live feed's reconnection loads again.
 async function refresh() {
   try {
     await load();
+    return true;
   } catch (error) {
     if (error instanceof Unauthorized) {
       askForToken("The aggregator refused this token; paste another.");
-    } else {
-      $("login-error").textContent = String(error.message || error);
+      return null;
     }
+    $("window").textContent = "could not load the portfolio (" + String(error.message || error) + ")";
+    return false;
   }
 }
 
 async function connect() {
   $("forget").hidden = false;
-  try {
-    await load();
-  } catch (error) {
-    if (error instanceof Unauthorized) {
-      askForToken("The aggregator refused this token; paste another.");
-      return;
-    }
-    throw error;
-  }
-  state.everSubscribed = false;
+  const loaded = await refresh();
+  if (loaded === null) return;
+  state.fresh = loaded;
   startLive();
 }
 
