@@ -55,10 +55,12 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
 
     It stores each repository's day summaries and fix patterns (SQLite by
     default, PostgreSQL for a team), upgrades the database's schema when it
-    starts, and answers the API under /api/v1 (OpenAPI at /openapi.json)
-    and Prometheus at /metrics. Every request needs a token: create one
-    with `hookwise serve token create`. Needs the server extra:
-    pip install 'hookwise[server]'.
+    starts, and answers the API under /api/v1 (OpenAPI at /openapi.json),
+    the web dashboard at /, the live feed at /api/v1/live (WebSocket) and
+    Prometheus at /metrics. Every request needs a token: create one with
+    `hookwise serve token create`. Several processes may share one
+    PostgreSQL database. Needs the server extra: pip install
+    'hookwise[server]'.
     """
     if ctx.invoked_subcommand is not None:
         return

@@ -3,10 +3,13 @@
     POST /api/v1/summaries               store day summaries and fix patterns (idempotent)
     GET  /api/v1/portfolio               per repository: commits per day, trend, authors
     GET  /api/v1/repos/{repo}/health     ``hookwise health``'s score, from summaries
+    GET  /api/v1/repos/{repo}/days       each day's counts, for the dashboard's charts
     GET  /api/v1/patterns                rules failing across repositories, what works, gaps
     GET  /api/v1/patterns/export         pooled patterns for ``hookwise sync --pull``
     GET  /metrics                        Prometheus exposition (admin token)
     GET  /healthz                        the database answers (no token; for load balancers)
+    WS   /api/v1/live                    each accepted summary, as it comes (``live``)
+    GET  /                               the web dashboard (``dashboard``)
 
 Status codes: 401 without a valid token, 403 outside its scope (and
 nothing is stored), 413 above ``max_body`` bytes, 422 for a field that is
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
@@ -30,10 +33,12 @@ from starlette.concurrency import run_in_threadpool
 
 from hookwise import __version__
 from hookwise.errors import WireFormatError
-from hookwise.server import ingest, queries, schemas, tokens
+from hookwise.server import dashboard, ingest, live, queries, schemas, tokens
 from hookwise.server.metrics import RepoCollector, RequestMetrics
 from hookwise.server.tokens import Scope
 from hookwise.sync import wire
+
+DAYS_MAX = 367  # a day series spans at most a year (and a leap day) per request
 
 bearer = HTTPBearer(auto_error=False, description="A token from `hookwise serve token create`.")
 
@@ -58,8 +63,13 @@ def _scope(
 Auth = Annotated[Scope, Depends(_scope)]
 
 
-def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastAPI:
-    """The application over ``engine`` (whose schema ``database.upgrade`` has made current)."""
+def create_app(
+    engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES, live_queue: int = live.QUEUE_SIZE
+) -> FastAPI:
+    """The application over ``engine`` (whose schema ``database.upgrade`` has made current).
+
+    ``live_queue`` bounds each live-feed subscriber's backlog (``live.Feed``).
+    """
     app = FastAPI(
         title="hookwise aggregator",
         version=__version__,
@@ -70,6 +80,10 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         redoc_url=None,
     )
     app.state.engine = engine
+    feed = live.Feed(engine, queue_size=live_queue)
+    app.state.live = feed
+    app.include_router(feed.router())
+    app.include_router(dashboard.router())
     registry = CollectorRegistry()
     registry.register(RepoCollector(engine))
     request_metrics = RequestMetrics(registry)
@@ -81,6 +95,17 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
                 raise HTTPException(403, f"this token cannot read team {team!r}")
             return [team]
         return None if who.admin else [who.team]
+
+    def one_team(who: Scope, repo: str, team: str | None) -> str:
+        """The one readable team that has ``repo``: 404 if none, 409 if several (name it)."""
+        found = queries.repo_teams(engine, repo, readable(who, team))
+        if not found:
+            raise HTTPException(404, f"no summaries of repository {repo!r}")
+        if len(found) > 1:
+            raise HTTPException(
+                409, f"repository {repo!r} exists in teams {', '.join(found)}; name the team"
+            )
+        return found[0]
 
     @app.middleware("http")
     async def measure(request: Request, call_next: Any) -> Response:
@@ -126,6 +151,7 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         if denied:
             raise HTTPException(403, f"this token cannot write repository {denied[0]!r}")
         stored = await run_in_threadpool(ingest.store, engine, who.team, batch)
+        feed.committed(stored)
         request_metrics.upserts.inc(stored.summaries)
         return {"summaries": stored.summaries, "patterns": stored.patterns}
 
@@ -146,14 +172,34 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         repo: str, who: Auth, until: date | None = None, team: str | None = None
     ) -> dict[str, Any]:
         """The repository's health score and components, as `hookwise health` computes them."""
-        found = queries.repo_teams(engine, repo, readable(who, team))
-        if not found:
-            raise HTTPException(404, f"no summaries of repository {repo!r}")
-        if len(found) > 1:
+        owner = one_team(who, repo, team)
+        return queries.health(engine, owner, repo, until=until or _today())
+
+    @app.get("/api/v1/repos/{repo}/days", response_model=schemas.RepoDays)
+    def get_days(
+        repo: str,
+        who: Auth,
+        since: date | None = None,
+        until: date | None = None,
+        team: str | None = None,
+    ) -> dict[str, Any]:
+        """The repository's summary of each day from `since` (default: 29 days before `until`)
+        to `until` (default: today), oldest first; days without a summary are absent."""
+        end = until or _today()
+        start = since or end - timedelta(days=29)
+        if not 0 <= (end - start).days < DAYS_MAX:
             raise HTTPException(
-                409, f"repository {repo!r} exists in teams {', '.join(found)}; name the team"
+                422, f"since must be on or before until, and at most {DAYS_MAX - 1} days before it"
             )
-        return queries.health(engine, found[0], repo, until=until or _today())
+        owner = one_team(who, repo, team)
+        series = queries.day_series(engine, owner, repo, since=start, until=end)
+        return {
+            "team": owner,
+            "repo": repo,
+            "since": start.isoformat(),
+            "until": end.isoformat(),
+            "days": series,
+        }
 
     @app.get("/api/v1/patterns", response_model=schemas.Patterns)
     def get_patterns(

@@ -5,6 +5,15 @@ a re-sent day replaces the stored one, and two pushes of the same day at
 the same moment leave one row (the database, not a read-then-write in
 Python, decides). Within one batch the last copy of a key wins, because
 PostgreSQL refuses to update one row twice in one statement.
+
+On PostgreSQL the transaction also sends ``NOTIFY hookwise_summaries``
+with the keys of the days it stored, so that every ``hookwise serve``
+process on the database hears of them, and only once they are committed
+(PostgreSQL delivers a notification at commit, never for a rolled-back
+transaction). The payload carries keys, not rows: PostgreSQL caps it at
+8,000 bytes, and the listener (``hookwise.server.live``) reads the rows.
+On SQLite, one process, the route hands ``Stored.accepted`` to the live
+feed after this function returns, which is after the commit.
 """
 
 from __future__ import annotations
@@ -12,10 +21,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hookwise.server.models import Pattern, Summary
@@ -24,11 +33,51 @@ from hookwise.sync.wire import DaySummary, FixPattern, SummaryBatch
 SUMMARY_KEY = ("team", "repo", "day")
 PATTERN_KEY = ("team", "repo", "tool", "rule", "signature", "strategy")
 
+CHANNEL = "hookwise_summaries"
+# Days named in one notification: 400 ISO dates of 13 bytes in JSON, plus two
+# names of at most 128 characters, is about 5,500 bytes, within PostgreSQL's
+# 8,000-byte payload limit; a batch of 1,000 days of one repository takes 3.
+NOTICE_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """Days of one repository that a committed transaction stored (new or replaced)."""
+
+    team: str
+    repo: str
+    days: tuple[date, ...]
+
 
 @dataclass(frozen=True)
 class Stored:
     summaries: int
     patterns: int
+    accepted: tuple[Accepted, ...] = ()
+
+
+def notice(accepted: Accepted) -> str:
+    """The NOTIFY payload naming ``accepted`` (at most ``NOTICE_DAYS`` days)."""
+    days = [d.isoformat() for d in accepted.days]
+    return json.dumps({"team": accepted.team, "repo": accepted.repo, "days": days})
+
+
+def read_notice(payload: str) -> Accepted:
+    """The ``Accepted`` a ``notice`` payload names; ``ValueError`` (or ``KeyError``) if not one."""
+    found = json.loads(payload)
+    days = tuple(date.fromisoformat(d) for d in found["days"])
+    return Accepted(str(found["team"]), str(found["repo"]), days)
+
+
+def _accepted(summaries: list[dict[str, Any]]) -> tuple[Accepted, ...]:
+    by_repo: dict[tuple[str, str], list[date]] = {}
+    for row in summaries:
+        by_repo.setdefault((row["team"], row["repo"]), []).append(row["day"])
+    return tuple(
+        Accepted(team, repo, tuple(days[start : start + NOTICE_DAYS]))
+        for (team, repo), days in by_repo.items()
+        for start in range(0, len(days), NOTICE_DAYS)
+    )
 
 
 def summary_row(team: str, summary: DaySummary, now: datetime) -> dict[str, Any]:
@@ -63,10 +112,14 @@ def store(engine: Engine, team: str, batch: SummaryBatch) -> Stored:
     now = datetime.now(UTC)
     summaries = _last_wins([summary_row(team, s, now) for s in batch.summaries], SUMMARY_KEY)
     patterns = _last_wins([pattern_row(team, p, now) for p in batch.patterns], PATTERN_KEY)
+    accepted = _accepted(summaries)
     with engine.begin() as connection:
         _upsert(connection, Summary.__table__, summaries, SUMMARY_KEY)  # type: ignore[arg-type]
         _upsert(connection, Pattern.__table__, patterns, PATTERN_KEY)  # type: ignore[arg-type]
-    return Stored(len(summaries), len(patterns))
+        if connection.dialect.name == "postgresql":
+            for item in accepted:
+                connection.execute(select(func.pg_notify(CHANNEL, notice(item))))
+    return Stored(len(summaries), len(patterns), accepted)
 
 
 def _last_wins(rows: list[dict[str, Any]], key: Sequence[str]) -> list[dict[str, Any]]:

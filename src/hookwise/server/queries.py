@@ -47,9 +47,15 @@ def slope(values: Sequence[float]) -> float:
 
 
 def portfolio(
-    engine: Engine, teams: Sequence[str] | None, *, days: int, until: date
+    engine: Engine,
+    teams: Sequence[str] | None,
+    *,
+    days: int,
+    until: date,
+    repo: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Per repository: commits per day over ``days`` days to ``until``, the trend, authors."""
+    """Per repository (or only ``repo``): commits per day over ``days`` days to ``until``,
+    the trend, authors."""
     start = until - timedelta(days=days - 1)
     query = _teams(
         select(Summary.team, Summary.repo, Summary.day, Summary.commits, Summary.authors).where(
@@ -58,6 +64,8 @@ def portfolio(
         Summary.team,
         teams,
     )
+    if repo is not None:
+        query = query.where(Summary.repo == repo)
     per_repo: dict[tuple[str, str], dict[date, tuple[int, list[str]]]] = defaultdict(dict)
     with engine.connect() as connection:
         for row in connection.execute(query):
@@ -82,6 +90,40 @@ def portfolio(
             }
         )
     return out
+
+
+# What a day series carries of each summary: the counts, never the author hashes.
+DAY_FIELDS = (
+    "commits",
+    "active_authors",
+    "merges",
+    "conflicted_merges",
+    "branch_switches",
+    "cc_eligible",
+    "cc_compliant",
+    "sessions",
+    "checks_run",
+    "fix_attempts",
+    "fix_successes",
+)
+
+
+def day_series(
+    engine: Engine, team: str, repo: str, *, since: date, until: date
+) -> list[dict[str, Any]]:
+    """``repo``'s summaries from ``since`` to ``until``, oldest first (days without one absent)."""
+    columns = [Summary.day, *(getattr(Summary, name) for name in DAY_FIELDS)]
+    query = (
+        select(*columns)
+        .where(Summary.team == team, Summary.repo == repo)
+        .where(Summary.day >= since, Summary.day <= until)
+        .order_by(Summary.day)
+    )
+    with engine.connect() as connection:
+        return [
+            {"day": row.day.isoformat(), **{name: getattr(row, name) for name in DAY_FIELDS}}
+            for row in connection.execute(query)
+        ]
 
 
 def repo_teams(engine: Engine, repo: str, teams: Sequence[str] | None) -> list[str]:

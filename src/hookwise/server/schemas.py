@@ -91,3 +91,26 @@ class Patterns(BaseModel):
     min_repos: int
     rules: list[RulePatterns]
     gaps: list[Gap]
+
+
+class RepoDay(BaseModel):
+    day: str
+    commits: int
+    active_authors: int
+    merges: int
+    conflicted_merges: int
+    branch_switches: int
+    cc_eligible: int
+    cc_compliant: int
+    sessions: int
+    checks_run: int
+    fix_attempts: int
+    fix_successes: int
+
+
+class RepoDays(BaseModel):
+    team: str
+    repo: str
+    since: str
+    until: str
+    days: list[RepoDay]  # oldest first; a day without a summary is absent
