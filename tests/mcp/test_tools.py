@@ -169,6 +169,21 @@ def test_a_recorded_outcome_wakes_the_worker_which_embeds_it_and_answers_search(
     answer = tools.search_history(paths, "parser", 1, None, None)
     assert answer["results"][0]["subject"].endswith("parser")
 
+    # The figures come from the worker too (it has LanceDB loaded), equal to this process's.
+    from hookwise.insights.answers import answer as compute
+
+    store = Store.open(paths, readonly=True)
+    for what, tool in (("velocity", tools.git_velocity), ("branches", tools.branch_activity)):
+        ask = {"hookwise_dir": str(paths.hookwise_dir), "what": what, "since_days": 30}
+        served = rpc.call("insights", ask, timeout=60.0)
+        assert served == as_json(compute(store, what, since_days=30))
+        assert as_json(tool(paths, 30)) == served
+    ask = {"hookwise_dir": str(paths.hookwise_dir), "what": "health"}
+    served = rpc.call("insights", {**ask, "worktree": str(paths.worktree)}, timeout=60.0)
+    assert served["score"] == compute(store, "health")["score"]
+    assert [b["name"] for b in served["branches"]] == ["feature"]
+    assert tools.repository_health(paths)["score"] == served["score"]
+
 
 def test_a_store_without_commits_says_to_backfill(repo: GitRepo) -> None:
     from hookwise.store.db import Store

@@ -239,7 +239,17 @@ def warm(paths: RepoPaths) -> None:
     when the agent needs one, seconds later: run in the background while
     the handshake is answered, this takes the import off the first call.
     Best effort: whatever fails here, the tool call that needs it reports.
+    With a warm worker, which answers the figures, searches and suggestions
+    with LanceDB already loaded, the import would only compete with the
+    first call for the CPU, so it is left to the tools that write.
     """
+    from hookwise.capture import rpc
+
+    try:
+        if rpc.call("ping", {}, timeout=1.0) is not None:
+            return
+    except Exception:  # a worker that does not answer: warm this process as without one
+        pass
     try:
         import hookwise.insights.metrics  # noqa: F401  (pyarrow, numpy)
 

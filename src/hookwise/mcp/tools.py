@@ -29,7 +29,6 @@ from hookwise.errors import StoreMissingError, UsageError
 if TYPE_CHECKING:
     from hookwise.capture.locations import RepoPaths
     from hookwise.checks.findings import Finding
-    from hookwise.insights.figures import Metrics
     from hookwise.store.db import Store
 
 #: How long a tool waits for the warm worker before answering in this process.
@@ -49,51 +48,50 @@ def open_store(paths: RepoPaths) -> Store:
     return Store.open(paths, create=False)
 
 
-def _empty_notices(store: Store) -> list[str]:
-    if store.count("commits") == 0:
-        return [
-            "the store has no commits yet; run `hookwise backfill` to read the existing history"
-        ]
-    return []
+def require_store(paths: RepoPaths) -> None:
+    """``StoreMissingError`` (run ``hookwise init``) without opening the store: a question
+    the worker answers needs no LanceDB in this process."""
+    if not paths.store_dir.is_dir():
+        raise StoreMissingError(paths.hookwise_dir)
 
 
-def _metrics(paths: RepoPaths, since_days: int) -> tuple[Metrics, list[str]]:
-    from hookwise.insights.metrics import metrics
-    from hookwise.insights.windows import Filters, parse_since
+def _insights(paths: RepoPaths, what: str, since_days: int = 30) -> dict[str, Any]:
+    """``hookwise.insights.answers.answer`` from the warm worker, else computed here.
 
-    window = parse_since(f"{since_days}d", date.today())
-    store = open_store(paths)
-    return metrics(store, Filters(window=window)), _empty_notices(store)
+    The worker has LanceDB loaded; this process would spend 1.6-2.3 s
+    importing it for the first call (``bench/mcp_start.py``).
+    """
+    from hookwise.capture.ask import ask
 
+    require_store(paths)
+    args: dict[str, Any] = {
+        "what": what,
+        "since_days": since_days,
+        "today": date.today().isoformat(),
+    }
+    if paths.worktree is not None:
+        args["worktree"] = str(paths.worktree)
+    answer = ask("insights", paths.hookwise_dir, args, timeout=WORKER_TIMEOUT)
+    if isinstance(answer, dict):
+        return answer
+    from hookwise.insights.answers import answer as compute
 
-def _with_notices(shape: dict[str, Any], notices: Sequence[str]) -> dict[str, Any]:
-    if notices:
-        shape["notices"] = list(notices)
-    return shape
+    return compute(open_store(paths), what, since_days=since_days, today=date.today())
 
 
 def git_velocity(paths: RepoPaths, since_days: int) -> dict[str, Any]:
     """``window`` and ``velocity`` of ``hookwise metrics --json --since Nd``, and ``sessions``."""
-    result, notices = _metrics(paths, since_days)
-    shape = result.to_json()
-    answer = {key: shape[key] for key in ("window", "velocity", "sessions")}
-    return _with_notices(answer, notices)
+    return _insights(paths, "velocity", since_days)
 
 
 def branch_activity(paths: RepoPaths, since_days: int) -> dict[str, Any]:
     """``window``, ``branch_switches`` and ``merges`` of ``hookwise metrics --json``."""
-    result, notices = _metrics(paths, since_days)
-    shape = result.to_json()
-    answer = {key: shape[key] for key in ("window", "branch_switches", "merges")}
-    return _with_notices(answer, notices)
+    return _insights(paths, "branches", since_days)
 
 
 def repository_health(paths: RepoPaths) -> dict[str, Any]:
     """``hookwise health --json``: the score, its components, findings, branches, hotspots."""
-    from hookwise.insights.health import health
-
-    store = open_store(paths)
-    return _with_notices(health(paths, store).to_json(), _empty_notices(store))
+    return _insights(paths, "health")
 
 
 def since_epoch(since: str) -> int:
@@ -116,7 +114,7 @@ def search_history(
     from hookwise.capture.ask import ask
     from hookwise.search.request import Filters, SearchRequest, SearchResult
 
-    open_store(paths)  # no store: say `hookwise init` before asking anyone
+    require_store(paths)  # no store: say `hookwise init` before asking anyone
     request = SearchRequest(
         query=query,
         limit=limit,
@@ -155,7 +153,7 @@ def suggest_fixes(paths: RepoPaths, shapes: Sequence[object], limit: int) -> dic
     from hookwise.fixes.suggest import SuggestResult
 
     findings = read_findings(shapes)
-    store = open_store(paths)
+    require_store(paths)
     if not findings:
         return {"results": [], "notices": []}
     args = {"findings": [f.to_json() for f in findings], "limit": limit}
@@ -165,7 +163,7 @@ def suggest_fixes(paths: RepoPaths, shapes: Sequence[object], limit: int) -> dic
     else:
         from hookwise.fixes.suggest import suggest_in_process
 
-        result = suggest_in_process(store, findings, limit=limit)
+        result = suggest_in_process(open_store(paths), findings, limit=limit)
     return {"results": [r.to_json() for r in result.results], "notices": list(result.notices)}
 
 

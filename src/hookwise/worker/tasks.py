@@ -76,6 +76,7 @@ class Tables:
 def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
     from hookwise.fixes.service import SuggestService
+    from hookwise.insights.answers import serve_insights
     from hookwise.search.service import SearchService
     from hookwise.worker.learning import Learner
     from hookwise.worker.maintenance import Maintenance
@@ -93,6 +94,7 @@ def build() -> Tables:
             "search": _handler(search.serve_search),
             "click": _handler(search.serve_click),
             "suggest": _handler(suggest.serve_suggest),
+            "insights": _handler(serve_insights),
         },
         idle_tasks=(
             _idle_task(maintenance.when_idle),
