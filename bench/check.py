@@ -211,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--failing", action="store_true", help="a failing checker")
     parser.add_argument("--memory", type=int, default=0, metavar="N", help="N fix attempts")
     parser.add_argument("--embedder", help="the store's embedder (HOOKWISE_EMBEDDER)")
+    parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="another tree's src/ (e.g. main's) timed in the same rounds, for its ratio",
+    )
     parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
@@ -253,9 +258,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The console script's own start, before hookwise runs: on a loaded
         # machine most of what a check adds is Python starting.
         start_only = [sys.executable, "-c", "import re, sys"]
+        # The baseline tree's check, with the same worker: only the check's side differs.
+        base_env = {**env, "PYTHONPATH": str(args.baseline)} if args.baseline else None
         alone: list[float] = []
         checked: list[float] = []
         started: list[float] = []
+        based: list[float] = []
         answers: list[float] = []
         partial = 0
         try:
@@ -265,10 +273,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                 a = timed(command, repo, env)
                 c = timed(through, repo, env)
                 p = timed(start_only, repo, env)
+                if base_env is not None:
+                    if worker is not None:
+                        drained(repo, worker.pid)
+                    b = timed(through, repo, base_env)
                 if run:  # the first round warms caches
                     alone.append(a)
                     checked.append(c)
                     started.append(p)
+                    if base_env is not None:
+                        based.append(b)
                 if args.memory:
                     took, parts = ask(request)
                     if run:
@@ -288,6 +302,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     added, ratio = ms[1] - ms[0], ms[1] / ms[0] if ms[0] else float("inf")
     print(f"  added          {added:8.1f} ms   ratio {ratio:.1f}x   (budget: 50 ms added)")
     print(f"  added beyond python's own start: {added - ms[2]:.1f} ms")
+    if based:
+        base = statistics.median(based) * 1000
+        print(
+            f"  baseline check  median {base:8.1f} ms   (min {min(based) * 1000:.1f}, "
+            f"max {max(based) * 1000:.1f}): added {base - ms[0]:.1f} ms; this tree's check "
+            f"takes {ms[1] / base:.2f}x the baseline's ({ms[1] - base:+.1f} ms)"
+        )
     if answers:
         median = statistics.median(answers) * 1000
         print(
