@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -54,12 +55,23 @@ FAILING = ["sh", "-c", "printf 'mod.py:1: [E1] bad\\n'; exit 1"]
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
+#: CPU seconds (user and system) of each command timed, by its wall time's list: on a
+#: machine at load 20 wall times measure the queue for a core more than the check,
+#: while the CPU a check uses does not grow with the queue.
+CPU: dict[int, list[float]] = {}
+
+
 def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
     )
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    CPU.setdefault(id(command), []).append(cpu)
+    return took
 
 
 def start_worker(repo: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -255,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # with `re` to clean argv[0]); `python -m hookwise` adds runpy's ~5 ms.
         script = "import re, sys; from hookwise.cli import run; sys.exit(run())"
         through = [sys.executable, "-c", script, "check", "--", *command]
+        through_base = list(through)  # its own list: CPU times are kept by list
         # The console script's own start, before hookwise runs: on a loaded
         # machine most of what a check adds is Python starting.
         start_only = [sys.executable, "-c", "import re, sys"]
@@ -276,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 if base_env is not None:
                     if worker is not None:
                         drained(repo, worker.pid)
-                    b = timed(through, repo, base_env)
+                    b = timed(through_base, repo, base_env)
                 if run:  # the first round warms caches
                     alone.append(a)
                     checked.append(c)
@@ -292,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             if worker is not None:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(timeout=60)
+    cpu_of = {"alone": command, "check": through, "python start": start_only}
+    if args.baseline:
+        cpu_of["baseline"] = through_base
     ms = [statistics.median(x) * 1000 for x in (alone, checked, started)]
     spread = [(min(x) * 1000, max(x) * 1000) for x in (alone, checked, started)]
     state = "cold (no worker)" if args.cold else "warm worker"
@@ -302,6 +318,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     added, ratio = ms[1] - ms[0], ms[1] / ms[0] if ms[0] else float("inf")
     print(f"  added          {added:8.1f} ms   ratio {ratio:.1f}x   (budget: 50 ms added)")
     print(f"  added beyond python's own start: {added - ms[2]:.1f} ms")
+    cpu = {name: CPU.get(id(c), [])[1:] for name, c in cpu_of.items()}
+    if all(cpu.values()):
+        medians = {name: statistics.median(v) * 1000 for name, v in cpu.items()}
+        line = ", ".join(f"{name} {ms_:.1f} ms" for name, ms_ in medians.items())
+        print(f"  CPU time (user+system, median): {line}")
+        print(f"  CPU added by hookwise check: {medians['check'] - medians['alone']:.1f} ms")
+        if "baseline" in medians:
+            print(f"  CPU added by the baseline's: {medians['baseline'] - medians['alone']:.1f} ms")
     if based:
         base = statistics.median(based) * 1000
         print(
