@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -54,12 +55,23 @@ FAILING = ["sh", "-c", "printf 'mod.py:1: [E1] bad\\n'; exit 1"]
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
+#: CPU seconds (user and system) of each command timed, by its wall time's list: on a
+#: machine at load 20 wall times measure the queue for a core more than the check,
+#: while the CPU a check uses does not grow with the queue.
+CPU: dict[int, list[float]] = {}
+
+
 def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
     )
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    CPU.setdefault(id(command), []).append(cpu)
+    return took
 
 
 def start_worker(repo: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -211,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--failing", action="store_true", help="a failing checker")
     parser.add_argument("--memory", type=int, default=0, metavar="N", help="N fix attempts")
     parser.add_argument("--embedder", help="the store's embedder (HOOKWISE_EMBEDDER)")
+    parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="another tree's src/ (e.g. main's) timed in the same rounds, for its ratio",
+    )
     parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
@@ -250,12 +267,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         # with `re` to clean argv[0]); `python -m hookwise` adds runpy's ~5 ms.
         script = "import re, sys; from hookwise.cli import run; sys.exit(run())"
         through = [sys.executable, "-c", script, "check", "--", *command]
+        through_base = list(through)  # its own list: CPU times are kept by list
         # The console script's own start, before hookwise runs: on a loaded
         # machine most of what a check adds is Python starting.
         start_only = [sys.executable, "-c", "import re, sys"]
+        # The baseline tree's check, with the same worker: only the check's side differs.
+        base_env = {**env, "PYTHONPATH": str(args.baseline)} if args.baseline else None
         alone: list[float] = []
         checked: list[float] = []
         started: list[float] = []
+        based: list[float] = []
         answers: list[float] = []
         partial = 0
         try:
@@ -265,10 +286,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                 a = timed(command, repo, env)
                 c = timed(through, repo, env)
                 p = timed(start_only, repo, env)
+                if base_env is not None:
+                    if worker is not None:
+                        drained(repo, worker.pid)
+                    b = timed(through_base, repo, base_env)
                 if run:  # the first round warms caches
                     alone.append(a)
                     checked.append(c)
                     started.append(p)
+                    if base_env is not None:
+                        based.append(b)
                 if args.memory:
                     took, parts = ask(request)
                     if run:
@@ -278,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             if worker is not None:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(timeout=60)
+    cpu_of = {"alone": command, "check": through, "python start": start_only}
+    if args.baseline:
+        cpu_of["baseline"] = through_base
     ms = [statistics.median(x) * 1000 for x in (alone, checked, started)]
     spread = [(min(x) * 1000, max(x) * 1000) for x in (alone, checked, started)]
     state = "cold (no worker)" if args.cold else "warm worker"
@@ -288,6 +318,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     added, ratio = ms[1] - ms[0], ms[1] / ms[0] if ms[0] else float("inf")
     print(f"  added          {added:8.1f} ms   ratio {ratio:.1f}x   (budget: 50 ms added)")
     print(f"  added beyond python's own start: {added - ms[2]:.1f} ms")
+    cpu = {name: CPU.get(id(c), [])[1:] for name, c in cpu_of.items()}
+    if all(cpu.values()):
+        medians = {name: statistics.median(v) * 1000 for name, v in cpu.items()}
+        line = ", ".join(f"{name} {ms_:.1f} ms" for name, ms_ in medians.items())
+        print(f"  CPU time (user+system, median): {line}")
+        print(f"  CPU added by hookwise check: {medians['check'] - medians['alone']:.1f} ms")
+        if "baseline" in medians:
+            print(f"  CPU added by the baseline's: {medians['baseline'] - medians['alone']:.1f} ms")
+    if based:
+        base = statistics.median(based) * 1000
+        print(
+            f"  baseline check  median {base:8.1f} ms   (min {min(based) * 1000:.1f}, "
+            f"max {max(based) * 1000:.1f}): added {base - ms[0]:.1f} ms; this tree's check "
+            f"takes {ms[1] / base:.2f}x the baseline's ({ms[1] - base:+.1f} ms)"
+        )
     if answers:
         median = statistics.median(answers) * 1000
         print(

@@ -2,11 +2,13 @@
 
 For each history, the fixes are mined the way a user gets them, with
 ``hookwise fix learn`` on a clone, and exported (``hookwise fix export``).
-The attempts are ordered by time and cut into ``--iterations`` chunks of
-equal size. For each iteration k from 1: the attempts of iteration k-1 are
-recorded into a fresh store through ``hookwise fix record`` (so before k
-the store holds everything earlier, and nothing later), and the findings of
-iteration k's successful fixes are given to ``hookwise suggest --json``
+The attempts are ordered by time and cut into ``--iterations`` chunks
+holding equal numbers of commits (``--split attempts``: of attempts, where
+one mass commit can fill an iteration and decide its accuracy). For each
+iteration k from 1: the attempts of iteration k-1 are recorded into a
+fresh store through ``hookwise fix record`` (so before k the store holds
+everything earlier, and nothing later), and the findings of iteration k's
+successful fixes are given to ``hookwise suggest --json``
 on stdin. A suggestion is right when its ``strategy`` is the one the
 history applied. Scored side by side, from the same history before k:
 
@@ -14,9 +16,11 @@ history applied. Scored side by side, from the same history before k:
 - ``rule majority``: the most frequent for the same tool and rule (then
   the global ones), the baseline the recommender must beat.
 
-It prints top-1 and top-3 per iteration and overall, and a reliability
-table of the first suggestion's ``confidence`` against how often it was
-right. ``--ablate`` scores the recommender's design choices one at a time
+It prints top-1 and top-3 per iteration and overall, per finding and with
+each commit's findings counting once (a commit is one decision, however
+many findings it fixed), and a reliability table of the first
+suggestion's ``confidence`` against how often it was right, both ways.
+``--ablate`` scores the recommender's design choices one at a time
 in-process, over the same stores (``hookwise.fixes.recommend``).
 
 Held out: the sets are fixed in ``SETS`` before any tuning. ``pytest`` is
@@ -49,7 +53,13 @@ from replay_memory import Tally as Score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from hookwise.learning.baselines import Baselines, chunks  # noqa: E402 (shared with eval)
+from hookwise.learning.baselines import (  # noqa: E402 (shared with eval)
+    Baselines,
+    chunks,
+    commit_chunks,
+)
+
+SPLITS = {"commits": commit_chunks, "attempts": chunks}
 
 SETS = {
     # name: (where the history is, its role)
@@ -240,10 +250,11 @@ def replay(
     iterations: int,
     ablations: dict[str, Any] | None = None,
     keep: Path | None = None,
+    split: str = "commits",
 ) -> dict[str, Any]:
     ablations = ablations or {}
     ablated: dict[str, Score] = {}
-    parts = chunks(rows, iterations)
+    parts = SPLITS[split](rows, iterations)
     if keep is not None and (keep / name / ".git" / "hookwise").is_dir():
         # A store a previous run kept, holding every attempt: only the in-process
         # configurations are scored again (how the defaults were tuned on pytest).
@@ -383,14 +394,21 @@ def _curves(result: dict[str, Any], methods: list[str]) -> None:
 
 
 def in_memory(
-    name: str, role: str, rows: list[dict[str, Any]], iterations: int, ablate: bool, quiet: bool
+    name: str,
+    role: str,
+    rows: list[dict[str, Any]],
+    iterations: int,
+    ablate: bool,
+    quiet: bool,
+    split: str = "commits",
 ) -> dict[str, Any]:
     import replay_memory
     from hookwise.fixes.recommend import RecommendConfig
 
     configs = ablations() if ablate else {"defaults": RecommendConfig()}
     matrix, embedder_id = replay_memory.vectors(name, rows, CACHE)
-    scored = replay_memory.score(rows, chunks(rows, iterations), matrix, embedder_id, configs)
+    parts = SPLITS[split](rows, iterations)
+    scored = replay_memory.score(rows, parts, matrix, embedder_id, configs)
     figures = replay_memory.report(name, role, len(rows), scored)
     if not quiet:
         replay_memory.show(figures, "defaults")
@@ -404,6 +422,13 @@ def main() -> None:
     parser.add_argument("--name", default="repo")
     parser.add_argument("--tool", action="append", help="checkers to mine with (default ruff)")
     parser.add_argument("--iterations", type=int, default=15)
+    parser.add_argument(
+        "--split",
+        choices=sorted(SPLITS),
+        default="commits",
+        help="cut the history into iterations of equal numbers of commits (default), or "
+        "of attempts (a mass commit can then be an iteration of its own)",
+    )
     parser.add_argument("--json", action="store_true", help="write the results as JSON")
     parser.add_argument(
         "--ablate", action="store_true", help="also score each design choice switched off"
@@ -430,10 +455,12 @@ def main() -> None:
     for name, source, role in chosen:
         rows = mine(source, name, tools)
         if args.in_memory:
-            results.append(in_memory(name, role, rows, args.iterations, args.ablate, args.json))
+            results.append(
+                in_memory(name, role, rows, args.iterations, args.ablate, args.json, args.split)
+            )
             continue
         configs = ablations() if args.ablate else None
-        result = replay(name, rows, args.iterations, configs, args.keep)
+        result = replay(name, rows, args.iterations, configs, args.keep, args.split)
         result["role"] = role
         results.append(result)
         if not args.json:

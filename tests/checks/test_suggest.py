@@ -253,3 +253,31 @@ def test_what_was_shown_is_what_the_check_printed_and_is_spooled(repo: GitRepo) 
     [path] = paths.spool_dir.iterdir()
     assert checkrun.is_shown(path.name) and checkrun.is_check_run(path.name)
     assert checkrun.read_shown(path) == ("r1", 1_700_000_000, remembered)
+
+
+def test_remembering_what_was_shown_loads_no_pathlib(repo: GitRepo) -> None:
+    """Every check that showed something spools it; ``pathlib`` (4-17 ms of
+    ``python -X importtime`` here) is loaded only when the spool cannot be written."""
+    import subprocess
+    import sys
+
+    paths = discover(repo.path)
+    code = (
+        "import sys\n"
+        "from hookwise.checks.findings import Finding\n"
+        "from hookwise.checks.run import CheckResult, Repository\n"
+        "from hookwise.checks.suggest import Suggestions, remember_shown\n"
+        f"finding = Finding.from_json({FINDING.to_json()!r})\n"
+        f"where = Repository({str(repo.path)!r}, {str(paths.hookwise_dir)!r}, None)\n"
+        "result = CheckResult(1, 'ruff', 1, findings=(finding,), found=1, repository=where,\n"
+        "    run={'id': 'r1', 'time': 1}, fingerprints=('fp0',))\n"
+        f"answers = ({{'finding': finding.to_json(), 'suggestions': [{SUGGESTION!r}]}},)\n"
+        "before = set(sys.modules)\n"
+        "remember_shown(result, Suggestions(answers))\n"
+        "print(sorted({'pathlib', 'typing'} & (set(sys.modules) - before)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo.path
+    )
+    assert proc.stdout.strip() == "[]"
+    assert [p.name.startswith("check-shown-") for p in paths.spool_dir.iterdir()] == [True]

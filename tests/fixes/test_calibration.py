@@ -9,7 +9,9 @@ import pytest
 
 from hookwise.fixes.calibration import (
     IDENTITY,
+    MIN_PAIRS,
     calibration_error,
+    commit_weights,
     fit,
     reliability,
 )
@@ -62,6 +64,38 @@ def test_a_few_pairs_move_the_confidence_only_a_little() -> None:
     # Three suggestions at raw 0.9, all wrong: shrunk towards 0.9 by ten pseudo-pairs.
     calibration = fit([(0.9, False)] * 3)
     assert calibration.confidence(0.9) == pytest.approx(9 / 13)
+
+
+def test_a_thin_tail_of_high_raw_scores_gets_no_block_of_its_own() -> None:
+    # 2,000 suggestions right 20% of the time, and 20 at raw 0.95 that happened to be
+    # right: too few to say 0.95 (a mass commit's lucky rule), so they join a block.
+    pairs = _replay(lambda r: 0.2, 2_000, seed=4)
+    pairs = [(r * 0.5, right) for r, right in pairs] + [(0.95, True)] * 20
+    calibration = fit(pairs)
+    assert min(len(pairs) // 20, MIN_PAIRS) == MIN_PAIRS
+    assert calibration.confidence(0.95) < 0.6
+    assert calibration.confidence(0.2) == pytest.approx(0.2, abs=0.06)
+
+
+def test_equal_raw_scores_are_never_split_between_blocks() -> None:
+    pairs = [(0.5, i % 2 == 0) for i in range(200)] + [(0.7, True)] * 60
+    calibration = fit(pairs)
+    assert calibration.raw == pytest.approx((0.5, 0.7))
+    assert calibration.confidence(0.5) == pytest.approx((100 + 10 * 0.5) / 210)
+
+
+def test_weights_make_each_commit_count_once() -> None:
+    # One commit's 98 findings all wrong at 0.8, two other commits right at 0.8.
+    predictions = [(0.8, False)] * 98 + [(0.8, True), (0.8, True)]
+    commits = ["mass"] * 98 + ["a", "b"]
+    weights = commit_weights(commits)
+    assert sum(weights) == pytest.approx(3.0)
+    [row] = [b for b in reliability(predictions, weights=weights) if b.count]
+    assert (row.count, row.weight, row.accuracy) == (100, pytest.approx(3.0), pytest.approx(2 / 3))
+    assert row.to_json()["weight"] == pytest.approx(3.0)
+    error = calibration_error(reliability(predictions, weights=weights))
+    assert error == pytest.approx(abs(0.8 - 2 / 3))
+    assert calibration_error(reliability(predictions)) == pytest.approx(0.78)
 
 
 def test_the_reliability_table_counts_every_bin() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from hookwise.learning.baselines import Baselines, chunks
+from hookwise.learning.baselines import Baselines, chunks, commit_chunks
 
 
 def row(rule: str, strategy: str, time: int, outcome: str = "success") -> dict[str, Any]:
@@ -54,3 +54,14 @@ def test_the_global_ranking_follows_what_was_learned_since() -> None:
     assert baselines.global_top() == ["b1", "a1"]
     baselines.global_top().append("changed by a caller")
     assert baselines.global_top() == ["b1", "a1"]
+
+
+def test_commit_chunks_hold_equal_numbers_of_commits_however_big() -> None:
+    # Six commits, the third a mass commit of 100 fixes: by attempts it would be an
+    # iteration alone; by commits each of three iterations holds two commits.
+    times = [1, 2, *[3] * 100, 4, 5, 6]
+    rows = [row("A", "s", t) for t in times]
+    parts = commit_chunks(rows, 3)
+    assert [sorted({r["time"] for r in p}) for p in parts] == [[1, 2], [3, 4], [5, 6]]
+    assert list(itertools.chain(*parts)) == rows
+    assert [len(p) for p in commit_chunks(rows[:2], 4)] == [1, 0, 1, 0]

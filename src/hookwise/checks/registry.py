@@ -16,7 +16,6 @@ in ``formats.FORMATS``.
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import re
 
@@ -79,7 +78,10 @@ def parser_named(name: str) -> Parser:
     """The parser of a format name (``ruff``, ``pytest``, ``generic`` ...), imported once."""
     check_format(name)
     module, attribute = PARSER_PLACES[name]
-    found = getattr(importlib.import_module(f"hookwise.checks.parsers.{module}"), attribute)
+    # ``__import__``, not ``importlib.import_module``: importlib and the warnings it
+    # loads cost ~0.6 ms of ``python -X importtime`` at every check.
+    place = __import__(f"hookwise.checks.parsers.{module}", fromlist=[attribute])
+    found = getattr(place, attribute)
     parser: Parser = found() if isinstance(found, type) else found
     return parser
 

@@ -206,13 +206,16 @@ def remember_shown(result: CheckResult, suggested: Suggestions) -> None:
     import os
 
     from hookwise.capture.checkrun import write_shown
-    from hookwise.capture.hooklog import log_error
 
     hookwise_dir = str(result.repository.hookwise_dir)
     try:
         spool = os.path.join(hookwise_dir, "spool")  # noqa: PTH118
         write_shown(spool, result.run["id"], result.run["time"], items)
     except OSError as exc:
+        # Only here: the log's module imports pathlib, 4-17 ms on this path
+        # (``python -X importtime``), which every check that showed something paid.
         from pathlib import Path
+
+        from hookwise.capture.hooklog import log_error
 
         log_error(Path(hookwise_dir), f"check: what was shown was not remembered: {exc}")

@@ -56,8 +56,10 @@ PARTITION_MIN_ROWS = 20_000
 #: Successful attempts replayed to calibrate confidence: one per commit and
 #: rule, spread evenly over the store's history. The 300 most recent were
 #: asked before, and on flask's history they were one mass commit's: fitted on
-#: them, suggestions given 0.3-0.5 were right 1-13% of the time.
-REPLAY_QUERIES = 300
+#: them, suggestions given 0.3-0.5 were right 1-13% of the time. 1,000, not
+#: 300: blocks of 50 pairs (``calibration.MIN_PAIRS``) need them to reach the
+#: high raw scores (docs/suggest.md, "Confidence").
+REPLAY_QUERIES = 1_000
 #: Suggestions per replayed query that give a calibration pair: the first
 #: only. A second or third suggestion with the raw score of a first is right
 #: less often, and pairs of all three pulled first suggestions' confidence

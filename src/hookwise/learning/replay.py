@@ -32,7 +32,7 @@ from hookwise.fixes.attempt import FixAttempt
 from hookwise.fixes.attempt_columns import from_attempts
 from hookwise.fixes.calibration import fit
 from hookwise.fixes.context import Context
-from hookwise.fixes.index import AttemptIndex, replay
+from hookwise.fixes.index import CALIBRATION_TOP, AttemptIndex, replay
 from hookwise.fixes.memory import CurrentAttempt
 from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
 from hookwise.learning.arms import GLOBAL_MAJORITY, RULE_MAJORITY
@@ -137,7 +137,7 @@ def answer(
         if not asked:
             continue
         now = asked[0].now
-        calibration = fit(replay(index, config, before=now))
+        calibration = fit(replay(index, config, before=now, top=CALIBRATION_TOP))
         attempts = [replayed.attempts[q.position].attempt for q in asked]
         ballot, _ = index.votes(
             None if queries is None else queries[[q.position for q in asked]],
