@@ -49,7 +49,8 @@ def _scope(
     """The calling token's scope: 401 without a token, or with an unknown or revoked one."""
     if credentials is None:
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    found = tokens.scope(request.app.state.engine, credentials.credentials)
+    scopes: tokens.ScopeCache = request.app.state.scopes
+    found = scopes.scope(credentials.credentials)
     if found is None:
         raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
     return found
@@ -58,8 +59,17 @@ def _scope(
 Auth = Annotated[Scope, Depends(_scope)]
 
 
-def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastAPI:
-    """The application over ``engine`` (whose schema ``database.upgrade`` has made current)."""
+def create_app(
+    engine: Engine,
+    *,
+    max_body: int = wire.MAX_BATCH_BYTES,
+    token_seconds: float = tokens.CACHE_SECONDS,
+) -> FastAPI:
+    """The application over ``engine`` (whose schema ``database.upgrade`` has made current).
+
+    A token's scope is trusted for ``token_seconds`` after it was looked up
+    (``tokens.ScopeCache``): a revoked token stops working within that time.
+    """
     app = FastAPI(
         title="hookwise aggregator",
         version=__version__,
@@ -70,6 +80,7 @@ def create_app(engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES) -> FastA
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.scopes = tokens.ScopeCache(engine, ttl=token_seconds)
     registry = CollectorRegistry()
     registry.register(RepoCollector(engine))
     request_metrics = RequestMetrics(registry)
