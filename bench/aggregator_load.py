@@ -55,6 +55,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -157,12 +158,30 @@ def hookwise(*args: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def serve_here(url: str, port: int, token_seconds: float, profile: str | None) -> None:
+def compiled_each_time(connection: Any, table: Any, rows: list[Any], key: Sequence[str]) -> None:
+    """The ingest as it was: values in the statement, so SQLAlchemy compiles every push."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    if not rows:
+        return
+    is_pg = connection.dialect.name == "postgresql"
+    statement = (postgresql.insert if is_pg else sqlite_dialect.insert)(table).values(rows)
+    replace = {name: statement.excluded[name] for name in rows[0] if name not in key}
+    connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=replace))
+
+
+def serve_here(
+    url: str, port: int, token_seconds: float, profile: str | None, old_ingest: bool
+) -> None:
     """One server process with the app's levers set (``--serve``), as ``hookwise serve`` runs it."""
     import uvicorn
 
-    from hookwise.server import database
+    from hookwise.server import database, ingest
     from hookwise.server.app import create_app
+
+    if old_ingest:
+        ingest._upsert = compiled_each_time  # type: ignore[assignment]
 
     app = create_app(database.engine_for(url), token_seconds=token_seconds)
     if profile is None:
@@ -373,6 +392,7 @@ class Scenario:
     processes: int
     how: str  # workers: one `hookwise serve --workers N`; several: N serve on N ports; here
     token_seconds: float | None = None  # None: the app's default (``--serve`` otherwise)
+    old_ingest: bool = False  # the INSERT compiled on every push (``--serve``)
 
 
 SCENARIOS = [
@@ -381,6 +401,12 @@ SCENARIOS = [
     Scenario("postgresql, 1 process", "postgresql", 1, "workers"),
     Scenario("postgresql, 2 processes (--workers 2)", "postgresql", 2, "workers"),
     Scenario("postgresql, 1 process, no token cache", "postgresql", 1, "here", 0.0),
+    Scenario(
+        "postgresql, 1 process, INSERT compiled per push", "postgresql", 1, "here", None, True
+    ),
+    Scenario(
+        "postgresql, 1 process, neither lever (as before)", "postgresql", 1, "here", 0.0, True
+    ),
 ]
 
 
@@ -388,6 +414,7 @@ def commands(s: Scenario, ports: list[int], url: str, profile: str | None) -> li
     if s.how == "here" or profile:
         here = [sys.executable, __file__, "--serve", url, "--token-seconds"]
         extra = ["--profile-to", profile] if profile else []
+        extra += ["--old-ingest"] if s.old_ingest else []
         ttl = s.token_seconds if s.token_seconds is not None else 5.0
         return [[*here, str(ttl), "--port", str(p), *extra] for p in ports]
     serve = [sys.executable, "-m", "hookwise", "serve", "--db", url]
@@ -503,9 +530,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--token-seconds", type=float, default=5.0, help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", help=argparse.SUPPRESS)
+    parser.add_argument("--old-ingest", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve_here(args.serve, args.port, args.token_seconds, args.profile_to)
+        serve_here(args.serve, args.port, args.token_seconds, args.profile_to, args.old_ingest)
         return 0
     print(
         f"{CLIENTS} clients on loopback, {args.seconds:g} s per load (after {WARMUP_S:g} s "
