@@ -80,7 +80,9 @@ def cpu_seconds(roots: Sequence[int]) -> float:
         except OSError:
             continue
         parent[int(entry.name)] = int(fields[1])
-        used[int(entry.name)] = int(fields[11]) + int(fields[12])
+        # Its own time and that of its children already exited (PostgreSQL ends
+        # backends as the pool closes overflow connections).
+        used[int(entry.name)] = sum(int(f) for f in fields[11:15])
     found, todo = set(), list(roots)
     while todo:
         pid = todo.pop()
