@@ -173,19 +173,22 @@ def compiled_each_time(connection: Any, table: Any, rows: list[Any], key: Sequen
     connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=replace))
 
 
-def serve_here(
-    url: str, port: int, token_seconds: float, profile: str | None, old_ingest: bool
-) -> None:
-    """One server process with the app's levers set (``--serve``), as ``hookwise serve`` runs it."""
+def serve_here(url: str, port: int, undone: set[str], profile: str | None) -> None:
+    """One server process with levers taken back (``--serve``), as ``hookwise serve`` runs it."""
     import uvicorn
 
     from hookwise.server import database, ingest
     from hookwise.server.app import create_app
 
-    if old_ingest:
+    if "compile" in undone:
         ingest._upsert = compiled_each_time  # type: ignore[assignment]
+    app = create_app(database.engine_for(url), token_seconds=0.0 if "cache" in undone else 5.0)
+    if "middleware" in undone:  # one more layer as the metrics had, doing nothing
 
-    app = create_app(database.engine_for(url), token_seconds=token_seconds)
+        @app.middleware("http")
+        async def passing(request: Any, call_next: Any) -> Any:
+            return await call_next(request)
+
     if profile is None:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
         return
@@ -393,8 +396,15 @@ class Scenario:
     backend: str  # sqlite | postgresql
     processes: int
     how: str  # workers: one `hookwise serve --workers N`; several: N serve on N ports; here
-    token_seconds: float | None = None  # None: the app's default (``--serve`` otherwise)
-    old_ingest: bool = False  # the INSERT compiled on every push (``--serve``)
+    undone: tuple[str, ...] = ()  # levers taken back (``--serve``): see LEVERS
+
+
+#: What each lever replaced, put back for a side-by-side measurement.
+LEVERS = {
+    "cache": "no token cache (a lookup per request)",
+    "compile": "the INSERT compiled on every push",
+    "middleware": "request metrics in @app.middleware('http')",
+}
 
 
 SCENARIOS = [
@@ -402,23 +412,19 @@ SCENARIOS = [
     Scenario("sqlite, 2 processes (2 ports)", "sqlite", 2, "several"),
     Scenario("postgresql, 1 process", "postgresql", 1, "workers"),
     Scenario("postgresql, 2 processes (--workers 2)", "postgresql", 2, "workers"),
-    Scenario("postgresql, 1 process, no token cache", "postgresql", 1, "here", 0.0),
-    Scenario(
-        "postgresql, 1 process, INSERT compiled per push", "postgresql", 1, "here", None, True
+    *(
+        Scenario(f"postgresql, 1 process, {LEVERS[lever]}", "postgresql", 1, "here", (lever,))
+        for lever in LEVERS
     ),
-    Scenario(
-        "postgresql, 1 process, neither lever (as before)", "postgresql", 1, "here", 0.0, True
-    ),
+    Scenario("postgresql, 1 process, as before (all three)", "postgresql", 1, "here", (*LEVERS,)),
 ]
 
 
 def commands(s: Scenario, ports: list[int], url: str, profile: str | None) -> list[list[str]]:
     if s.how == "here" or profile:
-        here = [sys.executable, __file__, "--serve", url, "--token-seconds"]
+        here = [sys.executable, __file__, "--serve", url, "--undo", ",".join(s.undone)]
         extra = ["--profile-to", profile] if profile else []
-        extra += ["--old-ingest"] if s.old_ingest else []
-        ttl = s.token_seconds if s.token_seconds is not None else 5.0
-        return [[*here, str(ttl), "--port", str(p), *extra] for p in ports]
+        return [[*here, "--port", str(p), *extra] for p in ports]
     serve = [sys.executable, "-m", "hookwise", "serve", "--db", url]
     if s.how == "workers":
         return [[*serve, "--port", str(ports[0]), "--workers", str(s.processes)]]
@@ -530,12 +536,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="profile one PostgreSQL process")
     parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--token-seconds", type=float, default=5.0, help=argparse.SUPPRESS)
+    parser.add_argument("--undo", default="", help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", help=argparse.SUPPRESS)
-    parser.add_argument("--old-ingest", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve_here(args.serve, args.port, args.token_seconds, args.profile_to, args.old_ingest)
+        serve_here(args.serve, args.port, set(filter(None, args.undo.split(","))), args.profile_to)
         return 0
     print(
         f"{CLIENTS} clients on loopback, {args.seconds:g} s per load (after {WARMUP_S:g} s "
@@ -550,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             postmaster = [pid]
         if args.profile:
             where = str(folder / "serve.prof")
-            s = Scenario("postgresql, 1 process, profiled", "postgresql", 1, "here")
+            s = Scenario("postgresql, 1 process, profiled", "postgresql", 1, "here", ())
             report(
                 s, run_scenario(s, pg_url, folder, args.seconds, args.requests, postmaster, where)
             )
