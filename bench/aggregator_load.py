@@ -180,6 +180,8 @@ def serve_here(url: str, port: int, undone: set[str], profile: str | None) -> No
     from hookwise.server import database, ingest
     from hookwise.server.app import create_app
 
+    if "pool" in undone:
+        database.POOL_SIZE = 5
     if "compile" in undone:
         ingest._upsert = compiled_each_time  # type: ignore[assignment]
     app = create_app(database.engine_for(url), token_seconds=0.0 if "cache" in undone else 5.0)
@@ -404,6 +406,7 @@ LEVERS = {
     "cache": "no token cache (a lookup per request)",
     "compile": "the INSERT compiled on every push",
     "middleware": "request metrics in @app.middleware('http')",
+    "pool": "SQLAlchemy's default pool (5 connections kept)",
 }
 
 
@@ -416,7 +419,8 @@ SCENARIOS = [
         Scenario(f"postgresql, 1 process, {LEVERS[lever]}", "postgresql", 1, "here", (lever,))
         for lever in LEVERS
     ),
-    Scenario("postgresql, 1 process, as before (all three)", "postgresql", 1, "here", (*LEVERS,)),
+    Scenario("postgresql, 1 process, every lever (this launcher)", "postgresql", 1, "here", ()),
+    Scenario("postgresql, 1 process, as before (no lever)", "postgresql", 1, "here", (*LEVERS,)),
 ]
 
 
@@ -532,7 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200_000, help="each load's most requests")
     parser.add_argument("--pg-url", help="a PostgreSQL to use instead of starting one")
     parser.add_argument("--pg-fsync", choices=["on", "off"], default="on")
-    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one backend")
+    parser.add_argument(
+        "--only", choices=["sqlite", "postgresql", "levers"], help="one backend, or the levers"
+    )
     parser.add_argument("--profile", action="store_true", help="profile one PostgreSQL process")
     parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -562,7 +568,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_profile(where)
             return 0
         for s in SCENARIOS:
-            if args.only and s.backend != args.only:
+            if args.only == "levers" and s.how != "here" and s.name != "postgresql, 1 process":
+                continue
+            if args.only in ("sqlite", "postgresql") and s.backend != args.only:
                 continue
             url = pg_url if s.backend == "postgresql" else f"sqlite:///{folder / s.name[:6]}.db"
             report(s, run_scenario(s, url, folder, args.seconds, args.requests, postmaster))
