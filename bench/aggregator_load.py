@@ -180,17 +180,9 @@ def serve_here(url: str, port: int, undone: set[str], profile: str | None) -> No
     from hookwise.server import database, ingest
     from hookwise.server.app import create_app
 
-    if "pool" in undone:
-        database.POOL_SIZE = 5
     if "compile" in undone:
         ingest._upsert = compiled_each_time  # type: ignore[assignment]
     app = create_app(database.engine_for(url), token_seconds=0.0 if "cache" in undone else 5.0)
-    if "middleware" in undone:  # one more layer as the metrics had, doing nothing
-
-        @app.middleware("http")
-        async def passing(request: Any, call_next: Any) -> Any:
-            return await call_next(request)
-
     if profile is None:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
         return
@@ -405,8 +397,6 @@ class Scenario:
 LEVERS = {
     "cache": "no token cache (a lookup per request)",
     "compile": "the INSERT compiled on every push",
-    "middleware": "request metrics in @app.middleware('http')",
-    "pool": "SQLAlchemy's default pool (5 connections kept)",
 }
 
 

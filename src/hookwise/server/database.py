@@ -28,14 +28,6 @@ from hookwise.errors import AggregatorDatabaseError, UsageError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_FILE = "aggregator.db"
 BUSY_TIMEOUT_MS = 30_000
-# PostgreSQL connections a process keeps open, and how many more it may
-# open under a burst (closed again when returned). SQLAlchemy's default of
-# 5 kept made 50 concurrent pushes open and close a backend on most
-# requests, ~1 ms of PostgreSQL's CPU each (bench/aggregator_load.py);
-# 20 at most per process leaves room for 4 processes in PostgreSQL's
-# default 100 connections.
-POOL_SIZE = 10
-POOL_OVERFLOW = 10
 
 
 def default_url() -> str:
@@ -66,9 +58,7 @@ def engine_for(url: str) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created, and the file runs in WAL mode."""
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(
-            parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
-        )
+        return create_engine(parsed, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})

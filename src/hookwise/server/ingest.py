@@ -11,7 +11,8 @@ The statement carries no values: the rows go as parameters of one
 INSERT, one round trip), so its SQL is compiled once per process and
 cached. Building it with ``.values(rows)`` instead compiled it afresh on
 every push: 28% of the server's CPU under load (bench/aggregator_load.py
---profile).
+--profile), and a 30-day push cost 19-20 ms of server CPU against 6-7 ms
+now.
 """
 
 from __future__ import annotations
