@@ -100,3 +100,27 @@ def test_no_request_gets_a_server_error(
     no_server_error()
     # The run reached the routes: answers other than "no token" came back.
     assert statuses - {401} if with_token else statuses == {401}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/portfolio?until=0001-01-05&days=30",
+        "/api/v1/patterns?until=0001-01-05",
+        "/api/v1/repos/api/health?until=0001-01-05",
+    ],
+)
+def test_a_day_too_early_to_end_a_window_is_422(
+    api: Any, fuzzed_engine: Engine, admin_token: str, path: str
+) -> None:
+    """Found by probing the date parameters: a window reaching before year 1 was a 500.
+
+    (``api`` has stored repository ``api``, so health gets past its 404.)
+    """
+    from fastapi.testclient import TestClient
+
+    http = TestClient(create_app(fuzzed_engine), raise_server_exceptions=False)
+    answer = http.get(path, headers={"Authorization": f"Bearer {admin_token}"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "until"
+    assert answer.json()["detail"].startswith("until must be on or after 1970-01-01")

@@ -148,7 +148,7 @@ def create_app(
         team: str | None = None,
     ) -> dict[str, Any]:
         """Per repository: commits per day over the window, its trend (slope), active authors."""
-        end = until or _today()
+        end = _until(until)
         repos = queries.portfolio(engine, readable(who, team), days=days, until=end)
         return {"until": end.isoformat(), "days": days, "repos": repos}
 
@@ -164,7 +164,7 @@ def create_app(
             raise HTTPException(
                 409, f"repository {repo!r} exists in teams {', '.join(found)}; name the team"
             )
-        return queries.health(engine, found[0], repo, until=until or _today())
+        return queries.health(engine, found[0], repo, until=_until(until))
 
     @app.get("/api/v1/patterns", response_model=schemas.Patterns)
     def get_patterns(
@@ -175,7 +175,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Rules failing in several repositories, strategies that work across them, and gaps."""
         return queries.patterns(
-            engine, readable(who, team), min_repos=min_repos, until=until or _today()
+            engine, readable(who, team), min_repos=min_repos, until=_until(until)
         )
 
     @app.get("/api/v1/patterns/export", responses={200: {"content": _schema_ref("PatternExport")}})
@@ -212,6 +212,20 @@ def create_app(
 
 def _today() -> date:
     return datetime.now(UTC).date()
+
+
+# A window ends at ``until`` and reaches back up to 366 days; no git history
+# is older than 1970, and a window reaching before year 1 cannot be computed.
+EARLIEST_UNTIL = date(1970, 1, 1)
+
+
+def _until(until: date | None) -> date:
+    """``until`` (default: today), or 422 naming it when it is too early to end a window."""
+    if until is None:
+        return _today()
+    if until < EARLIEST_UNTIL:
+        raise WireFormatError("until", f"must be on or after {EARLIEST_UNTIL}, not {until}")
+    return until
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
