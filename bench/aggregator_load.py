@@ -183,8 +183,9 @@ def serve_here(url: str, port: int, undone: set[str], profile: str | None) -> No
     if "compile" in undone:
         ingest._upsert = compiled_each_time  # type: ignore[assignment]
     app = create_app(database.engine_for(url), token_seconds=0.0 if "cache" in undone else 5.0)
+    loop: dict[str, Any] = {"http": "h11", "loop": "asyncio"} if "standard" in undone else {}
     if profile is None:
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", **loop)
         return
     import cProfile
     import threading
@@ -203,7 +204,7 @@ def serve_here(url: str, port: int, undone: set[str], profile: str | None) -> No
     threading.setprofile(in_thread)
     profilers[0].enable()
     try:
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", **loop)
     finally:
         profilers[0].disable()
         pstats.Stats(*profilers).dump_stats(profile)
@@ -226,7 +227,8 @@ class Servers:
 
 
 def start(commands: Sequence[list[str]], ports: list[int], url: str, log: Path) -> Servers:
-    env = {**os.environ, "HOOKWISE_SERVER_DB": url, "PYTHONPATH": str(ROOT / "src")}
+    path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "HOOKWISE_SERVER_DB": url, "PYTHONPATH": path}
     out = log.open("ab")
     processes = [
         subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -397,6 +399,9 @@ class Scenario:
 LEVERS = {
     "cache": "no token cache (a lookup per request)",
     "compile": "the INSERT compiled on every push",
+    # Not in the server extra: it shows only when httptools and uvloop are
+    # importable (uvicorn[standard]); otherwise "auto" is h11 and asyncio too.
+    "standard": "h11 and asyncio, not httptools and uvloop",
 }
 
 
@@ -543,6 +548,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"warm-up), {os.cpu_count()} cores shared with the servers and PostgreSQL "
         f"(fsync {args.pg_fsync})"
     )
+    import importlib.util
+
+    standard = all(importlib.util.find_spec(m) for m in ("httptools", "uvloop"))
+    print(f"uvicorn[standard] (httptools, uvloop) importable: {'yes' if standard else 'no'}")
     folder = Path(tempfile.mkdtemp(prefix="hookwise-bench-load-"))
     with contextlib.ExitStack() as stack:
         pg_url, postmaster = args.pg_url, []
