@@ -19,17 +19,20 @@ side in the same run:
 
 Scenarios: SQLite and PostgreSQL, one process and two (``--workers 2`` on
 PostgreSQL; two ``hookwise serve`` on one SQLite file, on two ports, the
-clients split between them as a load balancer would), and the levers:
-PostgreSQL without the token cache. PostgreSQL is started from Debian's
-binaries in a temporary folder (as tests/server/conftest.py does), or given
-with ``--pg-url``.
+clients split between them as a load balancer would), and the levers
+(``LEVERS``), each taken back in turn on one PostgreSQL process: the token
+cache, the INSERT compiled once, and httptools and uvloop where importable.
+PostgreSQL is started from Debian's binaries in a temporary folder (as
+tests/server/conftest.py does), or given with ``--pg-url``.
 
-The clients are a small asyncio HTTP/1.1 writer in this process (a few
-microseconds per request; httpx costs ~0.3 ms of CPU per request, which on
-2 cores would be the server's time). Their own CPU is printed, since on
-this machine client and servers share the same cores.
+The clients are a small asyncio HTTP/1.1 writer in this process, far
+cheaper than a general HTTP client, so that the servers get the cores.
+Their own CPU is printed (2-4% of one core in the runs quoted in
+docs/aggregator.md), and so is the CPU each request cost the servers and
+PostgreSQL: on a shared machine that is steadier than requests per second.
 
     python bench/aggregator_load.py                       # every scenario, 5 s per load
+    python bench/aggregator_load.py --only levers         # each lever taken back, side by side
     python bench/aggregator_load.py --seconds 10 --only postgresql
     python bench/aggregator_load.py --pg-url postgresql://hookwise@127.0.0.1:5432/bench
     python bench/aggregator_load.py --profile             # where one process's time goes

@@ -13,8 +13,8 @@ A revoked token stays in the table (``revoked_at``) so that ``token list``
 can still show it; it authorises nothing.
 
 Looking a token up is one more query (and connection checkout) per
-request: under 50 concurrent clients it cost ~1 ms of CPU, server and
-PostgreSQL together, of a one-day push's 4-6 ms (bench/aggregator_load.py).
+request: under 50 concurrent clients it cost 1 to 3 ms of CPU, server and
+PostgreSQL together, of a one-day push's 5 to 9 ms (bench/aggregator_load.py).
 ``ScopeCache`` keeps a found scope for ``CACHE_SECONDS``, so a revoked token
 stops working within that time on every process, without any process
 telling the others.
