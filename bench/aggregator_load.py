@@ -557,6 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"uvicorn[standard] (httptools, uvloop) importable: {'yes' if standard else 'no'}")
     folder = Path(tempfile.mkdtemp(prefix="hookwise-bench-load-"))
     with contextlib.ExitStack() as stack:
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
         pg_url, postmaster = args.pg_url, []
         if pg_url is None and args.only != "sqlite":
             pg_url, pid = stack.enter_context(postgres(args.pg_fsync == "on"))
@@ -576,7 +577,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             url = pg_url if s.backend == "postgresql" else f"sqlite:///{folder / s.name[:6]}.db"
             report(s, run_scenario(s, url, folder, args.seconds, args.requests, postmaster))
-    shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
