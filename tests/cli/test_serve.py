@@ -55,3 +55,10 @@ def test_without_the_extra_it_says_how_to_install_it() -> None:
         "hookwise: hookwise serve needs the 'server' extra; "
         "install it with: pip install 'hookwise[server]'"
     )
+
+
+def test_sqlite_refuses_several_workers_in_one_line(tmp_path: Path) -> None:
+    refused = hookwise("serve", "--workers", "2", "--db", f"sqlite:///{tmp_path}/x.db")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("hookwise: --workers: SQLite serves one process, not 2")
+    assert refused.stderr.count("\n") == 1

@@ -12,7 +12,7 @@ from hookwise.errors import UsageError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-DB_ENV = "HOOKWISE_SERVER_DB"
+DB_ENV = "HOOKWISE_SERVER_DB"  # hookwise.server.run.DB_ENV, which the workers read
 
 db_option = click.option(
     "--db",
@@ -48,9 +48,19 @@ def _engine(db_url: str | None) -> Engine:
     show_default=True,
     help="The TCP port to listen on.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help=(
+        "Server processes sharing the port; more than 1 needs PostgreSQL. "
+        "About one per core: each takes pushes side by side."
+    ),
+)
 @db_option
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int, db_url: str | None) -> None:
     """Run the aggregator that `hookwise sync` pushes summaries to.
 
     It stores each repository's day summaries and fix patterns (SQLite by
@@ -59,8 +69,8 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
     the web dashboard at /, the live feed at /api/v1/live (WebSocket) and
     Prometheus at /metrics. Every request needs a token: create one with
     `hookwise serve token create`. Several processes may share one
-    PostgreSQL database. Needs the server extra: pip install
-    'hookwise[server]'.
+    PostgreSQL database; `--workers 2` runs two on one port (about one per
+    core). Needs the server extra: pip install 'hookwise[server]'.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -68,8 +78,8 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
     from hookwise.server.run import serve as run
 
     engine = _engine(db_url)
-    with reachable(engine):
-        run(engine, host=host, port=port)
+    with reachable(engine), flag("--workers"):
+        run(engine, host=host, port=port, workers=workers)
 
 
 @serve.group()

@@ -54,7 +54,8 @@ def _scope(
     """The calling token's scope: 401 without a token, or with an unknown or revoked one."""
     if credentials is None:
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    found = tokens.scope(request.app.state.engine, credentials.credentials)
+    scopes: tokens.ScopeCache = request.app.state.scopes
+    found = scopes.scope(credentials.credentials)
     if found is None:
         raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
     return found
@@ -64,11 +65,17 @@ Auth = Annotated[Scope, Depends(_scope)]
 
 
 def create_app(
-    engine: Engine, *, max_body: int = wire.MAX_BATCH_BYTES, live_queue: int = live.QUEUE_SIZE
+    engine: Engine,
+    *,
+    max_body: int = wire.MAX_BATCH_BYTES,
+    live_queue: int = live.QUEUE_SIZE,
+    token_seconds: float = tokens.CACHE_SECONDS,
 ) -> FastAPI:
     """The application over ``engine`` (whose schema ``database.upgrade`` has made current).
 
     ``live_queue`` bounds each live-feed subscriber's backlog (``live.Feed``).
+    A token's scope is trusted for ``token_seconds`` after it was looked up
+    (``tokens.ScopeCache``): a revoked token stops working within that time.
     """
     app = FastAPI(
         title="hookwise aggregator",
@@ -84,6 +91,7 @@ def create_app(
     app.state.live = feed
     app.include_router(feed.router())
     app.include_router(dashboard.router())
+    app.state.scopes = tokens.ScopeCache(engine, ttl=token_seconds)
     registry = CollectorRegistry()
     registry.register(RepoCollector(engine))
     request_metrics = RequestMetrics(registry)
@@ -163,7 +171,7 @@ def create_app(
         team: str | None = None,
     ) -> dict[str, Any]:
         """Per repository: commits per day over the window, its trend (slope), active authors."""
-        end = until or _today()
+        end = _until(until)
         repos = queries.portfolio(engine, readable(who, team), days=days, until=end)
         return {"until": end.isoformat(), "days": days, "repos": repos}
 
@@ -173,7 +181,7 @@ def create_app(
     ) -> dict[str, Any]:
         """The repository's health score and components, as `hookwise health` computes them."""
         owner = one_team(who, repo, team)
-        return queries.health(engine, owner, repo, until=until or _today())
+        return queries.health(engine, owner, repo, until=_until(until))
 
     @app.get("/api/v1/repos/{repo}/days", response_model=schemas.RepoDays)
     def get_days(
@@ -185,7 +193,7 @@ def create_app(
     ) -> dict[str, Any]:
         """The repository's summary of each day from `since` (default: 29 days before `until`)
         to `until` (default: today), oldest first; days without a summary are absent."""
-        end = until or _today()
+        end = _until(until)
         start = since or end - timedelta(days=29)
         if not 0 <= (end - start).days < DAYS_MAX:
             raise HTTPException(
@@ -210,7 +218,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Rules failing in several repositories, strategies that work across them, and gaps."""
         return queries.patterns(
-            engine, readable(who, team), min_repos=min_repos, until=until or _today()
+            engine, readable(who, team), min_repos=min_repos, until=_until(until)
         )
 
     @app.get("/api/v1/patterns/export", responses={200: {"content": _schema_ref("PatternExport")}})
@@ -247,6 +255,20 @@ def create_app(
 
 def _today() -> date:
     return datetime.now(UTC).date()
+
+
+# A window ends at ``until`` and reaches back up to 366 days; no git history
+# is older than 1970, and a window reaching before year 1 cannot be computed.
+EARLIEST_UNTIL = date(1970, 1, 1)
+
+
+def _until(until: date | None) -> date:
+    """``until`` (default: today), or 422 naming it when it is too early to end a window."""
+    if until is None:
+        return _today()
+    if until < EARLIEST_UNTIL:
+        raise WireFormatError("until", f"must be on or after {EARLIEST_UNTIL}, not {until}")
+    return until
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
