@@ -69,6 +69,7 @@ def test_the_document_names_every_operation(api: Any) -> None:
         ("POST", "/api/v1/summaries"),
         ("GET", "/api/v1/portfolio"),
         ("GET", "/api/v1/repos/{repo}/health"),
+        ("GET", "/api/v1/repos/{repo}/days"),
         ("GET", "/api/v1/patterns"),
         ("GET", "/api/v1/patterns/export"),
     }
