@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,6 @@ import pytest
 from hookwise.errors import AggregatorRefusedError, AggregatorUnreachableError
 from hookwise.sync import client
 from hookwise.sync.client import backoff, post_json, retry_after
-from tests.server.conftest import free_port
 
 
 class Script:
@@ -53,6 +53,12 @@ def server() -> Iterator[tuple[str, Script]]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 OK = (200, {}, b'{"summaries": 1, "patterns": 0}')

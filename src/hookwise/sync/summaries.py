@@ -6,9 +6,11 @@ and ref events are sorted by their local day once, and each day's slice
 goes through ``insights.metrics.compute`` with a one-day window. Every
 figure a summary carries is counted inside the window (no figure reads a
 neighbouring day), so the slice gives exactly the answer the whole
-history would. The one-day calls cost ~2 ms each, so a first sync of
-flask's 5,400 commits over 2,300 days builds in a few seconds; later
-syncs build only the days from the watermark on.
+history would. A one-day call costs ~7 ms on a loaded 2-core machine:
+a first sync of flask (5,531 commits on 1,503 days) builds in 11 s,
+while a later one builds only the days from the watermark on (79 days
+in 0.7 s). Vectorising the per-day figures would be faster, but it would
+be a second definition of each figure to keep equal to ``metrics``.
 
 Days of commits are the committer's own (as ``metrics`` reads them). A
 check run or a fix attempt carries no time zone, so its day is read on
