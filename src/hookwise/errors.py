@@ -31,6 +31,10 @@ never by searching a message.
     ├── CheckerNotFoundError    the checker to run is not installed (or not on PATH)
     ├── CheckConfigError        the checks configured for ``hookwise check`` are not valid
     ├── AggregatorDatabaseError the aggregator's database cannot be reached or upgraded
+    ├── SyncError               ``hookwise sync`` could not deliver what it built
+    │   ├── AggregatorUnreachableError  no answer, or 5xx/429 after every retry (queued)
+    │   └── AggregatorRefusedError      a 4xx: the token, its scope or the payload
+    ├── SyncConfigError         the sync configuration is not valid (a token in the repository)
     └── UsageError              a value given by the caller is not valid
         └── WireFormatError     a sync payload field is not valid (names the field)
 """
@@ -188,6 +192,42 @@ class CheckConfigError(HookwiseError):
 
 
 class AggregatorDatabaseError(HookwiseError):
+    pass
+
+
+class SyncError(HookwiseError):
+    pass
+
+
+class AggregatorUnreachableError(SyncError):
+    """The aggregator did not answer, or answered 5xx/429 to every retry."""
+
+    def __init__(self, url: str, reason: str, *, queued: str | None = None) -> None:
+        # ``queued``: where what could not be sent now waits for the next sync.
+        then = f"; {queued}" if queued else ""
+        super().__init__(f"the aggregator at {url} cannot be reached ({reason}){then}")
+        self.url = url
+        self.reason = reason
+        self.queued = queued
+
+
+class AggregatorRefusedError(SyncError):
+    """A 4xx: retrying the same request cannot help; ``status`` says which."""
+
+    def __init__(self, url: str, status: int, detail: str) -> None:
+        advice = {
+            401: "the token is missing, unknown or revoked; create one with "
+            "`hookwise serve token create` on the aggregator",
+            403: "the token may not write this repository; use a token of its team "
+            "(or one scoped to this repository)",
+        }.get(status, "the aggregator rejected the payload")
+        super().__init__(f"the aggregator at {url} answered {status}: {detail} ({advice})")
+        self.url = url
+        self.status = status
+        self.detail = detail
+
+
+class SyncConfigError(HookwiseError):
     pass
 
 

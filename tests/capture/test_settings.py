@@ -34,6 +34,8 @@ DEFAULTS = {
     "embed_device": "cpu",
     "embed_threads": None,
     "embed_batch": 256,
+    "sync_url": None,
+    "sync_token": None,
 }
 
 # (variable, value, attribute, parsed): every variable, with a value that is not its default.
@@ -56,6 +58,8 @@ PARSED = [
     ("HOOKWISE_EMBED_THREADS", "3", "embed_threads", 3),
     ("HOOKWISE_EMBED_BATCH", "64", "embed_batch", 64),
     ("HOOKWISE_SERVER_DB", "sqlite:///agg.db", "server_db", "sqlite:///agg.db"),
+    ("HOOKWISE_SYNC_URL", " http://agg:8765 ", "sync_url", "http://agg:8765"),
+    ("HOOKWISE_SYNC_TOKEN", "hw_abc", "sync_token", "hw_abc"),
 ]
 
 # (variable, bad value, attribute): each kind that can be wrong, and its edges.

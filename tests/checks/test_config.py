@@ -73,7 +73,7 @@ def test_every_problem_is_one_line_naming_file_key_and_what_is_wrong(tmp_path: P
         load_checks(tmp_path)
     assert list(caught.value.problems) == [
         "pyproject.toml: [tool.hookwise] check: unknown key "
-        "(the keys are: checks, recheck, suggest, ab)",
+        "(the keys are: checks, recheck, suggest, ab, sync)",
         "pyproject.toml: [tool.hookwise] checks[0].command: must be a non-empty list of "
         'non-empty strings, such as ["ruff", "check", "."], not \'ruff check\'',
         "pyproject.toml: [tool.hookwise] checks[1].nmae: unknown key "

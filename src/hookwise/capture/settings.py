@@ -75,6 +75,8 @@ class Settings:
         "no_worker",
         "server_db",
         "state_dir",
+        "sync_token",
+        "sync_url",
         "variables",
         "worker_embed_threads",
         "worker_idle_seconds",
@@ -95,6 +97,8 @@ class Settings:
     embedder: str | None
     embed_model: str | None
     server_db: str | None
+    sync_url: str | None
+    sync_token: str | None
     embed_runtime: str
     embed_device: str
     embed_threads: int | None
@@ -167,6 +171,14 @@ class Settings:
             "HOOKWISE_SERVER_DB",
             "a database URL (sqlite:///PATH, postgresql://USER:PASSWORD@HOST/NAME)",
             "aggregator.db in hookwise's state folder",
+        )
+        # Sync (``hookwise sync`` and the worker's schedule): the token only ever
+        # comes from here, a flag or a file outside the repository.
+        self.sync_url = read.text(
+            "HOOKWISE_SYNC_URL", "the aggregator's URL (http://HOST:PORT)", "none"
+        )
+        self.sync_token = read.text(
+            "HOOKWISE_SYNC_TOKEN", "a token from `hookwise serve token create`", "none"
         )
         self.variables = tuple(read.variables)
 

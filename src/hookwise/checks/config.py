@@ -39,7 +39,7 @@ from hookwise.checks.locate import OWN_CONFIG, PYPROJECT
 from hookwise.errors import CheckConfigError
 
 #: The keys of hookwise's table, and of one check.
-TABLE_KEYS = ("checks", "recheck", "suggest", "ab")
+TABLE_KEYS = ("checks", "recheck", "suggest", "ab", "sync")
 CHECK_KEYS = ("name", "command", "format")
 #: The fields of ``hookwise.fixes.recommend.RecommendConfig`` an arm may
 #: override, and whether each is a whole number. Kept here, not imported:
@@ -138,8 +138,16 @@ def load_recommender(top: Path) -> tuple[dict[str, int | float], Arms]:
     return settings, arms
 
 
+def hookwise_table(top: Path) -> tuple[Path, dict[str, Any], str] | None:
+    """hookwise's table, the file it is in, and how a problem names its place.
+
+    ``hookwise.sync.config`` reads its ``sync`` table through this, so the two
+    never disagree on which file wins.
+    """
+    return _hookwise_table(top)
+
+
 def _hookwise_table(top: Path) -> tuple[Path, dict[str, Any], str] | None:
-    """hookwise's table, the file it is in, and how a problem names its place."""
     own = top / OWN_CONFIG
     if own.is_file():
         return own, _table(own, None) or {}, ""

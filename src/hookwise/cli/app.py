@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "hookwise.cli.eval",
     "hookwise.cli.mcp",
     "hookwise.cli.serve",
+    "hookwise.cli.sync",
     "hookwise.cli.skills",
 )
 

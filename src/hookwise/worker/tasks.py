@@ -15,8 +15,8 @@ it starts (``Worker.run``), so a test or a command that imports
   fix attempts' vectors, then keeps its index of them warm; the rule prior
   that ``hookwise check`` reads without a worker follows fix memory
   (``hookwise.worker.prior``); configured checks run again after a commit
-  (``worker.recheck``) and learning from history (``worker.learning``)
-  last, each in a child of its own.
+  (``worker.recheck``), learning from history (``worker.learning``) and
+  the scheduled sync (``worker.sync``) last, each in a child of its own.
 - ``Tables.close``: what the worker calls when it stops.
 """
 
@@ -82,6 +82,7 @@ def build() -> Tables:
     from hookwise.worker.maintenance import Maintenance
     from hookwise.worker.prior import write_rule_prior
     from hookwise.worker.recheck import Rechecker
+    from hookwise.worker.sync import Syncer
 
     search = SearchService()
     # One embedder per store for both: the attempts' vectors must be the commits' kind.
@@ -104,6 +105,7 @@ def build() -> Tables:
             _idle_task(write_rule_prior),
             Rechecker().when_idle,
             learner.when_idle,
+            Syncer().when_idle,
         ),
         search=search,
         suggest=suggest,
