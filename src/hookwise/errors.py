@@ -31,6 +31,10 @@ never by searching a message.
     ├── CheckerNotFoundError    the checker to run is not installed (or not on PATH)
     ├── CheckConfigError        the checks configured for ``hookwise check`` are not valid
     ├── AggregatorDatabaseError the aggregator's database cannot be reached or upgraded
+    ├── SyncError               the team's aggregator did not serve a sync
+    │   ├── AggregatorUnreachableError  no answer: a wrong address, a server down, a timeout
+    │   ├── TokenRefusedError           the aggregator refused the token (unknown, revoked, scope)
+    │   └── AggregatorResponseError     an answer that is not what its API promises
     └── UsageError              a value given by the caller is not valid
         └── WireFormatError     a sync payload field is not valid (names the field)
 """
@@ -189,6 +193,42 @@ class CheckConfigError(HookwiseError):
 
 class AggregatorDatabaseError(HookwiseError):
     pass
+
+
+class SyncError(HookwiseError):
+    """The aggregator did not serve a sync; what was stored locally is unchanged."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class AggregatorUnreachableError(SyncError):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(
+            url,
+            f"the aggregator at {url} cannot be reached ({reason}); check its address and "
+            "that `hookwise serve` runs there, then sync again",
+        )
+
+
+class TokenRefusedError(SyncError):
+    def __init__(self, url: str, status: int, detail: str) -> None:
+        super().__init__(
+            url,
+            f"the aggregator at {url} refused the token ({status}: {detail}); ask its admin "
+            "for a token of your team (`hookwise serve token create`)",
+        )
+        self.status = status
+
+
+class AggregatorResponseError(SyncError):
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(
+            url,
+            f"the aggregator at {url} answered with {problem}; check that the address is the "
+            "aggregator's and that it runs a hookwise of the same API version (v1)",
+        )
 
 
 class UsageError(HookwiseError):
