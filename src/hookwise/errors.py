@@ -31,10 +31,10 @@ never by searching a message.
     ├── CheckerNotFoundError    the checker to run is not installed (or not on PATH)
     ├── CheckConfigError        the checks configured for ``hookwise check`` are not valid
     ├── AggregatorDatabaseError the aggregator's database cannot be reached or upgraded
-    ├── SyncError               the team's aggregator did not serve a sync
-    │   ├── AggregatorUnreachableError  no answer: a wrong address, a server down, a timeout
-    │   ├── TokenRefusedError           the aggregator refused the token (unknown, revoked, scope)
-    │   └── AggregatorResponseError     an answer that is not what its API promises
+    ├── SyncError               ``hookwise sync`` could not deliver what it built
+    │   ├── AggregatorUnreachableError  no answer, or 5xx/429 after every retry (queued)
+    │   ├── AggregatorRefusedError      a 4xx: the token, its scope or the payload
+    │   └── AggregatorResponseError     an answer that is not what the API promises
     └── UsageError              a value given by the caller is not valid
         └── WireFormatError     a sync payload field is not valid (names the field)
 """
@@ -196,39 +196,46 @@ class AggregatorDatabaseError(HookwiseError):
 
 
 class SyncError(HookwiseError):
-    """The aggregator did not serve a sync; what was stored locally is unchanged."""
-
-    def __init__(self, url: str, message: str) -> None:
-        super().__init__(message)
-        self.url = url
+    pass
 
 
 class AggregatorUnreachableError(SyncError):
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(
-            url,
-            f"the aggregator at {url} cannot be reached ({reason}); check its address and "
-            "that `hookwise serve` runs there, then sync again",
-        )
+    """The aggregator did not answer, or answered 5xx/429 to every retry."""
+
+    def __init__(self, url: str, reason: str, *, queued: str | None = None) -> None:
+        # ``queued``: where what could not be sent now waits for the next sync.
+        then = f"; {queued}" if queued else ""
+        super().__init__(f"the aggregator at {url} cannot be reached ({reason}){then}")
+        self.url = url
+        self.reason = reason
+        self.queued = queued
 
 
-class TokenRefusedError(SyncError):
+class AggregatorRefusedError(SyncError):
+    """A 4xx: retrying the same request cannot help; ``status`` says which."""
+
     def __init__(self, url: str, status: int, detail: str) -> None:
-        super().__init__(
-            url,
-            f"the aggregator at {url} refused the token ({status}: {detail}); ask its admin "
-            "for a token of your team (`hookwise serve token create`)",
-        )
+        advice = {
+            401: "the token is missing, unknown or revoked; create one with "
+            "`hookwise serve token create` on the aggregator",
+            403: "the token may not write this repository; use a token of its team "
+            "(or one scoped to this repository)",
+        }.get(status, "the aggregator rejected the payload")
+        super().__init__(f"the aggregator at {url} answered {status}: {detail} ({advice})")
+        self.url = url
         self.status = status
+        self.detail = detail
 
 
 class AggregatorResponseError(SyncError):
+    """An answer that is not what the API promises (``hookwise sync --pull``'s export)."""
+
     def __init__(self, url: str, problem: str) -> None:
         super().__init__(
-            url,
             f"the aggregator at {url} answered with {problem}; check that the address is the "
-            "aggregator's and that it runs a hookwise of the same API version (v1)",
+            "aggregator's and that it runs a hookwise of the same API version (v1)"
         )
+        self.url = url
 
 
 class UsageError(HookwiseError):

@@ -38,9 +38,9 @@ from pathlib import Path
 
 from hookwise import __version__
 from hookwise.errors import (
+    AggregatorRefusedError,
     AggregatorResponseError,
     AggregatorUnreachableError,
-    TokenRefusedError,
     UsageError,
     WireFormatError,
 )
@@ -72,7 +72,7 @@ def pull(
     """Replace the ``patterns`` table of the repository at ``root`` with the aggregator's export.
 
     ``repo``: the name this repository pushes under, whose own patterns are
-    left out. Raises ``AggregatorUnreachableError``, ``TokenRefusedError``
+    left out. Raises ``AggregatorUnreachableError``, ``AggregatorRefusedError``
     or ``AggregatorResponseError`` (the table unchanged), and the store's
     errors (``StoreMissingError`` before ``hookwise init``).
     """
@@ -151,7 +151,7 @@ def fetch_export(
     except urllib.error.HTTPError as exc:
         detail = _detail(exc)
         if exc.code in (401, 403):
-            raise TokenRefusedError(url, exc.code, detail) from None
+            raise AggregatorRefusedError(url, exc.code, detail) from None
         raise AggregatorResponseError(url, f"HTTP {exc.code} ({detail})") from None
     except urllib.error.URLError as exc:
         raise AggregatorUnreachableError(url, str(exc.reason)) from None
