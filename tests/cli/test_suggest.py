@@ -108,25 +108,11 @@ def test_without_a_store(repo: GitRepo) -> None:
 def test_patterns_from_other_projects_follow_the_local_ones_labelled(remembering: GitRepo) -> None:
     from hookwise.git.repo import discover
     from hookwise.store.db import Store
-    from hookwise.store.patterns import replace_patterns
+    from tests.store.pulled import pattern_row, store_patterns
 
     store = Store.open(discover(remembering.path))
-    shared = {"tool": "ruff", "rule": "F401", "signature": "`<name>` imported but unused"}
-    with store.lock():
-        replace_patterns(
-            store,
-            [
-                {
-                    **shared,  # type: ignore[typeddict-item]
-                    "strategy": "add to __all__",
-                    "kind": "exports",
-                    "success": 0.82,
-                    "support": 37.0,
-                    "repos": ["api", "cli", "docs", "web"],
-                    "pulled_at": 1_764_000_000,
-                }
-            ],
-        )
+    four = {"success": 0.82, "support": 37.0, "repos": ["api", "cli", "docs", "web"]}
+    store_patterns(store, pattern_row("add to __all__", kind="exports", **four))
     stdin = _findings(FINDING)
     proc = hookwise("suggest", "--repo", str(remembering.path), stdin=stdin)
     assert proc.returncode == 0, proc.stderr

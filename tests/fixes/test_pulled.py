@@ -14,33 +14,13 @@ from hookwise.fixes.service import SuggestService
 from hookwise.fixes.suggest import SuggestResult, suggest_in_process
 from hookwise.search.state import VectorState, write_state
 from hookwise.store.db import Store
-from hookwise.store.patterns import PatternRow, replace_patterns
 from tests.fixes.lines import line, lines
+from tests.store.pulled import pattern_row as pattern
+from tests.store.pulled import store_patterns as pulled
 
 UNUSED = Finding(
     "ruff", "F401", "`sys` imported but unused", "tools/run.py", 3, snippet="import sys"
 )
-
-
-def pattern(strategy: str, success: float, support: float, **fields: Any) -> PatternRow:
-    row: PatternRow = {
-        "tool": "ruff",
-        "rule": "F401",
-        "signature": "`<name>` imported but unused",
-        "strategy": strategy,
-        "kind": "delete",
-        "success": success,
-        "support": support,
-        "repos": ["api", "web"],
-        "pulled_at": 1_764_000_000,
-    }
-    row.update(fields)  # type: ignore[typeddict-item]
-    return row
-
-
-def pulled(store: Store, *rows: PatternRow) -> None:
-    with store.lock():
-        replace_patterns(store, list(rows))
 
 
 def suggested(store: Store, finding: Finding = UNUSED, limit: int = 5) -> list[tuple[Any, ...]]:

@@ -7,27 +7,13 @@ import pytest
 from hookwise.git.repo import discover
 from hookwise.store.db import Store
 from hookwise.store.patterns import (
-    PatternRow,
     count_patterns,
     patterns_version,
     read_patterns,
     replace_patterns,
 )
 from tests.gitrepo import GitRepo
-
-
-def row(strategy: str, success: float, support: float, rule: str = "F401") -> PatternRow:
-    return {
-        "tool": "ruff",
-        "rule": rule,
-        "signature": "`<name>` imported but unused",
-        "strategy": strategy,
-        "kind": "delete",
-        "success": success,
-        "support": support,
-        "repos": ["api", "web"],
-        "pulled_at": 1_764_000_000,
-    }
+from tests.store.pulled import pattern_row as row
 
 
 @pytest.fixture

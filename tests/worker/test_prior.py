@@ -71,31 +71,19 @@ def test_it_is_rewritten_only_when_fix_memory_changed(repo: GitRepo) -> None:
 
 
 def test_patterns_pulled_from_other_projects_follow_the_rules_own(repo: GitRepo) -> None:
-    from hookwise.store.patterns import replace_patterns
+    from tests.store.pulled import pattern_row, store_patterns
 
     repo.commit("first")
     store = Store.open(discover(repo.path))
     record(store, lines(line(time="2024-01-01T00:00:00Z")))
     assert write_rule_prior(store)
-
-    def shared(strategy: str, rule: str = "F401") -> dict[str, object]:
-        return {
-            "tool": "ruff",
-            "rule": rule,
-            "signature": "a finding without its code",
-            "strategy": strategy,
-            "kind": "delete",
-            "success": 0.82,
-            "support": 37.0,
-            "repos": ["api", "cli", "docs", "web"],
-            "pulled_at": 1_764_000_000,
-        }
-
-    with store.lock():
-        replace_patterns(
-            store,
-            [shared("Remove unused import"), shared("add to __all__"), shared("wrap", "E501")],  # type: ignore[list-item]
-        )
+    four = {"success": 0.82, "support": 37.0, "repos": ["api", "cli", "docs", "web"]}
+    store_patterns(
+        store,
+        pattern_row("Remove unused import", **four),
+        pattern_row("add to __all__", **four),
+        pattern_row("wrap", rule="E501", **four),
+    )
     assert write_rule_prior(store)  # the patterns changed: written again
     assert not write_rule_prior(store)
     prior = read_rule_prior(store.paths.hookwise_dir)

@@ -23,7 +23,8 @@ rate, summed support, the union of the repositories), because a finding
 here is matched by its rule. Each carries ``"source": "other projects"``
 and ``"repos"`` (how many repositories it pools) in the suggest contract,
 no confidence (nothing here calibrates it) and no example (code stays in
-its own repository).
+its own repository). A replay of the memory as it was (``suggest_in_process``
+with ``before``) gets none: what was pulled is today's.
 """
 
 from __future__ import annotations

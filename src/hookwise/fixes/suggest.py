@@ -394,6 +394,6 @@ def suggest_in_process(
     answers = suggest_with(store, index, findings, queries, config, limit=limit)
     from hookwise.fixes.pulled import load_pulled, with_pulled  # it imports this module
 
-    answers = with_pulled(answers, load_pulled(store), limit)
+    answers = with_pulled(answers, load_pulled(store), limit) if before is None else answers
     notices = (notice,) if notice and len(index) else ()
     return SuggestResult(tuple(answers), notices)
