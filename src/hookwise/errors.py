@@ -33,7 +33,8 @@ never by searching a message.
     ├── AggregatorDatabaseError the aggregator's database cannot be reached or upgraded
     ├── SyncError               ``hookwise sync`` could not deliver what it built
     │   ├── AggregatorUnreachableError  no answer, or 5xx/429 after every retry (queued)
-    │   └── AggregatorRefusedError      a 4xx: the token, its scope or the payload
+    │   ├── AggregatorRefusedError      a 4xx: the token, its scope or the payload
+    │   └── AggregatorResponseError     an answer that is not what the API promises
     ├── SyncConfigError         the sync configuration is not valid (a token in the repository)
     └── UsageError              a value given by the caller is not valid
         └── WireFormatError     a sync payload field is not valid (names the field)
@@ -225,6 +226,17 @@ class AggregatorRefusedError(SyncError):
         self.url = url
         self.status = status
         self.detail = detail
+
+
+class AggregatorResponseError(SyncError):
+    """An answer that is not what the API promises (``hookwise sync --pull``'s export)."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(
+            f"the aggregator at {url} answered with {problem}; check that the address is the "
+            "aggregator's and that it runs a hookwise of the same API version (v1)"
+        )
+        self.url = url
 
 
 class SyncConfigError(HookwiseError):

@@ -62,3 +62,18 @@ def test_the_prior_says_where_its_suggestions_come_from() -> None:
     text = render((answer(suggestion("s", examples=[])),), colour=False, source="prior")
     assert text.splitlines()[0] == "hookwise: what fixed these before, for the same rule:"
     assert "from " not in text  # no example to show
+
+
+def test_a_pattern_from_other_projects_is_labelled_after_the_local_ones() -> None:
+    pulled = suggestion(
+        "remove the import", confidence=None, success_rate=0.82, support=37, examples=[]
+    )
+    pulled |= {"source": "other projects", "repos": 4}
+    text = render((answer(suggestion("noqa"), pulled),), colour=False)
+    lines = text.splitlines()
+    assert (
+        lines[0] == "hookwise: what fixed these before, in this repository and in other projects:"
+    )
+    assert lines[-1] == "    remove the import  imports · (other projects: 4 repos, 82% of 37)"
+    alone = render((answer(pulled | {"repos": 1}),), colour=False).splitlines()
+    assert alone[-1].endswith("(other projects: 1 repo, 82% of 37)")

@@ -103,3 +103,29 @@ def test_without_a_store(repo: GitRepo) -> None:
     proc = hookwise("suggest", "--repo", str(repo.path), stdin="", HOOKWISE_NO_WORKER="1")
     assert proc.returncode == 1
     assert "run `hookwise init` first" in proc.stderr
+
+
+def test_patterns_from_other_projects_follow_the_local_ones_labelled(remembering: GitRepo) -> None:
+    from hookwise.git.repo import discover
+    from hookwise.store.db import Store
+    from tests.store.pulled import pattern_row, store_patterns
+
+    store = Store.open(discover(remembering.path))
+    four = {"success": 0.82, "support": 37.0, "repos": ["api", "cli", "docs", "web"]}
+    store_patterns(store, pattern_row("add to __all__", kind="exports", **four))
+    stdin = _findings(FINDING)
+    proc = hookwise("suggest", "--repo", str(remembering.path), stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[1].startswith("  remove unused import  (")
+    assert out[2] == "  add to __all__  (exports, other projects: 4 repos, 82% of 37)"
+    proc = hookwise("suggest", "--json", "--repo", str(remembering.path), stdin=stdin)
+    [answer] = [json.loads(text) for text in proc.stdout.splitlines()]
+    local, pulled = answer["suggestions"]
+    assert "source" not in local
+    assert (pulled["strategy"], pulled["source"], pulled["repos"]) == (
+        "add to __all__",
+        "other projects",
+        4,
+    )
+    assert (pulled["success_rate"], pulled["support"], pulled["confidence"]) == (0.82, 37, None)

@@ -42,11 +42,12 @@ def test_status_names_a_damaged_table_and_gives_every_other_figure(repo: GitRepo
         "check_runs": 0,
         "findings": 0,
         "fix_attempts": 0,
+        "patterns": 0,
     }
     [problem] = report["problems"]  # type: ignore[misc]
     assert "commits table is damaged" in problem
     assert "run `hookwise doctor --repair` to rebuild it from git" in problem
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == 4
     assert report["store_bytes"] > 0  # type: ignore[operator]
     assert report["spool_backlog"] == 0 and report["hooks"]
 

@@ -113,7 +113,7 @@ def test_a_v2_store_gets_the_fix_memory_tables_and_keeps_every_commit(
 
     store = Store.open(paths)
 
-    assert store.schema_version() == 3
+    assert store.schema_version() == schema.SCHEMA_VERSION
     for name in FIX_MEMORY_TABLES:
         assert store.schema(name) == schema.TABLES[name].schema
         assert store.count(name) == 0
@@ -133,6 +133,34 @@ def test_the_v2_migration_can_run_twice(repo: GitRepo, monkeypatch: pytest.Monke
     schema.MIGRATIONS[2](store._db)
     (paths.store_dir / "hookwise-schema.json").write_text(json.dumps({"version": 2}))
     again = Store.open(paths)
-    assert again.schema_version() == 3
+    assert again.schema_version() == schema.SCHEMA_VERSION
     assert again.count("fix_attempts") == 1
     assert sorted(again.known_shas()) == sorted(shas)
+
+
+V3_TABLES = V2_TABLES + FIX_MEMORY_TABLES
+
+
+def test_a_v3_store_gets_the_patterns_table_and_keeps_its_fix_memory(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.fixes.record import record
+    from tests.fixes.lines import line, lines
+
+    shas = [repo.commit(f"change {i}") for i in range(2)]
+    paths = discover(repo.path)
+    make_old_store(paths, monkeypatch, 3, V3_TABLES)
+    with monkeypatch.context() as m:
+        m.setattr(schema, "SCHEMA_VERSION", 3)
+        m.setattr(schema, "TABLES", {name: schema.TABLES[name] for name in V3_TABLES})
+        assert record(Store.open(paths), lines(line())).recorded == 1
+
+    store = Store.open(paths)
+
+    assert store.schema_version() == 4
+    assert store.schema("patterns") == schema.PATTERNS
+    assert store.count("patterns") == 0
+    assert store.count("fix_attempts") == 1
+    assert sorted(store.known_shas()) == sorted(shas)
+    schema.MIGRATIONS[3](store._db)  # a second run (a crash before the version file) is a no-op
+    assert Store.open(paths).count("patterns") == 0

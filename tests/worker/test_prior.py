@@ -68,3 +68,36 @@ def test_it_is_rewritten_only_when_fix_memory_changed(repo: GitRepo) -> None:
     assert write_rule_prior(store)
     [entry] = read_rule_prior(store.paths.hookwise_dir)["ruff"]["F401"]
     assert (entry["successes"], entry["support"]) == (1, 1)
+
+
+def test_patterns_pulled_from_other_projects_follow_the_rules_own(repo: GitRepo) -> None:
+    from tests.store.pulled import pattern_row, store_patterns
+
+    repo.commit("first")
+    store = Store.open(discover(repo.path))
+    record(store, lines(line(time="2024-01-01T00:00:00Z")))
+    assert write_rule_prior(store)
+    four = {"success": 0.82, "support": 37.0, "repos": ["api", "cli", "docs", "web"]}
+    store_patterns(
+        store,
+        pattern_row("Remove unused import", **four),
+        pattern_row("add to __all__", **four),
+        pattern_row("wrap", rule="E501", **four),
+    )
+    assert write_rule_prior(store)  # the patterns changed: written again
+    assert not write_rule_prior(store)
+    prior = read_rule_prior(store.paths.hookwise_dir)
+    own, pulled = prior_suggestions(prior, "ruff", "F401")  # the local one is not repeated
+    assert own["strategy"] == "remove unused import" and "source" not in own
+    assert pulled == {
+        "strategy": "add to __all__",
+        "kind": "delete",
+        "confidence": None,
+        "success_rate": 0.82,
+        "support": 37,
+        "examples": [],
+        "source": "other projects",
+        "repos": 4,
+    }
+    [alone] = prior_suggestions(prior, "ruff", "E501")  # no local memory of the rule at all
+    assert alone["strategy"] == "wrap"

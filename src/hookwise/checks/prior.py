@@ -13,8 +13,10 @@ Reading it costs a JSON load of a few kilobytes, not the store's ~1.6 s::
          "successes": 9, "support": 10, "success_rate": 0.9}, ...]}}}
 
 Per tool and rule, at most ``PRIOR_STRATEGIES`` strategies that worked at
-least once, most successes first. ``support`` counts every settled attempt
-of the strategy (successes and failures); pending ones are not counted.
+least once, most successes first, then patterns pulled from other projects
+in the room left (with ``"source": "other projects"`` and ``repos``).
+``support`` counts every settled attempt of the strategy (successes and
+failures); pending ones are not counted.
 """
 
 from __future__ import annotations
@@ -58,14 +60,16 @@ def prior_suggestions(
         if not isinstance(entry, dict) or not isinstance(entry.get("strategy"), str):
             continue
         rate = entry.get("success_rate")
-        suggestions.append(
-            {
-                "strategy": entry["strategy"],
-                "kind": entry.get("kind") or "unknown",
-                "confidence": rate,
-                "success_rate": rate,
-                "support": entry.get("support"),
-                "examples": [],
-            }
-        )
+        suggestion = {
+            "strategy": entry["strategy"],
+            "kind": entry.get("kind") or "unknown",
+            "confidence": rate,
+            "success_rate": rate,
+            "support": entry.get("support"),
+            "examples": [],
+        }
+        if isinstance(entry.get("source"), str):  # pulled: no confidence, as the worker says
+            pulled = {"source": entry["source"], "repos": entry.get("repos")}
+            suggestion |= {"confidence": None, **pulled}
+        suggestions.append(suggestion)
     return suggestions

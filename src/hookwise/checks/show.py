@@ -41,6 +41,8 @@ def render(answers: tuple[dict[str, Any], ...], *, colour: bool, source: str = "
     if not useful:
         return ""
     where = "in this repository" if source == "worker" else "for the same rule"
+    if any(pulled_label(s) for a in useful for s in a["suggestions"] if isinstance(s, dict)):
+        where += " and in other projects"
     out = [f"hookwise: what fixed these before, {where}:"]
     for answer in useful[:MAX_FINDINGS]:
         finding = answer.get("finding") or {}
@@ -72,10 +74,28 @@ def _finding_line(finding: dict[str, Any], paint: Any) -> str:
     return f"{rule} {place}  {_short(str(finding.get('message', '')), 72)}".rstrip()
 
 
+def pulled_label(suggestion: dict[str, Any]) -> str:
+    """``other projects: 4 repos, 82% of 37``: where a pulled pattern comes from, and its figures.
+
+    Empty for this repository's own strategies (no ``source``)."""
+    source = suggestion.get("source")
+    if not isinstance(source, str):
+        return ""
+    label, repos = source, suggestion.get("repos")
+    if isinstance(repos, int):
+        label += f": {repos} repo{'' if repos == 1 else 's'}"
+    rate, support = suggestion.get("success_rate"), suggestion.get("support")
+    if isinstance(rate, (int, float)) and isinstance(support, int):
+        label += f"{',' if ':' in label else ':'} {rate:.0%} of {support}"
+    return label
+
+
 def _strategy_line(suggestion: dict[str, Any], paint: Any) -> str:
     figures = [str(suggestion.get("kind") or "unknown")]
     rate, support = suggestion.get("success_rate"), suggestion.get("support")
-    if isinstance(rate, (int, float)) and isinstance(support, int) and support:
+    if pulled_label(suggestion):
+        figures.append(f"({pulled_label(suggestion)})")
+    elif isinstance(rate, (int, float)) and isinstance(support, int) and support:
         figures.append(f"worked {round(rate * support)} of {support} ({rate:.0%})")
     confidence = suggestion.get("confidence")
     if isinstance(confidence, (int, float)):

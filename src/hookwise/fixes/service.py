@@ -55,6 +55,7 @@ from hookwise.errors import CheckConfigError, HookwiseError, StoreLockedError, U
 from hookwise.fixes.arms import Arm, arm_configs, arm_of
 from hookwise.fixes.index import AttemptIndex
 from hookwise.fixes.partition import FloatMatrix
+from hookwise.fixes.pulled import Pulled, load_pulled, with_pulled
 from hookwise.fixes.recommend import RecommendConfig, finding_text
 from hookwise.fixes.suggest import (
     DEFAULT_LIMIT,
@@ -90,6 +91,7 @@ class SuggestService:
         self._lock = threading.Lock()
         self._stores: dict[Path, Store] = {}
         self._indexes: dict[Path, AttemptIndex] = {}
+        self._pulled: dict[Path, Pulled] = {}  # patterns from other projects, per repository
         self._queries: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
         # The fix_attempts version and embedder at which nothing waited for a vector.
         self._idle_at: dict[Path, tuple[int, str]] = {}
@@ -130,6 +132,13 @@ class SuggestService:
             index = load_index(store, embedder, self.config, embed_limit=limit)
             self._indexes[key] = index
         return index, embedder, notice
+
+    def pulled(self, store: Store, *, fresh: bool = True) -> Pulled:
+        """The store's patterns from other projects, read again after a pull when ``fresh``."""
+        known = self._pulled.get(store.paths.hookwise_dir)
+        if known is None or fresh:
+            known = self._pulled[store.paths.hookwise_dir] = load_pulled(store, known)
+        return known
 
     def _embed(self, embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
         """The texts' vectors, from the cache where it has them (the model runs unlocked)."""
@@ -184,6 +193,7 @@ class SuggestService:
         with blas_threads(1):
             with self._lock:
                 index, embedder, notice = self.index(store, fresh=deadline is None)
+                pulled = self.pulled(store, fresh=deadline is None)
             texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
             later: set[str] = set()
             if embedder is not None and deadline is not None:
@@ -200,6 +210,7 @@ class SuggestService:
                 answers = self._answers(store, index, findings, ready, queries, limit, chosen)
         if later and embedder is not None:
             self._embed_later(embedder, later)
+        answers = with_pulled(answers, pulled, limit)  # after local memory, labelled
         return SuggestResult(tuple(answers), (notice,) if notice and len(index) else ())
 
     def _answers(
@@ -339,6 +350,7 @@ class SuggestService:
         with self._lock, blas_threads(1):
             if store.paths.hookwise_dir in self._indexes:
                 self.index(store)
+                self.pulled(store)
         return False
 
     def _embed_waiting(self, store: Store, embedder: Embedder) -> bool:

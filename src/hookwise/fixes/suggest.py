@@ -78,6 +78,8 @@ class Suggestion:
     support: int
     examples: tuple[dict[str, str | None], ...]
     learned: bool = True
+    source: str | None = None  # "other projects" for a pulled pattern (hookwise.fixes.pulled)
+    repos: int | None = None  # how many other repositories a pulled pattern pools
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +90,7 @@ class Suggestion:
             "support": self.support,
             "examples": list(self.examples),
             "learned": self.learned,
+            **({"source": self.source, "repos": self.repos} if self.source else {}),
         }
 
 
@@ -115,24 +118,17 @@ class FindingSuggestions:
     def from_json(cls, shape: dict[str, Any]) -> FindingSuggestions:
         suggestions = tuple(
             Suggestion(
-                strategy=s["strategy"],
-                kind=s["kind"],
-                confidence=s["confidence"],
-                success_rate=s["success_rate"],
-                support=s["support"],
+                **{k: s[k] for k in ("strategy", "kind", "confidence", "success_rate", "support")},
                 examples=tuple(s["examples"]),
                 learned=s.get("learned", True),
+                source=s.get("source"),
+                repos=s.get("repos"),
             )
             for s in shape["suggestions"]
         )
-        partial = shape.get("partial") is True
-        arm = shape.get("arm")
-        return cls(
-            Finding.from_json(shape["finding"]),
-            suggestions,
-            partial,
-            arm if isinstance(arm, str) else None,
-        )
+        partial, arm = shape.get("partial") is True, shape.get("arm")
+        arm = arm if isinstance(arm, str) else None
+        return cls(Finding.from_json(shape["finding"]), suggestions, partial, arm)
 
 
 @dataclass(frozen=True)
@@ -396,5 +392,8 @@ def suggest_in_process(
     texts = [finding_text(f.tool, f.rule, f.message, f.snippet) for f in findings]
     queries = embedder.embed(texts) if embedder is not None and findings else None
     answers = suggest_with(store, index, findings, queries, config, limit=limit)
+    from hookwise.fixes.pulled import load_pulled, with_pulled  # it imports this module
+
+    answers = with_pulled(answers, load_pulled(store), limit) if before is None else answers
     notices = (notice,) if notice and len(index) else ()
     return SuggestResult(tuple(answers), notices)

@@ -15,7 +15,7 @@ import pyarrow as pa
 from hookwise.conventional import parse as parse_conventional
 from hookwise.records import CommitRecord, RefEvent
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _STR_LIST = pa.list_(pa.string())
 
@@ -172,6 +172,24 @@ FIX_ATTEMPTS = pa.schema(
     ]
 )
 
+# Cross-project patterns pulled from the team's aggregator (``hookwise.sync.pull``):
+# one row per kind of finding and strategy, pooled over the other repositories
+# that reported it. The whole table is replaced by each pull, in one commit
+# (``hookwise.store.patterns``); ``pulled_at`` is when (epoch seconds).
+PATTERNS = pa.schema(
+    [
+        pa.field("tool", pa.string(), nullable=False),
+        pa.field("rule", pa.string(), nullable=False),
+        pa.field("signature", pa.string(), nullable=False),
+        pa.field("strategy", pa.string(), nullable=False),
+        pa.field("kind", pa.string()),
+        pa.field("success", pa.float64()),
+        pa.field("support", pa.float64()),
+        pa.field("repos", _STR_LIST),
+        pa.field("pulled_at", pa.int64()),
+    ]
+)
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -180,7 +198,8 @@ class TableSpec:
     ``key`` is what upserts merge on (``Store``, ``hookwise.store.vectors``).
     ``source`` says where its rows come from, and so what a repair may do
     with a damaged copy (``hookwise doctor --repair``): ``git`` rows are read
-    again from history, ``embedder`` rows computed again by the worker, and
+    again from history, ``embedder`` rows computed again by the worker,
+    ``aggregator`` rows pulled again (``hookwise sync --pull``), and
     ``user`` rows exist nowhere else (clicks, check runs, findings, fix
     attempts), so a damaged copy is kept aside, never deleted.
     """
@@ -188,7 +207,7 @@ class TableSpec:
     name: str
     schema: pa.Schema
     key: tuple[str, ...]
-    source: str = "git"  # git | embedder | user
+    source: str = "git"  # git | embedder | aggregator | user
 
     @property
     def rebuildable(self) -> bool:
@@ -207,6 +226,9 @@ TABLES: dict[str, TableSpec] = {
     "check_runs": TableSpec("check_runs", CHECK_RUNS, ("id",), source="user"),
     "findings": TableSpec("findings", FINDINGS, ("run_id", "fingerprint"), source="user"),
     "fix_attempts": TableSpec("fix_attempts", FIX_ATTEMPTS, ("id",), source="user"),
+    "patterns": TableSpec(
+        "patterns", PATTERNS, ("tool", "rule", "signature", "strategy"), source="aggregator"
+    ),
 }
 
 
@@ -302,4 +324,18 @@ def _add_fix_memory_tables(db: Any) -> None:
             db.create_table(spec.name, schema=spec.schema)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_search_tables, 2: _add_fix_memory_tables}
+def _add_patterns_table(db: Any) -> None:
+    """v3 -> v4: the ``patterns`` table, empty until the first ``hookwise sync --pull``.
+
+    No other table is touched; creating it only when missing makes a re-run a no-op.
+    """
+    spec = TABLES["patterns"]
+    if spec.name not in set(db.list_tables().tables):
+        db.create_table(spec.name, schema=spec.schema)
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: _add_search_tables,
+    2: _add_fix_memory_tables,
+    3: _add_patterns_table,
+}

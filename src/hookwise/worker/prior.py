@@ -4,8 +4,13 @@ An idle task: after fix attempts were recorded (by ``hookwise fix record``,
 by fix detection after a check run, by an import), the next idle round
 rewrites ``.git/hookwise/rule-prior.json`` from ``fix_attempts``, so that
 ``hookwise check`` without a warm worker suggests from what worked before.
-The file records the table version it was written from; the task does
-nothing while that version is the table's (one version read, no scan).
+The file records the table versions it was written from; the task does
+nothing while those are the tables' (two version reads, no scan).
+
+Patterns pulled from other projects (``hookwise sync --pull``) go in the
+same file, so that the check without a worker shows them at no cost: after
+a rule's own strategies, in the room they leave, with ``source`` and
+``repos``, as the worker's answer has them (``hookwise.fixes.pulled``).
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from hookwise.checks.prior import PRIOR_STRATEGIES, RULE_PRIOR_FILE, RULE_PRIOR_
 from hookwise.errors import TableMissingError
 from hookwise.fixes.attempt import FixAttempt
 from hookwise.fixes.memory import current
+from hookwise.fixes.pulled import Pulled, load_pulled
 from hookwise.store.db import Store
 from hookwise.store.fixes import fix_attempts
+from hookwise.store.patterns import patterns_version
 
 
 def rule_prior(attempts: list[FixAttempt]) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -56,14 +63,33 @@ def rule_prior(attempts: list[FixAttempt]) -> dict[str, dict[str, list[dict[str,
     return dict(prior)
 
 
-def written_version(path: Path) -> int | None:
-    """The ``fix_attempts`` version the file was written from; None when there is none."""
+def with_pulled(
+    prior: dict[str, dict[str, list[dict[str, Any]]]], pulled: Pulled
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """``prior`` with each rule's pulled patterns after its own strategies, up to
+    ``PRIOR_STRATEGIES``, never one the rule's own strategies name."""
+    for (tool, rule), patterns in sorted(pulled.by_rule.items()):
+        own = prior.setdefault(tool, {}).setdefault(rule, [])
+        named = {entry["strategy"].casefold() for entry in own}
+        for pattern in patterns:
+            if len(own) < PRIOR_STRATEGIES and pattern.strategy.casefold() not in named:
+                shape = pattern.suggestion().to_json()
+                own.append({key: shape[key] for key in PULLED_KEYS})
+    return prior
+
+
+PULLED_KEYS = ("strategy", "kind", "success_rate", "support", "source", "repos")
+
+
+def written_version(path: Path) -> tuple[object, object] | None:
+    """The ``fix_attempts`` and ``patterns`` versions the file was written from."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    version = data.get("fix_attempts_version") if isinstance(data, dict) else None
-    return version if isinstance(version, int) else None
+    if not isinstance(data, dict):
+        return None
+    return data.get("fix_attempts_version"), data.get("patterns_version")
 
 
 def write_rule_prior(store: Store) -> bool:
@@ -72,14 +98,16 @@ def write_rule_prior(store: Store) -> bool:
         version = store.version("fix_attempts")
     except TableMissingError:
         return False  # a store from before fix memory: nothing to learn from yet
+    pulled_version = patterns_version(store)
     path = store.paths.hookwise_dir / RULE_PRIOR_FILE
-    if written_version(path) == version:
+    if written_version(path) == (version, pulled_version):
         return False
     attempts = [FixAttempt.from_row(row) for row in fix_attempts(store)]
     data = {
         "version": RULE_PRIOR_VERSION,
         "fix_attempts_version": version,
-        "rules": rule_prior(attempts),
+        "patterns_version": pulled_version,
+        "rules": with_pulled(rule_prior(attempts), load_pulled(store)),
     }
     write_object(path, data)  # a reader sees the old file or the new one, never half of one
     return True

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from hookwise.checks.show import pulled_label
+
 if TYPE_CHECKING:
     from hookwise.fixes.suggest import FindingSuggestions, Suggestion
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 def _strategy(suggestion: Suggestion) -> str:
     if not suggestion.learned:
         facts = f"{suggestion.kind}: the checker's own fix, not learned"
+    elif suggestion.source is not None:  # a pattern pulled from the team's other projects
+        facts = f"{suggestion.kind}, {pulled_label(suggestion.to_json())}"
     else:
         rate = suggestion.success_rate or 0.0
         worked = round(rate * suggestion.support)
