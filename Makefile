@@ -34,7 +34,7 @@ $(VENV)/.installed-core: pyproject.toml $(VENV)/.created
 	touch $@
 
 $(VENV)/.installed-demo: pyproject.toml $(VENV)/.created
-	$(PIP) -e ".[neural]" --group demo
+	$(PIP) -e ".[neural,server]" --group demo
 	touch $@
 
 # The server extra: tests/server runs the aggregator (on SQLite, and on the

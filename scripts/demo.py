@@ -14,7 +14,12 @@
 6. fix memory: a few commits fix what ruff finds, `hookwise fix learn`
    mines them from the history, and a new failing `hookwise check -- ruff`
    shows under its finding the strategy that fixed the same rule before,
-   with its support and the past fix as a diff.
+   with its support and the past fix as a diff,
+7. the team's view: starts an embedded aggregator (`hookwise serve` on
+   SQLite, on a free port of 127.0.0.1), syncs the demo repository to it
+   with `hookwise sync`, shows the portfolio it answers, and prints where
+   its dashboard is. The aggregator keeps serving after the demo ends (its
+   process id is in demo-output/aggregator.pid; the next demo stops it).
 
 Everything lives in ./demo-output (the repository and hookwise's user state),
 so the demo leaves nothing behind elsewhere.
@@ -26,9 +31,12 @@ import argparse
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -151,6 +159,68 @@ def fix_memory(repo: Path) -> None:
     )
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_previous_aggregator() -> None:
+    """The aggregator a previous demo left serving, stopped before its folder goes."""
+    try:
+        pid = int((OUT / "aggregator.pid").read_text())
+        os.killpg(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        pass
+
+
+def get_json(url: str, token: str) -> object:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def aggregator(repo: Path) -> subprocess.Popen[bytes]:
+    """An embedded aggregator, the demo repository synced to it, the portfolio it shows;
+    the aggregator's process, left serving."""
+    db = f"sqlite:///{OUT / 'aggregator.db'}"
+    print("$ hookwise serve token create --team demo")
+    created = hookwise("serve", "token", "create", "--team", "demo", "--db", db, capture=True)
+    token = created.split()[-1]
+    print(f"a token for team demo: {token[:8]}... (printed once; kept only as its hash)")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(OUT / "aggregator.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "hookwise", "serve", "--port", str(port), "--db", db],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    (OUT / "aggregator.pid").write_text(str(server.pid))
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log_path = OUT / "aggregator.log"
+                raise SystemExit(f"the aggregator did not start: see {log_path}") from None
+            time.sleep(0.2)
+    print(f"$ HOOKWISE_SYNC_TOKEN=... hookwise sync --to {url}")
+    os.environ["HOOKWISE_SYNC_TOKEN"] = token  # a flag would show the token in `ps`
+    hookwise("sync", "--to", url, "--repo", str(repo))
+    portfolio = get_json(f"{url}/api/v1/portfolio", token)
+    print("the aggregator's portfolio (GET /api/v1/portfolio):")
+    print(json.dumps(portfolio, indent=2)[:1200])
+    print(
+        f"\ndashboard: {url}/  (sign in with the token above: {token})\n"
+        f"the aggregator keeps serving; stop it with: kill {server.pid}"
+    )
+    return server
+
+
 def wait_for_memory(repo: Path, timeout: float = 120) -> None:
     """Until the worker, woken by `fix learn`, has read the learned fixes: what a
     check finds when it runs a minute later, not in the same second."""
@@ -189,6 +259,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=2000)
     args = parser.parse_args()
 
+    stop_previous_aggregator()
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir()
     repo = OUT / "repo"
@@ -261,6 +332,9 @@ def main() -> None:
 
     step("fix memory: learn from the history, suggest at check time")
     fix_memory(repo)
+
+    step("the team's view: an embedded aggregator, the repository synced to it")
+    aggregator(repo)
 
     hookwise("worker", "--stop")
     print(f"\ndone: the demo repository is in {repo}")

@@ -152,3 +152,27 @@ def test_bad_input_is_one_line(repo: GitRepo, args: list[str], code: int, says: 
     )
     assert done.returncode == code
     assert says in one_line(done)
+
+
+def test_a_sync_pulls_the_patterns_of_other_projects(
+    repo: GitRepo, tmp_path: Path, aggregator: Aggregator
+) -> None:
+    """Push one repository, then sync another (pulling by default): it holds the first's."""
+    env = {"HOOKWISE_SYNC_URL": aggregator.url, "HOOKWISE_SYNC_TOKEN": aggregator.token}
+    first = hookwise("sync", "--no-pull", cwd=week(repo, "pulled-from").path, **env)
+    assert first.returncode == 0, first.stderr
+    other = week(GitRepo.init(tmp_path / "other"), "pulling")
+    done = hookwise("sync", "--json", cwd=other.path, **env)
+    assert done.returncode == 0, done.stderr
+    pulled = json.loads(done.stdout)["pull"]
+    assert pulled["stored"] >= 2  # the first repository's patterns, at least
+    assert pulled["skipped"] == 0
+    assert pulled["aggregator_time"] is not None
+    from hookwise.store.patterns import read_patterns
+
+    rows = read_patterns(Store.open(discover(other.path)))
+    assert len(rows) == pulled["stored"]
+    assert all("pulling" not in row["repos"] for row in rows)  # its own are not pulled back
+    text = hookwise("sync", cwd=other.path, **env)
+    assert text.returncode == 0, text.stderr
+    assert f"pulled {pulled['stored']} fix patterns from other projects" in text.stdout

@@ -7,16 +7,20 @@ problem below is one line naming values, and this edge names the flag.
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hookwise.cli.options import flag, json_option, repo_option
 from hookwise.errors import UsageError
 from hookwise.git.repo import discover
+
+if TYPE_CHECKING:
+    from hookwise.sync.pull import PullReport
 
 
 @click.command("sync")
@@ -116,13 +120,13 @@ def sync_command(
     report = push(paths, repo, url, token, since=start, include_code=config.include_code)
     pulled = None
     if pull:
-        # The pull side lives in its own module, loaded only when asked for.
-        pulling = importlib.import_module("hookwise.sync.pull")
-        pulled = pulling.pull(root, url, token, repo=repo)
+        from hookwise.sync.pull import pull as pull_patterns
+
+        pulled = pull_patterns(root, url, token, repo=repo)
     if as_json:
         shape = report.to_json()
         if pulled is not None:
-            shape["pull"] = pulled.to_json() if hasattr(pulled, "to_json") else str(pulled)
+            shape["pull"] = _pull_json(pulled)
         click.echo(json.dumps(shape))
         return
     if report.from_queue:
@@ -136,7 +140,19 @@ def sync_command(
         f"the next sync starts at {report.watermark or 'the first day'}"
     )
     if pulled is not None:
-        click.echo(str(pulled))
+        click.echo(
+            f"pulled {pulled.stored} fix pattern{'s' if pulled.stored != 1 else ''} from other "
+            f"projects ({pulled.own} of this repository's own left out, {pulled.skipped} "
+            f"not valid, {pulled.removed} no longer sent); `hookwise suggest` uses them after "
+            "this repository's own memory"
+        )
+
+
+def _pull_json(pulled: PullReport) -> dict[str, object]:
+    shape: dict[str, object] = dataclasses.asdict(pulled)
+    when = pulled.aggregator_time
+    shape["aggregator_time"] = None if when is None else when.isoformat()
+    return shape
 
 
 def _day(text: str) -> date:
