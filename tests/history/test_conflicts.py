@@ -11,7 +11,7 @@ import pytest
 
 from hookwise.capture.locations import RepoPaths
 from hookwise.git.repo import discover
-from hookwise.history import backfill as backfill_module
+from hookwise.history import conflicts as conflicts_module
 from hookwise.history.backfill import backfill
 from hookwise.history.conflicts import (
     check_pending,
@@ -67,7 +67,7 @@ def flags(paths: RepoPaths) -> dict[str, bool | None]:
 def pending_repo(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> tuple[RepoPaths, list[str]]:
     """A history backfilled with every merge's check left to the worker."""
     merges = merge_history(repo, 6)
-    monkeypatch.setattr(backfill_module, "INLINE_MERGES", 0)
+    monkeypatch.setattr(conflicts_module, "INLINE_MERGES", 0)
     paths = discover(repo.path)
     result = backfill(paths)
     assert result.pending_checks == result.merges == 6

@@ -150,12 +150,13 @@ def test_status_shows_the_merges_that_wait_for_a_conflict_check_and_the_rate(
 
     from hookwise.cli import main
     from hookwise.history import backfill as backfill_module
+    from hookwise.history import conflicts as conflicts_module
     from hookwise.history.conflicts import check_pending
     from hookwise.history.status import status
     from tests.history.test_conflicts import merge_history
 
     merge_history(repo, 4)
-    monkeypatch.setattr(backfill_module, "INLINE_MERGES", 0)
+    monkeypatch.setattr(conflicts_module, "INLINE_MERGES", 0)
     paths = discover(repo.path)
     backfill_module.backfill(paths)
     assert status(paths).conflict_checks == {"pending": 4, "rate": None, "running": False}

@@ -36,17 +36,13 @@ from hookwise.git.branches import assign_branches, default_branch, local_branche
 from hookwise.git.conflicts import MergeCheck, check_merges, with_check
 from hookwise.git.log import rev_list, stream_commits, subjects
 from hookwise.git.runner import git
+from hookwise.history import conflicts
 from hookwise.records import RefEvent
 from hookwise.store import schema
 from hookwise.store.db import Store, exclusive
 
 STATE_FILE = "backfill.json"
 Progress = Callable[[str, int, int], None]  # (stage, advance, total)
-#: Up to this many new merges are checked for conflicts during the run (a
-#: fetch: ~0.3 s on pytest's history, ~5 s at git.git's ~110 merges/s);
-#: more wait for the worker, so a whole history's metadata lands in about
-#: the time of ``git log --numstat``.
-INLINE_MERGES = 500
 #: Commits read and added to the store at a time: a few chunks in memory, never
 #: the whole history; one LanceDB fragment each.
 CHUNK_COMMITS = 5000
@@ -150,7 +146,11 @@ def backfill(paths: RepoPaths, *, progress: Progress | None = None) -> BackfillR
         merges = [(sha, ps[0], ps[1]) for sha, ps in new if len(ps) > 1]
         # A few merges (a fetch) are checked now, beside git log; a whole
         # history's wait for the worker (hookwise.worker.conflicts).
-        checking = pool.submit(check_merges, repo, merges) if len(merges) <= INLINE_MERGES else None
+        checking = (
+            pool.submit(check_merges, repo, merges)
+            if len(merges) <= conflicts.INLINE_MERGES
+            else None
+        )
         branches = {
             name[len("refs/heads/") :]: sha
             for name, sha in tips.items()
