@@ -49,12 +49,14 @@ HISTORIES = {
     "git": "/work/.mirror/git+git/repo",
 }
 BACKFILL = (
-    "import resource, sys, time; t = time.perf_counter()\n"
+    "import resource, sys, time, warnings; t = time.perf_counter()\n"
+    "warnings.simplefilter('ignore')\n"
+    "import lancedb; imported = time.perf_counter() - t\n"
     "from hookwise.git.repo import discover\n"
     "from hookwise.history.backfill import backfill\n"
     "r = backfill(discover(sys.argv[1]))\n"
-    "print(time.perf_counter() - t, r.commits, r.merges, r.pending_checks,"
-    " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "print(imported, r.commits, r.merges, r.pending_checks,"
+    " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.seconds)\n"
 )
 
 
@@ -62,8 +64,10 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, bytes, int]:
-    """Wall seconds, stdout and peak RSS (KB, the process and the children it waited for)."""
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, bytes, int, float]:
+    """Wall seconds, stdout, peak RSS (KB) and CPU seconds (user + system) of the
+    process and the children it waited for. CPU seconds hold on a loaded machine,
+    where wall time depends on how many cores the others leave."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, env=env())
     assert proc.stdout is not None
@@ -72,24 +76,28 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, bytes, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{cmd[:3]} failed with {proc.returncode}")
-    return time.perf_counter() - started, out, usage.ru_maxrss
+    return time.perf_counter() - started, out, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
-def git_log(repo: Path, *revs: str) -> tuple[float, int]:
-    seconds, out, _ = timed(
+def git_log(repo: Path, *revs: str) -> tuple[float, float]:
+    """Wall and CPU seconds of ``git log --numstat``."""
+    seconds, _, _, cpu = timed(
         ["git", "log", *(revs or ("--branches", "HEAD")), "--numstat", "--format=%x1e%H"], repo
     )
-    return seconds, out.count(b"\x1e")
+    return seconds, cpu
 
 
 def backfill(repo: Path, fresh: bool = True) -> dict[str, float]:
     """`hookwise backfill` in a fresh process (as a user runs it)."""
     if fresh:
         subprocess.run(["rm", "-rf", str(discover(repo).hookwise_dir)], check=True)
-    seconds, out, tree_rss = timed([sys.executable, "-c", BACKFILL, str(repo)])
-    _, commits, merges, pending, self_rss = out.split()
+    seconds, out, tree_rss, cpu = timed([sys.executable, "-c", BACKFILL, str(repo)])
+    imported, commits, merges, pending, self_rss, inner = out.split()
     return {
         "seconds": seconds,
+        "cpu": cpu,
+        "import_seconds": float(imported),
+        "inner_seconds": float(inner),
         "commits": int(commits),
         "merges": int(merges),
         "pending": int(pending),
@@ -167,9 +175,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "repo.git"
         subprocess.run(["git", "clone", "-q", "--bare", "--local", str(source), clone], check=True)
-        base, ours, runs = [], [], []
+        base, base_cpu, ours, runs = [], [], [], []
         for _ in range(args.runs):
-            base.append(git_log(clone)[0])
+            wall, cpu = git_log(clone)
+            base.append(wall)
+            base_cpu.append(cpu)
             runs.append(backfill(clone))
             ours.append(runs[-1]["seconds"])
         last = runs[-1]
@@ -177,6 +187,8 @@ def main() -> None:
         checks = check_conflicts(clone, args.check_seconds) if last["pending"] else {}
         agree, compared = verify(clone, args.verify)
     hw, git = statistics.median(ours), statistics.median(base)
+    hw_cpu = statistics.median(r["cpu"] for r in runs)
+    git_cpu = statistics.median(base_cpu)
     peak = max(r["self_mb"] for r in runs)
     print(
         f"repository:             {source} ({last['commits']:,.0f} commits, "
@@ -187,7 +199,11 @@ def main() -> None:
         f"hookwise backfill:      {hw:8.1f} s  {last['commits'] / hw:8,.0f} commits/s  "
         f"({last['pending']:,.0f} merges left to the worker)"
     )
-    print(f"ratio backfill/git log: {hw / git:8.2f}  (budget <= 1.5 on a big history)")
+    print(f"ratio backfill/git log: {hw / git:8.2f}  wall (budget <= 1.5 on a big history)")
+    print(
+        f"CPU seconds:            {hw_cpu:8.1f} s backfill (git children included) against "
+        f"{git_cpu:.1f} s git log; ratio {hw_cpu / git_cpu:.2f}"
+    )
     print(
         f"peak RSS of backfill:   {peak:8.0f} MB  (its git children: "
         f"{max(r['tree_mb'] for r in runs):.0f} MB; budget <= 600)"

@@ -121,9 +121,11 @@ def check_merges_parallel(
     """
     if jobs <= 1 or len(merges) < 2:
         return check_merges(repo, merges)
-    size = -(-len(merges) // jobs)
-    parts = [merges[i : i + size] for i in range(0, len(merges), size)]
+    # Every jobs-th merge to each process, not contiguous parts: neighbouring
+    # merges cost alike (one release's big tree), so the processes end together.
+    parts = [merges[i::jobs] for i in range(min(jobs, len(merges)))]
     with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        return [
-            check for part in pool.map(lambda p: check_merges(repo, p), parts) for check in part
-        ]
+        answered = {
+            c.sha: c for part in pool.map(lambda p: check_merges(repo, p), parts) for c in part
+        }
+    return [answered[sha] for sha, _, _ in merges if sha in answered]
