@@ -209,9 +209,11 @@ def main() -> None:
         f"{max(r['tree_mb'] for r in runs):.0f} MB; budget <= 600)"
     )
     print(
-        f"incremental:            {inc['seconds']:8.2f} s  for {inc['commits']:,.0f} new commits "
-        f"({inc['merges']:,.0f} merges checked at once); git log --numstat of them "
-        f"{inc['git_log_seconds']:.2f} s"
+        f"incremental:            {inc['seconds']:8.2f} s process; "
+        f"{inc['inner_seconds']:.2f} s in "
+        f"backfill(), opening the store included; {inc['import_seconds']:.2f} s importing lancedb\n"
+        f"                        {inc['commits']:,.0f} new commits, {inc['merges']:,.0f} merges "
+        f"checked at once; git log --numstat of them {inc['git_log_seconds']:.2f} s"
     )
     if checks:
         print(
