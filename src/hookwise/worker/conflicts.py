@@ -17,7 +17,6 @@ the first's lock and exits at once.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import subprocess
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
 from hookwise.errors import HookwiseError, StoreLockedError
+from hookwise.worker.learning import start_child
 
 if TYPE_CHECKING:
     from hookwise.store.db import Store
@@ -71,23 +71,8 @@ class ConflictChecker:
             self.settled[hookwise_dir] = store.version("commits")
             return False
         self.started[hookwise_dir] = time.monotonic()
-        self.children[hookwise_dir] = start_child(hookwise_dir)
+        self.children[hookwise_dir] = start_child(hookwise_dir, __name__)
         return True
-
-
-def start_child(hookwise_dir: Path) -> subprocess.Popen[bytes]:
-    """``python -m hookwise.worker.conflicts DIR``, its stderr into the repository's log."""
-    with contextlib.ExitStack() as stack:
-        log = None
-        with contextlib.suppress(OSError):
-            log = stack.enter_context((hookwise_dir / "log").open("ab"))
-        return subprocess.Popen(
-            [sys.executable, "-m", __name__, str(hookwise_dir)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log or subprocess.DEVNULL,
-            close_fds=True,
-        )
 
 
 def main(argv: list[str] | None = None) -> int:
