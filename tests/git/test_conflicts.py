@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hookwise.git.conflicts import check_merges
+from hookwise.git.conflicts import check_merges, check_merges_parallel
 from tests.gitrepo import GitRepo
 
 
@@ -65,3 +65,13 @@ def test_no_merges() -> None:
     from pathlib import Path
 
     assert check_merges(Path(), []) == []
+
+
+def test_parallel_checks_answer_as_one_process_does_in_the_same_order(repo: GitRepo) -> None:
+    from tests.history.test_conflicts import merge_history
+
+    merges = [(sha, repo.rev(f"{sha}^1"), repo.rev(f"{sha}^2")) for sha in merge_history(repo, 5)]
+    serial = check_merges(repo.path, merges)
+    assert check_merges_parallel(repo.path, merges, jobs=2) == serial
+    assert check_merges_parallel(repo.path, merges, jobs=3) == serial
+    assert [c.had_conflicts for c in serial] == [False, True, False, True, False]

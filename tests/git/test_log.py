@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hookwise.git.log import read_commits, rev_list
+from hookwise.git.log import read_commits, rev_list, stream_commits, subjects
 from tests.gitrepo import GitRepo
 
 
@@ -66,3 +66,18 @@ def test_rev_list_excludes_and_parallel_read_matches_serial(repo: GitRepo) -> No
 
 def test_rev_list_of_nothing(tmp_path: Path) -> None:
     assert rev_list(tmp_path, []) == []
+
+
+def test_stream_reads_chunks_in_order_with_a_bounded_read_ahead(repo: GitRepo) -> None:
+    shas = [repo.commit(f"commit {i}") for i in range(7)][::-1]
+    chunks = list(stream_commits(repo.path, shas, jobs=2, chunk_size=3))
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    assert [c.sha for chunk in chunks for c in chunk] == shas
+    assert list(stream_commits(repo.path, [])) == []
+
+
+def test_subjects_of_given_commits(repo: GitRepo) -> None:
+    first = repo.commit("first line\n\nbody")
+    second = repo.commit("Merge branch 'x'")
+    assert subjects(repo.path, [second, first]) == {first: "first line", second: "Merge branch 'x'"}
+    assert subjects(repo.path, []) == {}

@@ -59,13 +59,13 @@ def test_backfill_is_incremental(repo: GitRepo, monkeypatch: pytest.MonkeyPatch)
     import hookwise.history.backfill as service
 
     read: list[int] = []
-    original = service.read_commits
+    original = service.stream_commits
 
     def counting(repo_path: Path, shas: list[str], **kw: object) -> object:
         read.append(len(shas))
         return original(repo_path, shas, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "read_commits", counting)
+    monkeypatch.setattr(service, "stream_commits", counting)
     assert backfill(paths).commits == 0
     assert read == [0]
     repo.commit("commit 5")

@@ -142,3 +142,29 @@ def test_status_shows_when_each_maintenance_job_last_ran_and_what_it_did(
     assert shown["compaction"]["did"]["tables"] >= 1
     assert shown["reembedding"] == never  # nothing embedded yet: nothing can be stale
     assert status_json(repo)["maintenance"] == shown
+
+
+def test_status_shows_the_merges_that_wait_for_a_conflict_check_and_the_rate(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from hookwise.cli import main
+    from hookwise.history import backfill as backfill_module
+    from hookwise.history import conflicts as conflicts_module
+    from hookwise.history.conflicts import check_pending
+    from hookwise.history.status import status
+    from tests.history.test_conflicts import merge_history
+
+    merge_history(repo, 4)
+    monkeypatch.setattr(conflicts_module, "INLINE_MERGES", 0)
+    paths = discover(repo.path)
+    backfill_module.backfill(paths)
+    assert status(paths).conflict_checks == {"pending": 4, "rate": None, "running": False}
+    shown = CliRunner().invoke(main, ["status", "--repo", str(repo.path)]).output
+    assert "4 merges wait for a conflict check" in " ".join(shown.split())
+
+    check_pending(paths, jobs=1, batch=2)
+    checks = status(paths).conflict_checks
+    assert checks is not None and checks["pending"] == 0 and checks["rate"] > 0
+    assert status_json(repo)["conflict_checks"] == checks

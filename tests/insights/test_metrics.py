@@ -144,7 +144,7 @@ def test_branch_switches(store: Store) -> None:
 
 def test_merges(store: Store) -> None:
     m = metrics(store, today=TODAY).merges
-    assert (m.count, m.checked, m.conflicted, m.conflict_rate) == (2, 2, 1, 0.5)
+    assert (m.count, m.checked, m.unchecked, m.conflicted, m.conflict_rate) == (2, 2, 0, 1, 0.5)
     assert [(h.path, h.conflicts) for h in m.hotspots] == [("shared.txt", 1)]
     assert m.squash_merges == 0
     assert [(d.date, d.merges, d.conflicted) for d in m.daily] == [
@@ -153,6 +153,30 @@ def test_merges(store: Store) -> None:
         ("2024-03-06", 1, 0),
         ("2024-03-07", 1, 1),
     ]
+
+
+def test_merges_waiting_for_a_conflict_check_are_not_counted_clean(
+    store: Store, repo: GitRepo
+) -> None:
+    import pyarrow.compute as pc
+
+    merges = store.read("commits", "is_merge AND had_conflicts = false")
+    store.upsert_commit_rows(
+        merges.set_column(
+            merges.schema.get_field_index("had_conflicts"),
+            "had_conflicts",
+            pa.nulls(merges.num_rows, pa.bool_()),
+        )
+    )
+    assert pc.sum(pc.is_null(store.read("commits", "is_merge")["had_conflicts"])).as_py() == 1
+    m = metrics(store, today=TODAY).merges
+    # The clean merge is pending: 1 of 1 checked merges conflicted, 1 not yet checked.
+    assert (m.count, m.checked, m.unchecked, m.conflicted, m.conflict_rate) == (2, 1, 1, 1, 1.0)
+    args = ["metrics", "--repo", str(repo.path), "--from", "2024-03-04", "--to", "2024-03-07"]
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert data["merges"]["unchecked"] == 1
+    text = CliRunner().invoke(main, args, env={"COLUMNS": "100"}).output
+    assert "1 not yet checked" in " ".join(text.split())
 
 
 def test_conventional_compliance(store: Store) -> None:

@@ -347,3 +347,24 @@ def test_an_amend_whose_old_commit_was_pruned_before_ingest_records_the_rest(
     assert commits[new]["rewritten"] is False
     [rewrite] = [e for e in ref_events if e["kind"] == "amend"]
     assert rewrite["rewrites"] == [{"old": old, "new": new}]
+
+
+def test_a_pull_of_many_merges_leaves_their_checks_to_the_worker(
+    live: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.history import conflicts
+    from tests.history.test_conflicts import merge_history, merge_tree_says
+
+    live.commit("first", {"first.txt": "1\n"})
+    upstream = GitRepo(tmp_path / "upstream")
+    live.git("clone", "-q", str(live.path), str(upstream.path))
+    merges = merge_history(upstream, 3)
+    monkeypatch.setattr(conflicts, "INLINE_MERGES", 2)
+    live.git("pull", "-q", "--ff-only", str(upstream.path), "main")
+    commits, _ = drain(live)
+    assert {sha: commits[sha]["had_conflicts"] for sha in merges} == dict.fromkeys(merges)
+    conflicts.check_pending(discover(live.path), jobs=1)
+    commits, _ = drain(live)
+    assert {sha: commits[sha]["had_conflicts"] for sha in merges} == {
+        sha: merge_tree_says(upstream, sha) for sha in merges
+    }

@@ -32,13 +32,25 @@ def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
             result = service(paths, progress=progress)
     else:
         result = service(paths)
+    if result.pending_checks:
+        from hookwise.capture.wake import ensure_worker
+
+        # The worker re-merges them in the background (hookwise.worker.conflicts).
+        ensure_worker(paths.hookwise_dir)
     if not quiet:
         rate = f", {result.commits_per_second:,.0f} commits/s" if result.commits >= 100 else ""
+        conflicts = (
+            f"{result.pending_checks:,} to check for conflicts in the background"
+            if result.pending_checks
+            else f"{result.conflicted} with conflicts"
+        )
         click.echo(
             f"backfilled {count(result.commits, 'commit')} ({count(result.merges, 'merge')}, "
-            f"{result.conflicted} with conflicts) and {count(result.ref_events, 'branch event')} "
+            f"{conflicts}) and {count(result.ref_events, 'branch event')} "
             f"in {result.seconds:.1f}s{rate}"
         )
+        if result.pending_checks:
+            click.echo("`hookwise status` shows how many merges wait, and how fast they go")
 
 
 @click.command()

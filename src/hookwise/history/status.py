@@ -70,6 +70,10 @@ class Status:
     # Per maintenance job: {"last_run", "last_checked" (epoch seconds, None
     # before the first), "did": {figure: count}} of the last run that did something.
     maintenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # {"pending", "rate", "running"}: merges whose conflict check the worker
+    # has still to do (backfill leaves a big history's to it), and how fast
+    # the last or current run answered them, in merges/s (None before one).
+    conflict_checks: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +86,7 @@ class _StoreFigures:
     last_time: int | None = None
     version: int | None = None
     embedder: dict[str, Any] | None = None
+    conflict_checks: dict[str, Any] | None = None
     missing: list[str] = field(default_factory=list)
     damaged: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -127,6 +132,7 @@ def status(paths: RepoPaths) -> Status:
         spool_error=spool_error,
         problems=problems + figures.problems,
         maintenance=maintenance_summary(paths),
+        conflict_checks=figures.conflict_checks,
     )
 
 
@@ -185,12 +191,26 @@ def _store_figures(paths: RepoPaths) -> _StoreFigures:
         if table in readable and (v := _max(store, table, column, "source = 'hook'")) is not None
     ]
     figures.last_time = max(times) if times else None
+    if "commits" in readable:
+        figures.conflict_checks = _conflict_checks(store)
     if {"commits", "commit_vectors"} <= readable:
         try:
             figures.embedder = _embedder(store)
         except StoreError as exc:
             figures.problems.append(str(exc))
     return figures
+
+
+def _conflict_checks(store: Store) -> dict[str, Any]:
+    from hookwise.history.conflicts import pending_count, read_progress
+
+    progress = read_progress(store.paths)
+    pending = pending_count(store)
+    return {
+        "pending": pending,
+        "rate": progress.get("rate"),
+        "running": bool(pending and progress and not progress.get("done")),
+    }
 
 
 def _embedder(store: Store) -> dict[str, Any]:

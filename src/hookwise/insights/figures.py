@@ -88,6 +88,9 @@ class ConflictHotspot:
 class Merges:
     count: int
     checked: int  # merges whose conflicts are known (re-merged)
+    # merges whose conflict check is still to come (the worker's, after a
+    # backfill): neither clean nor conflicted, and not in conflict_rate
+    unchecked: int
     conflicted: int
     conflict_rate: float | None  # conflicted / checked
     hotspots: tuple[ConflictHotspot, ...]

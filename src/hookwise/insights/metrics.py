@@ -335,6 +335,7 @@ def _merges(commits: pa.Table, index: Ints, first: int, last: int, ref_events: p
     return Merges(
         count=merges.num_rows,
         checked=checked,
+        unchecked=merges.num_rows - checked,
         conflicted=conflicted,
         conflict_rate=ratio(conflicted, checked),
         hotspots=hotspots,

@@ -40,6 +40,7 @@ from hookwise.git.conflicts import check_merges, with_check
 from hookwise.git.log import read_commits
 from hookwise.git.rewrites import from_reflog
 from hookwise.git.walk import new_commits, present_commits
+from hookwise.history import conflicts
 from hookwise.records import CommitRecord, RefEvent
 from hookwise.store import schema
 from hookwise.store.db import Store
@@ -260,5 +261,8 @@ def ingest(store: Store, paths: RepoPaths, events: Sequence[Event]) -> IngestRes
 def _records(repo_path: Path, shas: list[str], actions: dict[str, str]) -> list[CommitRecord]:
     commits = read_commits(repo_path, shas)
     merges = [(c.sha, c.parents[0], c.parents[1]) for c in commits if c.is_merge]
-    checks = {m.sha: m for m in check_merges(repo_path, merges)} if merges else {}
+    # A pull of a big history's worth of merges is left pending for the
+    # worker's niced conflict checks (hookwise.worker.conflicts), not re-merged here.
+    few = 0 < len(merges) <= conflicts.INLINE_MERGES
+    checks = {m.sha: m for m in check_merges(repo_path, merges)} if few else {}
     return [with_check(c, checks.get(c.sha), action=actions.get(c.sha)) for c in commits]

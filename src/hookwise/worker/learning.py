@@ -67,14 +67,14 @@ class Learner:
         return True
 
 
-def start_child(hookwise_dir: Path) -> subprocess.Popen[bytes]:
-    """``python -m hookwise.worker.learning DIR``, its stderr into the repository's log."""
+def start_child(hookwise_dir: Path, module: str = __name__) -> subprocess.Popen[bytes]:
+    """``python -m MODULE DIR`` (this one by default), its stderr into the repository's log."""
     with contextlib.ExitStack() as stack:
         log = None
         with contextlib.suppress(OSError):
             log = stack.enter_context((hookwise_dir / "log").open("ab"))
         return subprocess.Popen(
-            [sys.executable, "-m", __name__, str(hookwise_dir)],
+            [sys.executable, "-m", module, str(hookwise_dir)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log or subprocess.DEVNULL,

@@ -10,7 +10,9 @@ it starts (``Worker.run``), so a test or a command that imports
   worker stays awake while there is more. Maintenance runs first
   (``worker.maintenance``: ~1 ms when it has nothing to do), so the rows it
   re-embeds are counted as its own before the other tasks fill vectors;
-  then embedding, so a fresh
+  then the conflict checks backfill left pending (``worker.conflicts``:
+  it only starts a niced child, and reads one table version when there is
+  nothing to check); then embedding, so a fresh
   search engine reads the new vectors at once; suggest's task stores the
   fix attempts' vectors, then keeps its index of them warm; the rule prior
   that ``hookwise check`` reads without a worker follows fix memory
@@ -78,6 +80,7 @@ def build() -> Tables:
     from hookwise.fixes.service import SuggestService
     from hookwise.insights.answers import serve_insights
     from hookwise.search.service import SearchService
+    from hookwise.worker.conflicts import ConflictChecker
     from hookwise.worker.learning import Learner
     from hookwise.worker.maintenance import Maintenance
     from hookwise.worker.prior import write_rule_prior
@@ -99,6 +102,7 @@ def build() -> Tables:
         },
         idle_tasks=(
             _idle_task(maintenance.when_idle),
+            ConflictChecker().when_idle,
             _idle_task(search.embed_when_idle),
             _idle_task(search.when_idle),
             _idle_task(suggest.when_idle),

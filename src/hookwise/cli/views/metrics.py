@@ -124,7 +124,13 @@ def metrics_view(m: Metrics) -> list[RenderableType]:
                 ),
                 (
                     "conflicted",
-                    f"{mg.conflicted:,} of {mg.checked:,} re-merged ({percent(mg.conflict_rate)})",
+                    f"{mg.conflicted:,} of {mg.checked:,} re-merged ({percent(mg.conflict_rate)})"
+                    + (
+                        f"; {mg.unchecked:,} not yet checked (the worker re-merges them "
+                        "in the background: `hookwise status`)"
+                        if mg.unchecked
+                        else ""
+                    ),
                 ),
                 ("conflicts", sparkline([d.conflicted for d in mg.daily])),
             ],

@@ -45,6 +45,8 @@ def status_table(report: Status, paths: RepoPaths) -> Table:
         else:
             vectors = "no commits yet"
         table.add_row("embedder", f"{report.embedder['description']}; {vectors}")
+    if report.conflict_checks is not None and report.conflict_checks["pending"]:
+        table.add_row("conflict checks", describe_conflict_checks(report.conflict_checks))
     if report.last_event_time:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(report.last_event_time))
         table.add_row("last event", when)
@@ -70,6 +72,20 @@ def describe_hooks(hooks: dict[str, object]) -> str:
     if managed:
         parts.append("pre-commit: " + ", ".join(sorted(managed)))
     return "; ".join(parts) or "not installed (run `hookwise install`)"
+
+
+def describe_conflict_checks(checks: dict[str, Any]) -> str:
+    """How many merges wait for the worker's conflict check, and how fast it goes."""
+    pending = int(checks["pending"])
+    line = f"{pending:,} merge{'s wait' if pending != 1 else ' waits'} for a conflict check"
+    rate = checks.get("rate")
+    if rate:
+        line += f", {rate:,.0f} merges/s"
+        if checks.get("running"):
+            line += f" (about {max(1, round(pending / rate / 60))} min left)"
+    elif not checks.get("running"):
+        line += " (the worker checks them in the background)"
+    return line
 
 
 #: How a figure of a maintenance job reads after its count.
