@@ -179,7 +179,7 @@ class CachedEmbedder:
         self.blocks: list[np.ndarray] = []
         if self.file.exists():
             saved = np.load(self.file)
-            self.rows = {bytes(k): i for i, k in enumerate(saved["keys"])}
+            self.rows = {k.tobytes(): i for i, k in enumerate(saved["keys"])}
             self.blocks = [saved["vectors"]]
         self.saved_at = time.monotonic()
         self.dirty = False
@@ -208,7 +208,9 @@ class CachedEmbedder:
     def save(self) -> None:
         if not self.dirty:
             return
-        keys = np.array(sorted(self.rows, key=self.rows.__getitem__), dtype="S20")
+        # Raw bytes, not numpy's "S20": that drops a digest's trailing NUL bytes.
+        ordered = sorted(self.rows, key=self.rows.__getitem__)
+        keys = np.frombuffer(b"".join(ordered), np.uint8).reshape(-1, 20)
         partial = self.file.with_suffix(".partial.npz")
         np.savez(partial, keys=keys, vectors=self.blocks[0])
         partial.replace(self.file)
