@@ -411,14 +411,14 @@ def cross_validated(
     (each half scored once), the best MRR@10 on all queries, and its weights.
     """
     grid = GRIDS[name]
-    fusions = [
+    tried = [
         fusions.Fusion(vector=v, text=t, decay=d, files=f)
         for v, t, d, f in itertools.product(
             grid["vector"], grid["text"], grid["decay"], grid["files"]
         )
     ]
     pairs = list(zip(evidence, queries, strict=True))
-    rr = np.array([[score(e.ranking(f), q.accepted)[0] for e, q in pairs] for f in fusions])
+    rr = np.array([[score(e.ranking(f), q.accepted)[0] for e, q in pairs] for f in tried])
     rng = np.random.default_rng(0)
     held_out = []
     for _ in range(SPLITS):
@@ -428,7 +428,7 @@ def cross_validated(
             best = int(np.argmax(rr[:, chosen_on].mean(axis=1)))
             held_out.append(float(rr[best, scored_on].mean()))
     best = int(np.argmax(rr.mean(axis=1)))
-    f = fusions[best]
+    f = tried[best]
     weights = f"vector {f.vector:g}, text {f.text:g}, decay {f.decay:g}, files {f.files:g}"
     return statistics.fmean(held_out), statistics.pstdev(held_out), float(rr[best].mean()), weights
 
