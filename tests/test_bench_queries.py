@@ -41,6 +41,18 @@ def _git(*args: str, stdin: str | None = None) -> str:
     ).stdout
 
 
+def _bench(monkeypatch: pytest.MonkeyPatch) -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "search_quality", ROOT / "bench" / "search_quality.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "search_quality", bench)  # its dataclasses look it up
+    monkeypatch.setattr(sys, "path", list(sys.path))  # it puts src/ on the path
+    spec.loader.exec_module(bench)
+    return bench
+
+
 def test_the_flask_query_set_is_well_formed() -> None:
     data = _data()
     queries = data["queries"]
@@ -63,14 +75,7 @@ def test_the_flask_query_set_is_well_formed() -> None:
 
 
 def test_the_benchmark_loads_it_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "search_quality", ROOT / "bench" / "search_quality.py"
-    )
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "search_quality", bench)  # its dataclasses look it up
-    monkeypatch.setattr(sys, "path", list(sys.path))  # it puts src/ on the path
-    spec.loader.exec_module(bench)
+    bench = _bench(monkeypatch)
     loaded = bench.load_queries(QUERIES)
     assert [q.text for q in loaded] == [q["query"] for q in _data()["queries"]]
     assert all(q.accepted for q in loaded)
@@ -85,3 +90,33 @@ def test_every_accepted_commit_is_in_flask_history() -> None:
     # backfill stores what local branches reach: every query has an answer there
     stored = set(_git("rev-list", "--branches").split())
     assert [q["query"] for q in data["queries"] if not stored & set(q["accepted"])] == []
+
+
+def test_the_benchmark_scores_both_sets_and_tunes_on_pytest_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bench = _bench(monkeypatch)
+    assert bench.SETS["flask"][1] == QUERIES
+    assert bench.TUNING == "pytest"
+
+
+def test_remembered_vectors_are_the_models_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from hookwise.embed.testing import FakeEmbedder
+
+    bench = _bench(monkeypatch)
+    model = FakeEmbedder()
+    cached = bench.CachedEmbedder(model, tmp_path)
+    # a text whose digest ends in a NUL byte (numpy's "S20" keys would drop it)
+    nul = next(
+        t for t in (f"commit {i}" for i in range(10_000)) if bench.CachedEmbedder.key(t)[-1] == 0
+    )
+    texts = ["drop python 3.7", nul, "drop python 3.7"]
+    first = cached.embed(texts)
+    assert model.texts_embedded == texts[:2]  # a text repeated is embedded once
+    assert first.tolist() == FakeEmbedder().embed(texts).tolist()
+    cached.save()
+    again = bench.CachedEmbedder(FakeEmbedder(), tmp_path)  # a second run
+    assert again.embed(list(reversed(texts))).tolist() == first[::-1].tolist()
+    assert again.inner.texts_embedded == []  # every text came from the file
