@@ -71,10 +71,17 @@ def reindex(
         total = store.count("commits", SEARCHABLE)
         if progress:
             progress(0, total)
+        # Vectors of another id than the store's are what an interrupted
+        # reindex left: dropped, so that every batch is a plain append
+        # (``stored.append``). The store's own id is replaced in place.
+        write = stored.write
+        if previous is None or previous.embedder_id != embedder.id:
+            stored.drop(store, embedder.id)
+            write = stored.append
         done = 0
         for batch in text_batches(store, batch_size()):
             shas = batch.column("sha").to_pylist()
-            stored.write(store, embedder.id, shas, embedder.embed(commit_texts(batch)))
+            write(store, embedder.id, shas, embedder.embed(commit_texts(batch)))
             done += len(shas)
             if progress:
                 progress(min(done, total), total)
