@@ -22,10 +22,10 @@ Progress = Callable[[int, int], None]  # (done, total)
 def text_batches(store: Store, size: int) -> Iterator[pa.Table]:
     """The searchable commits' texts (``TEXT_COLUMNS``), ``size`` commits at a time.
 
-    Read as they are embedded, never all at once: git.git's 82k commits
-    with their bodies and paths took ~900 MB as one Arrow table and its
-    Python strings (180 MB for pytest's 17.7k; ``VmRSS`` around the read),
-    which made the whole-store read, not the model, a reindex's peak.
+    Read as they are embedded, never all at once: as one Arrow table and
+    its Python strings, pytest's 17.7k commits with their bodies and paths
+    took 180 MB (``VmRSS`` around the read), before the model had run, and
+    that grows with the history (git.git's bodies are longer too).
     """
     for batch in store.read_batches("commits", SEARCHABLE, TEXT_COLUMNS, batch_size=size):
         yield pa.Table.from_batches([batch])
