@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,13 +12,9 @@ from pathlib import Path
 import pytest
 
 from hookwise.cli.search_entry import parse
-from hookwise.search import vectors
-from hookwise.search.lexical import ensure_text_index
-from hookwise.store.db import Store
 from tests.cli.console import hookwise
 from tests.gitrepo import GitRepo
-from tests.search.commits import History, build
-from tests.waiting import wait_for
+from tests.search.commits import History, build, served
 
 #: The full command, with the light entry skipped: click's group called directly.
 FULL = "import sys; from hookwise.cli.app import run; sys.argv[0] = 'hookwise'; run()"
@@ -85,24 +80,10 @@ def test_anything_else_is_left_to_click(argv: list[str]) -> None:
 @pytest.fixture
 def warm(repo: GitRepo, state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[History]:
     """An embedded history (hashing embedder) and a real worker answering for it."""
-    from hookwise.capture import registry, rpc
-
     monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
     built = build(repo)
-    store = Store.open(built.paths)
-    while vectors.embed_waiting(store):
-        pass
-    ensure_text_index(store)
-    registry.register(built.paths.hookwise_dir)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hookwise", "worker", "--foreground"], env=dict(os.environ)
-    )
-    try:
-        wait_for(lambda: rpc.socket_path().exists(), timeout=60.0)
+    with served(built.paths):
         yield built
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0
 
 
 def last_search(history: History) -> dict[str, object]:
