@@ -20,9 +20,21 @@ labelled queries taking turns:
 ``--threshold`` measures where the vector index starts to pay: brute force
 against the index (latency and recall@10 against exact) at growing sizes.
 
+``--command REPO`` measures a repository that is already embedded (a clone
+after ``hookwise init`` and ``reindex``), as the user waits: ``hookwise
+search`` from process start to output, with ``hookwise --version`` taking
+turns with it in the same run as the baseline (the interpreter and the
+console script, which every command pays), and the worker's answer alone
+over its socket (query embedding, vector search, BM25 and fusion); median
+and p90 of each, and the worker's RSS once warm. ``--reindex REPO`` runs
+``hookwise reindex`` there and prints its peak RSS (``--reindex-seconds``
+stops it early: the whole-store read, when there was one, came first).
+
     python bench/search_latency.py                        # minilm, 10k and 100k
     python bench/search_latency.py --embedder hashing --sizes 10000
     python bench/search_latency.py --threshold
+    python bench/search_latency.py --command /tmp/git --runs 40
+    python bench/search_latency.py --reindex /tmp/copy-of-git --reindex-seconds 300
 """
 
 from __future__ import annotations
@@ -56,6 +68,7 @@ from hookwise.capture.locations import RepoPaths
 from search_quality import CACHE_ROOT, DEFAULT_QUERIES, DEFAULT_REPO, build_store, load_queries
 
 BUDGET_MS = 50.0
+COMMAND_BUDGET_MS = 150.0  # `hookwise search`, process start to output (DESIGN section 6)
 MEMORY_BUDGET_MB = {"minilm": 600, "fallback": 150}  # worker RSS, DESIGN section 6
 NOISE = 0.15  # how far a copy's vector moves from its original (unit vectors)
 
@@ -318,6 +331,93 @@ def threshold(source: RepoPaths, sizes: Sequence[int], queries: list[str], cache
         )
 
 
+def p90_ms(samples: Sequence[float]) -> float:
+    return statistics.quantiles(samples, n=10)[8] * 1000
+
+
+def run_command(args: Sequence[str], env: dict[str, str]) -> float:
+    """Seconds from starting ``hookwise ARGS`` to its exit, all output read."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "hookwise", *args], env=env, capture_output=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0 or not proc.stdout:
+        raise SystemExit(f"hookwise {' '.join(args)} failed: {proc.stderr.decode()}")
+    return seconds
+
+
+def command(repo: Path, queries: list[str], runs: int) -> None:
+    """``hookwise search`` end to end against ``hookwise --version``, and the worker alone."""
+    from hookwise.capture import rpc
+    from hookwise.git.repo import discover
+
+    paths = discover(repo)
+    source = str(Path(__file__).resolve().parents[1] / "src")
+    with tempfile.TemporaryDirectory(prefix="hw-cmd-") as folder:
+        state = Path(folder)
+        env = dict(
+            os.environ,
+            HOOKWISE_STATE_DIR=str(state),
+            PYTHONPATH=os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]),
+        )
+        with worker(paths, state) as proc:
+            assert proc is not None
+            args = {"hookwise_dir": str(paths.hookwise_dir), "limit": 10}
+
+            def answer(query: str) -> None:
+                found = rpc.call("search", {**args, "query": query}, timeout=120)
+                assert isinstance(found, dict) and "hits" in found, found
+
+            answer(queries[0])  # the store and the model, loaded once
+            rss, _ = memory_mb(proc.pid)
+            samples: dict[str, list[float]] = {"--version": [], "search": [], "worker": []}
+            for i in range(runs):
+                query = queries[i % len(queries)]
+                sides = {
+                    "--version": lambda: run_command(["--version"], env),
+                    "search": lambda q=query: run_command(["search", q, "--repo", str(repo)], env),
+                    "worker": lambda q=query: timed(functools.partial(answer, q)),
+                }
+                names = list(sides) if i % 2 else list(reversed(sides))
+                for name in names:
+                    samples[name].append(sides[name]())
+            after_rss, peak = memory_mb(proc.pid)
+    base = median_ms(samples["--version"])
+    print(f"\n### `hookwise search`, warm worker, {repo} ({runs} runs each, taking turns)")
+    print("| what | median ms | p90 ms | median / --version |")
+    print("|---|---|---|---|")
+    for name, values in samples.items():
+        median = median_ms(values)
+        print(f"| {name} | {median:.1f} | {p90_ms(values):.1f} | {median / base:.2f} |")
+    verdict = "within" if median_ms(samples["search"]) <= COMMAND_BUDGET_MS else "OVER"
+    print(f"command budget {COMMAND_BUDGET_MS:.0f} ms median: {verdict}")
+    print(
+        f"worker RSS after warm-up {rss:.0f} MB, after the runs {after_rss:.0f} MB, "
+        f"peak {peak:.0f} MB (budget {MEMORY_BUDGET_MB['minilm']} MB)"
+    )
+
+
+def reindex_peak(repo: Path, seconds: float | None) -> None:
+    """``hookwise reindex`` in a child process; its peak RSS (``ru_maxrss``)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hookwise", "reindex", "-q", "--repo", str(repo)],
+        env=dict(os.environ, HOOKWISE_NO_WORKER="1"),
+    )
+    if seconds is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=seconds)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    finished = "finished" if os.waitstatus_to_exitcode(status) == 0 else "stopped"
+    peak = usage.ru_maxrss / 1024
+    print(f"\n### `hookwise reindex` of {repo}: {finished} after {wall:.0f}s")
+    print(f"peak RSS {peak:.0f} MB (budget {MEMORY_BUDGET_MB['minilm']} MB)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=DEFAULT_REPO)
@@ -331,9 +431,19 @@ def main() -> int:
         "--threshold-sizes", default="5000,10000,20000,50000,100000", help="For --threshold."
     )
     parser.add_argument("--cache-dir", type=Path, default=CACHE_ROOT)
+    parser.add_argument("--command", type=Path, metavar="REPO", help="An embedded repository.")
+    parser.add_argument("--runs", type=int, default=30, help="For --command.")
+    parser.add_argument("--reindex", type=Path, metavar="REPO", help="Peak RSS of reindex.")
+    parser.add_argument("--reindex-seconds", type=float, help="Stop the reindex after this.")
     args = parser.parse_args()
     warnings.simplefilter("ignore", DeprecationWarning)
     queries = [q.text for q in load_queries(args.queries)]
+    if args.command or args.reindex:
+        if args.command:
+            command(args.command, queries, args.runs)
+        if args.reindex:
+            reindex_peak(args.reindex, args.reindex_seconds)
+        return 0
     print(f"## {args.embedder}: preparing the source store", flush=True)
     source = build_store(args.repo, args.embedder, None, args.cache_dir)
     head = source.common_dir.parent.name.split("-")[0]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hookwise.capture.locations import RepoPaths
@@ -11,6 +17,7 @@ from hookwise.search.engine import search_in_process
 from hookwise.search.request import Filters, SearchRequest
 from hookwise.store.db import Store
 from tests.gitrepo import BASE_TIME, GitRepo
+from tests.waiting import wait_for
 
 DAY = 86400
 ADA = {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
@@ -107,3 +114,30 @@ def stored(store: Store) -> dict[str, set[str]]:
     for row in store.read("commit_vectors", columns=["sha", "embedder"]).to_pylist():
         out.setdefault(row["embedder"], set()).add(row["sha"])
     return out
+
+
+@contextlib.contextmanager
+def served(paths: RepoPaths) -> Iterator[None]:
+    """The store at ``paths`` embedded and indexed, and a real worker answering for it.
+
+    The worker is another process: the embedder must be a registered one
+    (``HOOKWISE_EMBEDDER=hashing``), as a user has.
+    """
+    from hookwise.capture import registry, rpc
+    from hookwise.search import vectors
+    from hookwise.search.lexical import ensure_text_index
+
+    store = Store.open(paths)
+    while vectors.embed_waiting(store):
+        pass
+    ensure_text_index(store)
+    registry.register(paths.hookwise_dir)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hookwise", "worker", "--foreground"], env=dict(os.environ)
+    )
+    try:
+        wait_for(lambda: rpc.socket_path().exists(), timeout=60.0)
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0

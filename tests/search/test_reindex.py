@@ -80,3 +80,5 @@ def test_an_interrupted_reindex_leaves_the_store_on_its_embedder(
     reindex(paths, "hashing")  # running it again finishes the job
     state = read_state(paths)
     assert state is not None and set(stored(store)) == {state.embedder_id}
+    # What the interrupted run wrote was replaced, not appended to again.
+    assert store.count("commit_vectors") == len(shas)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -13,17 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hookwise.search import matrix, vectors
+from hookwise.search import matrix
 from hookwise.search.engine import SearchEngine, search_in_process
-from hookwise.search.lexical import ensure_text_index
 from hookwise.search.reindex import reindex
 from hookwise.search.request import Filters, Hit, SearchRequest, SearchResult
 from hookwise.search.service import SearchService
 from hookwise.store import vectors as stored
 from hookwise.store.db import Store
 from tests.gitrepo import GitRepo
-from tests.search.commits import History, build
-from tests.waiting import wait_for
+from tests.search.commits import History, build, served
 
 
 def assert_same_hits(remote: Sequence[Hit], local: Sequence[Hit]) -> None:
@@ -46,21 +40,12 @@ def assert_same_hits(remote: Sequence[Hit], local: Sequence[Hit]) -> None:
 def test_the_socket_and_the_in_process_path_give_the_same_results(
     repo: GitRepo, state_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hookwise.capture import registry, rpc
+    from hookwise.capture import rpc
 
     # The worker is another process: a registered embedder, as a user has.
     monkeypatch.setenv("HOOKWISE_EMBEDDER", "hashing")
     built = build(repo)
-    store = Store.open(built.paths)
-    while vectors.embed_waiting(store):
-        pass
-    ensure_text_index(store)
-    registry.register(built.paths.hookwise_dir)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hookwise", "worker", "--foreground"], env=dict(os.environ)
-    )
-    try:
-        wait_for(lambda: rpc.socket_path().exists(), timeout=60.0)
+    with served(built.paths):
         requests = [
             SearchRequest("cache plugin crash"),
             SearchRequest("colour in the terminal", mode="vector", limit=3),
@@ -83,9 +68,6 @@ def test_the_socket_and_the_in_process_path_give_the_same_results(
             },
         )
         assert bad["kind"] == "UsageError" and "unknown commit type 'feet'" in bad["error"]
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0
 
 
 def test_the_worker_builds_a_vector_index_and_search_uses_it(

@@ -33,9 +33,13 @@ CORPUS_COLUMNS = [
 ]
 
 
+#: The commits search covers: every stored commit that was not rewritten.
+SEARCHABLE = "rewritten IS NOT TRUE"
+
+
 def searchable_commits(store: Store, columns: list[str]) -> pa.Table:
     """The commits search covers: every stored commit that was not rewritten."""
-    return store.read("commits", "rewritten IS NOT TRUE", columns=columns)
+    return store.read("commits", SEARCHABLE, columns=columns)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,11 @@ class SearchEngine:
         with self._lock:
             if self._snapshot is not None and self._snapshot.key == key:
                 return self._snapshot
+            # Let go of the old snapshot before reading the new one: holding
+            # both (82k commits: ~200 MB of columns and matrix) was the
+            # worker's peak after each batch it embedded. A search under way
+            # keeps its own reference; the next one waits for this lock.
+            self._snapshot = None
             corpus = Corpus.read(store)
             matrix: VectorMatrix | None = None
             embedder: Embedder | None = None

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+import pyarrow as pa
 
 from hookwise.capture.locations import RepoPaths
 from hookwise.embed import FittedEmbedder, default_embedder_name, get_embedder
-from hookwise.search.corpus import searchable_commits
+from hookwise.search.corpus import SEARCHABLE, searchable_commits
 from hookwise.search.state import VectorState, read_state, write_state
 from hookwise.search.vectors import LOCK_FILE, TEXT_COLUMNS, batch_size, commit_texts
 from hookwise.store import vectors as stored
 from hookwise.store.db import Store, exclusive
 
 Progress = Callable[[int, int], None]  # (done, total)
+
+
+def text_batches(store: Store, size: int) -> Iterator[pa.Table]:
+    """The searchable commits' texts (``TEXT_COLUMNS``), ``size`` commits at a time.
+
+    Read as they are embedded, never all at once: as one Arrow table and
+    its Python strings, pytest's 17.7k commits with their bodies and paths
+    took 180 MB (``VmRSS`` around the read), before the model had run, and
+    that grows with the history (git.git's bodies are longer too).
+    """
+    for batch in store.read_batches("commits", SEARCHABLE, TEXT_COLUMNS, batch_size=size):
+        yield pa.Table.from_batches([batch])
 
 
 @dataclass(frozen=True)
@@ -49,23 +63,28 @@ def reindex(
     name = name or default_embedder_name()
     with exclusive(paths.hookwise_dir / LOCK_FILE, timeout=lock_timeout):
         previous = read_state(paths)
-        commits = searchable_commits(store, TEXT_COLUMNS)
-        texts = commit_texts(commits)
-        shas = commits.column("sha").to_pylist()
         # Built without the store's state: a learning embedder is fitted
         # afresh on today's history, and saved only when the switch happens.
         embedder = get_embedder(name)
         if isinstance(embedder, FittedEmbedder):
-            embedder = embedder.fit(texts)
-        step = batch_size()
-        total = len(texts)
+            embedder = embedder.fit(commit_texts(searchable_commits(store, TEXT_COLUMNS)))
+        total = store.count("commits", SEARCHABLE)
         if progress:
             progress(0, total)
-        for start in range(0, total, step):
-            chunk = slice(start, start + step)
-            stored.write(store, embedder.id, shas[chunk], embedder.embed(texts[chunk]))
+        # Vectors of another id than the store's are what an interrupted
+        # reindex left: dropped, so that every batch is a plain append
+        # (``stored.append``). The store's own id is replaced in place.
+        write = stored.write
+        if previous is None or previous.embedder_id != embedder.id:
+            stored.drop(store, embedder.id)
+            write = stored.append
+        done = 0
+        for batch in text_batches(store, batch_size()):
+            shas = batch.column("sha").to_pylist()
+            write(store, embedder.id, shas, embedder.embed(commit_texts(batch)))
+            done += len(shas)
             if progress:
-                progress(min(start + step, total), total)
+                progress(min(done, total), total)
         if isinstance(embedder, FittedEmbedder):
             embedder.save(paths.store_dir)
         write_state(paths, VectorState(name, embedder.id))

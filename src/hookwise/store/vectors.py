@@ -60,11 +60,8 @@ def _of(embedder_id: str) -> str:
     return f"embedder = {sql_string(embedder_id)}"
 
 
-def write(store: Store, embedder_id: str, shas: Sequence[str], vectors: FloatMatrix) -> None:
-    """Store ``vectors`` for ``shas`` under ``embedder_id`` (replacing any already there)."""
-    if not shas:
-        return
-    rows = pa.table(
+def _rows(embedder_id: str, shas: Sequence[str], vectors: FloatMatrix) -> pa.Table:
+    return pa.table(
         {
             "sha": pa.array(list(shas), pa.string()),
             "embedder": pa.array([embedder_id] * len(shas), pa.string()),
@@ -72,8 +69,33 @@ def write(store: Store, embedder_id: str, shas: Sequence[str], vectors: FloatMat
         },
         schema=schema.COMMIT_VECTORS,
     )
+
+
+def write(store: Store, embedder_id: str, shas: Sequence[str], vectors: FloatMatrix) -> None:
+    """Store ``vectors`` for ``shas`` under ``embedder_id`` (replacing any already there)."""
+    if not shas:
+        return
     with store.lock():
-        store.upsert(VECTOR_TABLE, rows, update=True)
+        store.upsert(VECTOR_TABLE, _rows(embedder_id, shas, vectors), update=True)
+
+
+def append(store: Store, embedder_id: str, shas: Sequence[str], vectors: FloatMatrix) -> None:
+    """Store ``vectors`` for ``shas``, which have none from ``embedder_id`` yet.
+
+    ``write``'s merge joins every batch against the whole table, whose
+    memory grows with it: 20,000 vectors written 256 at a time into a
+    17,666-vector table took a process from 245 to 341 MB (12 s), and
+    appended from 245 to 260 MB (5 s).
+    """
+    if shas:
+        with store.lock():
+            store.add(VECTOR_TABLE, _rows(embedder_id, shas, vectors))
+
+
+def drop(store: Store, embedder_id: str) -> None:
+    """Delete every vector of ``embedder_id``."""
+    with store.lock():
+        store.delete(VECTOR_TABLE, _of(embedder_id))
 
 
 def count(store: Store, embedder_id: str | None = None) -> int:

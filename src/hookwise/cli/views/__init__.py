@@ -7,8 +7,8 @@ them and prints the records' own ``to_json``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+# typing is not loaded on the light search path (hookwise.cli.search_entry).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
