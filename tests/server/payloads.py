@@ -16,6 +16,7 @@ def day(repo: str, on: str, commits: int = 3, **fields: Any) -> dict[str, Any]:
         "merges": 1,
         "conflicted_merges": 0,
         "branch_switches": 4,
+        "active_branches": min(commits, 2),
         "cc_eligible": commits,
         "cc_compliant": commits,
         "sessions": 1,

@@ -83,6 +83,7 @@ def test_day_series_answers_within_scope(engine: Engine) -> None:
     assert [d["day"] for d in got["days"]] == days[1:]  # a day without a summary is absent
     first = got["days"][0]
     assert (first["merges"], first["conflicted_merges"], first["cc_compliant"]) == (2, 1, 2)
+    assert first["active_branches"] == 2
     assert "authors" not in first
 
     assert http.get(url, headers=auth(web)).status_code == 404  # not web's repository
@@ -184,15 +185,20 @@ def test_the_dashboard_updates_live_in_chromium(served: Served, tmp_path: Path) 
         expect(row.locator(".commits-per-day")).to_have_text("0.20")  # 6 over 30 days
         expect(row.locator(".conflicts")).to_have_text("25%")
         assert page.evaluate(READ_TABLE)["api"][3] == "2"  # active authors
+        expect(row.locator(".branches")).to_have_text("2.0")
         page.evaluate("window.notReloaded = true")
 
-        post(served.where, served.token, batch([day("web", on, 3, merges=0)]))
-        post(served.where, served.token, batch([day("api", on, 12, merges=4)]))
+        older = day("web", on, 3, merges=0)
+        del older["active_branches"]  # a client from before the figure
+        post(served.where, served.token, batch([older]))
+        post(served.where, served.token, batch([day("api", on, 12, merges=4, active_branches=3)]))
         expect(row.locator(".commits-per-day")).to_have_text("0.40")
+        expect(row.locator(".branches")).to_have_text("3.0")
         expect(row.locator(".conflicts")).to_have_text("0%")
         web = page.locator('#portfolio tbody tr[data-repo="web"]')
         expect(web.locator(".commits-per-day")).to_have_text("0.10")
         expect(web.locator(".conflicts")).to_have_text("\u2014")  # no merges: no rate
+        expect(web.locator(".branches")).to_have_text("\u2014")  # not reported: not 0
         expect(page.locator('#chart-velocity polyline[data-repo="web"]')).to_have_count(1)
         expect(page.locator('#chart-compliance rect.bar[data-repo="web"]')).to_have_count(1)
         assert page.evaluate("window.notReloaded") is True

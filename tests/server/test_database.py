@@ -5,24 +5,32 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from hookwise.errors import AggregatorDatabaseError, UsageError
-from hookwise.server import database
+from hookwise.server import database, ingest, queries
 from hookwise.server.models import Base
+from hookwise.sync.wire import SummaryBatch
+from tests.server.payloads import batch, day
+
+HEAD = "0002"
 
 
 def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
-    assert database.revision(engine) == "0001"
+    assert database.revision(engine) == HEAD
     database.upgrade(engine)  # a second start changes nothing
-    assert database.revision(engine) == "0001"
+    assert database.revision(engine) == HEAD
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
@@ -67,8 +75,70 @@ def test_processes_starting_together_upgrade_one_after_the_other(postgres_url: s
     errors = [p.communicate(timeout=120)[1] for p in starts]
     assert [p.returncode for p in starts] == [0, 0], errors
     engine = database.engine_for(url)
-    assert database.revision(engine) == "0001"
+    assert database.revision(engine) == HEAD
     engine.dispose()
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE {name}"))
     admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of each kind with no schema at all."""
+    if request.param == "sqlite":
+        engine = database.engine_for(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    postgres_url = request.getfixturevalue("postgres_url")
+    admin = database.engine_for(postgres_url).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"old_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = database.parse_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    engine = database.engine_for(url)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name}"))
+    admin.dispose()
+
+
+def migrate(engine: Engine, action: str, target: str) -> None:
+    """``alembic upgrade|downgrade target``, as ``database.upgrade`` runs it."""
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, target)
+
+
+OLD_DAY = (
+    "INSERT INTO summaries (team, repo, day, commits, active_authors, authors, merges, "
+    "conflicted_merges, branch_switches, cc_eligible, cc_compliant, sessions, checks_run, "
+    "fix_attempts, fix_successes, fixes, received_at) VALUES ('core', 'api', :day, 5, 1, "
+    "'[]', 1, 0, 3, 5, 4, 2, 1, 0, 0, '[]', :now)"
+)
+
+
+def test_an_old_database_upgraded_keeps_its_rows(empty: Engine) -> None:
+    migrate(empty, "upgrade", "0001")
+    with empty.begin() as connection:
+        connection.execute(text(OLD_DAY), {"day": date(2026, 11, 1), "now": datetime.now(UTC)})
+    database.upgrade(empty)
+    assert database.revision(empty) == HEAD
+    with empty.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    # The day stored before the column existed keeps every figure, and says nothing of branches.
+    ingest.store(empty, "core", SummaryBatch.from_json(batch([day("api", "2026-11-02", 4)])))
+    series = queries.day_series(
+        empty, "core", "api", since=date(2026, 11, 1), until=date(2026, 11, 2)
+    )
+    figures = [(d["day"], d["commits"], d["branch_switches"], d["active_branches"]) for d in series]
+    assert figures == [("2026-11-01", 5, 3, None), ("2026-11-02", 4, 4, 2)]
+    # And back: the downgrade drops only the new column.
+    migrate(empty, "downgrade", "0001")
+    with empty.connect() as connection:
+        rows = connection.execute(text("SELECT day, commits FROM summaries ORDER BY day")).all()
+    assert [(str(d), c) for d, c in rows] == [("2026-11-01", 5), ("2026-11-02", 4)]
+    assert "active_branches" not in {c["name"] for c in inspect(empty).get_columns("summaries")}

@@ -68,7 +68,10 @@ def render(sql: str, start: datetime, end: datetime, variables: dict[str, list[s
 
 
 def sent_days() -> list[dict[str, Any]]:
-    """Three weeks of four repositories in two teams, each day's figures different."""
+    """Three weeks of four repositories in two teams, each day's figures different.
+
+    docs/site's first week comes from a client older than ``active_branches``.
+    """
     people = [author_id(f"dev{n}@example.com") for n in range(6)]
     out = []
     for n in range(DAYS):
@@ -87,18 +90,22 @@ def sent_days() -> list[dict[str, Any]]:
                 {"tool": "mypy", "rule": "arg-type", "kind": "edit", "attempts": 1, "successes": 1},
             ]
             merges = (n + k) % 3
+            commits = (n * 3 + k * 7) % 11 + 1
             summary = day(
                 repo,
                 on,
-                commits=(n * 3 + k * 7) % 11 + 1,
+                commits=commits,
                 authors=people[k : k + 1 + (n % 3)],
                 merges=merges,
                 conflicted_merges=min(merges, n % 2),
                 branch_switches=(n + 2 * k) % 6,
+                active_branches=min(commits, (n + k) % 4),
                 cc_eligible=5,
                 cc_compliant=(n + k) % 6,
                 fixes=fixes if n % 2 == 0 else [],
             )
+            if repo == "site" and n < 7:
+                del summary["active_branches"]
             out.append({"team": team, **summary})
     return out
 
@@ -175,6 +182,19 @@ def test_every_panel_runs_and_velocity_is_what_was_sent(
         {(f"{d['team']}/{d['repo']}", d["day"]): d["commits"] for d in filled}
     )
 
+    branches = {
+        (r["metric"], datetime.fromtimestamp(float(r["time"]), UTC).date().isoformat()): r[
+            "active branches"
+        ]
+        for r in answers["Active branches per day"]
+    }
+    reported = [d for d in filled if "active_branches" in d]
+    assert branches == {
+        (f"{d['team']}/{d['repo']}", d["day"]): d["active_branches"] for d in reported
+    }
+    assert ("docs/site", FIRST.isoformat()) not in branches  # not reported: no point, not a 0
+    assert branches[("core/api", FIRST.isoformat())] == 0  # reported as none: a point at 0
+
     people = {a for d in filled for a in d["authors"]}
     assert answers["Active authors"] == [{"active authors": len(people)}]
 
@@ -194,6 +214,11 @@ def test_every_panel_runs_and_velocity_is_what_was_sent(
     assert side[("docs", "site")]["commits"] == sum(
         d["commits"] for d in filled if d["repo"] == "site"
     )
+    for (team, repo), row in side.items():
+        mine = [d["active_branches"] for d in reported if (d["team"], d["repo"]) == (team, repo)]
+        assert float(row["active branches per day"]) == pytest.approx(
+            sum(mine) / len(mine), abs=0.005
+        )
     (shared,) = answers["Strategies that work (shared patterns)"]
     assert (shared["repositories"], float(shared["support"])) == (4, 12.0)
 

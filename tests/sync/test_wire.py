@@ -60,6 +60,24 @@ def test_each_refusal_names_the_field(payload: Any, field: str) -> None:
     assert caught.value.field == field
 
 
+def test_a_summary_from_a_client_before_active_branches_is_accepted() -> None:
+    older = day("api", "2026-11-01")
+    del older["active_branches"]
+    (parsed,) = wire.SummaryBatch.from_json(batch([older])).summaries
+    assert parsed.active_branches is None
+    assert parsed.commits == older["commits"]
+    assert wire.DaySummary.from_json({**older, "active_branches": None}) == parsed
+
+
+def test_there_are_never_more_active_branches_than_commits() -> None:
+    with pytest.raises(WireFormatError, match="larger than commits") as caught:
+        wire.SummaryBatch.from_json(batch([day("api", "2026-11-01", 1, active_branches=2)]))
+    assert caught.value.field == "summaries[0].active_branches"
+    with pytest.raises(WireFormatError) as negative:
+        wire.DaySummary.from_json(day("api", "2026-11-01", active_branches=-1))
+    assert negative.value.field == "active_branches"
+
+
 def test_batches_are_bounded() -> None:
     too_many = {"version": 1, "summaries": [{}] * (wire.MAX_SUMMARIES + 1), "patterns": []}
     with pytest.raises(WireFormatError, match="at most 1000") as caught:
@@ -71,7 +89,11 @@ def test_the_json_schema_says_what_from_json_checks() -> None:
     schemas = wire.json_schema()
     summary = schemas["DaySummary"]
     assert summary["additionalProperties"] is False
-    assert set(summary["required"]) == set(summary["properties"])
+    # Everything but what came after the first release is required.
+    assert set(summary["required"]) == set(summary["properties"]) - {"active_branches"}
+    assert summary["properties"]["active_branches"] == {
+        "anyOf": [{"type": "integer", "minimum": 0, "maximum": wire.MAX_COUNT}, {"type": "null"}]
+    }
     assert summary["properties"]["repo"]["pattern"] == wire.REPO_PATTERN
     assert summary["properties"]["fixes"]["items"] == {"$ref": "#/components/schemas/FixTally"}
     assert "example" not in schemas["FixPattern"]["required"]

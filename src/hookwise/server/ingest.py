@@ -100,6 +100,7 @@ def summary_row(team: str, summary: DaySummary, now: datetime) -> dict[str, Any]
         "merges": summary.merges,
         "conflicted_merges": summary.conflicted_merges,
         "branch_switches": summary.branch_switches,
+        "active_branches": summary.active_branches,
         "cc_eligible": summary.cc_eligible,
         "cc_compliant": summary.cc_compliant,
         "sessions": summary.sessions,

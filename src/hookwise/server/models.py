@@ -63,6 +63,9 @@ class Summary(Base):
     merges: Mapped[int] = mapped_column(Integer)
     conflicted_merges: Mapped[int] = mapped_column(Integer)
     branch_switches: Mapped[int] = mapped_column(Integer)
+    # Distinct branches with a commit that day; NULL when the client did not
+    # report it (before revision 0002), which charts leave out, not draw as 0.
+    active_branches: Mapped[int | None] = mapped_column(Integer)
     cc_eligible: Mapped[int] = mapped_column(Integer)
     cc_compliant: Mapped[int] = mapped_column(Integer)
     sessions: Mapped[int] = mapped_column(Integer)

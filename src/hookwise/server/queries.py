@@ -99,6 +99,7 @@ DAY_FIELDS = (
     "merges",
     "conflicted_merges",
     "branch_switches",
+    "active_branches",
     "cc_eligible",
     "cc_compliant",
     "sessions",

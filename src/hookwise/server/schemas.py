@@ -100,6 +100,7 @@ class RepoDay(BaseModel):
     merges: int
     conflicted_merges: int
     branch_switches: int
+    active_branches: int | None  # branches with a commit that day; null: not reported
     cc_eligible: int
     cc_compliant: int
     sessions: int

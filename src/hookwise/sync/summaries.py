@@ -16,6 +16,15 @@ Days of commits are the committer's own (as ``metrics`` reads them). A
 check run or a fix attempt carries no time zone, so its day is read on
 this machine's clock, where the developer ran it.
 
+- ``active_branches``: the distinct branches that got a commit that day,
+  which is the named entries of that day's ``metrics`` velocity
+  ``by_branch`` (``hookwise metrics --from DAY --to DAY``). A commit's
+  branch is the one checked out at capture, or the one backfill inferred;
+  a commit whose branch backfill could not tell (``null``) names none.
+  A switch to a branch without a commit on it is not work on it: it
+  counts in ``branch_switches`` only, and the reflog that records
+  switches is local and expires, so counting switch targets would make
+  old days and backfilled ones look quieter than recent ones.
 - ``checks_run``: check runs on that day (the worker deletes those older
   than ``HOOKWISE_CHECK_RUNS_DAYS``, so older days may count fewer);
 - ``fixes``: settled fix attempts made that day (``patterns.settled``),
@@ -80,6 +89,7 @@ def day_summaries(
                 merges=m.merges.count,
                 conflicted_merges=m.merges.conflicted,
                 branch_switches=m.branch_switches.count,
+                active_branches=sum(1 for b in m.velocity.by_branch if b.branch),
                 cc_eligible=m.conventional.eligible,
                 cc_compliant=m.conventional.compliant,
                 sessions=m.sessions.count,

@@ -11,9 +11,12 @@ What a payload holds, and what it never holds:
 
 - ``DaySummary``: one repository's day: commits, the distinct authors as
   ``author_id`` hashes (never a name or an email), merges and conflicted
-  merges, branch switches, Conventional Commits eligible and compliant,
-  sessions, check runs, and fix attempts and successes per tool, rule and
-  strategy kind. Keyed on (repository, day): sending a day again replaces it.
+  merges, branch switches, active branches, Conventional Commits eligible
+  and compliant, sessions, check runs, and fix attempts and successes per
+  tool, rule and strategy kind. Keyed on (repository, day): sending a day
+  again replaces it. ``active_branches`` came after the first release, so
+  it may be absent (a client of that release): then it is None, "not
+  reported", never a zero that a chart would draw as "no branch had work".
 - ``FixPattern``: what worked on a kind of finding: the tool, the rule, a
   signature of the finding without its code, the strategy, its decayed
   success rate and support. A code ``example`` only when the user opts in.
@@ -79,6 +82,13 @@ def _count() -> Any:
     return _spec(Spec("integer", minimum=0, maximum=MAX_COUNT))
 
 
+def _optional_count() -> Any:
+    return field(
+        default=None,
+        metadata={"spec": Spec("integer", minimum=0, maximum=MAX_COUNT, optional=True)},
+    )
+
+
 def _text(max_length: int, *, pattern: str | None = None, optional: bool = False) -> Any:
     return _spec(Spec("string", max_length=max_length, pattern=pattern, optional=optional))
 
@@ -95,7 +105,7 @@ def author_id(email: str) -> str:
 class Model:
     """A wire model: a frozen dataclass whose fields carry their ``Spec``."""
 
-    checks: ClassVar[tuple[tuple[str, str], ...]] = ()  # (small, large): small <= large
+    checks: ClassVar[tuple[tuple[str, str], ...]] = ()  # (small, large): small <= large unless None
 
     @classmethod
     def from_json(cls: type[M], obj: Any, where: str = "") -> M:
@@ -111,7 +121,7 @@ class Model:
             spec: Spec = f.metadata["spec"]
             values[f.name] = _value(spec, obj.get(f.name), _at(where, f.name))
         for small, large in cls.checks:
-            if values[small] > values[large]:
+            if values[small] is not None and values[small] > values[large]:
                 raise WireFormatError(
                     _at(where, small),
                     f"must not be larger than {large} ({values[small]} > {values[large]})",
@@ -234,8 +244,15 @@ class DaySummary(Model):
     fixes: tuple[FixTally, ...] = _spec(
         Spec("array", max_length=MAX_FIX_TALLIES, items=Spec("object", model=FixTally))
     )
+    # Distinct named branches with a commit that day; None when the client predates it.
+    active_branches: int | None = _optional_count()
 
-    checks = (("conflicted_merges", "merges"), ("cc_compliant", "cc_eligible"))
+    # A branch is active through a commit on it, so there are never more branches than commits.
+    checks = (
+        ("conflicted_merges", "merges"),
+        ("cc_compliant", "cc_eligible"),
+        ("active_branches", "commits"),
+    )
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,10 @@ async function load() {
 // -- figures --------------------------------------------------------------
 
 function totals(entry) {
-  const sum = { merges: 0, conflicted: 0, eligible: 0, compliant: 0, attempts: 0, successes: 0 };
+  const sum = {
+    merges: 0, conflicted: 0, eligible: 0, compliant: 0, attempts: 0, successes: 0,
+    branches: 0, reported: 0,
+  };
   const since = state.until ? daysBefore(state.until, WINDOW_DAYS - 1) : "";
   for (const summary of entry.days.values()) {
     if (summary.day < since || (state.until && summary.day > state.until)) continue;
@@ -105,12 +108,18 @@ function totals(entry) {
     sum.compliant += summary.cc_compliant;
     sum.attempts += summary.fix_attempts;
     sum.successes += summary.fix_successes;
+    // null: sent by a client older than the figure, so it is no day of zero branches.
+    if (summary.active_branches !== null && summary.active_branches !== undefined) {
+      sum.branches += summary.active_branches;
+      sum.reported += 1;
+    }
   }
   const rate = (part, whole) => (whole > 0 ? part / whole : null);
   return {
     conflicts: rate(sum.conflicted, sum.merges),
     compliance: rate(sum.compliant, sum.eligible),
     fixes: rate(sum.successes, sum.attempts),
+    branches: sum.reported > 0 ? sum.branches / sum.reported : null,
   };
 }
 
@@ -154,6 +163,7 @@ function renderTable(entries, updated) {
     cell(row, arrow + trend.toFixed(2), "num trend " + (trend > 0 ? "up" : trend < 0 ? "down" : ""));
     cell(row, velocity ? String(velocity.active_authors) : "0", "num authors");
     const rates = totals(entry);
+    cell(row, rates.branches === null ? "\u2014" : rates.branches.toFixed(1), "num branches");
     cell(row, percent(rates.conflicts), "num conflicts");
     cell(row, percent(rates.compliance), "num compliance");
     cell(row, percent(rates.fixes), "num fixes");
