@@ -156,18 +156,29 @@ def test_outside_a_repository_the_checkers_code_stands(tmp_path: Path) -> None:
     assert one_line(proc).startswith("hookwise: findings of sh were not stored: ")
 
 
+def _interruptible() -> None:
+    """Ctrl-C as a terminal gives it, even when this suite runs as a background job (whose
+    shell ignores SIGINT, an ignore every child inherits: hookwise and its checker would
+    rightly keep ignoring it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_reaches_the_checker_and_exits_130(project: GitRepo) -> None:
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "hookwise", "check", "sh", "-c", "echo ready; exec sleep 60"],
         cwd=project.path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, **NO_WORKER},
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline() == "ready\n"  # the checker runs: interrupt hookwise alone
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=30)
+        preexec_fn=_interruptible,  # no threads in the child before its exec
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline() == "ready\n"  # the checker runs: interrupt hookwise
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
     assert proc.returncode == 130
     assert stderr == "hookwise: interrupted\n"
