@@ -72,10 +72,12 @@ def run_backfill(paths: RepoPaths, *, quiet: bool = False, foreground: bool = Fa
     if result is None:
         result = _in_process(paths, quiet=quiet)
     if result.pending_checks:
+        from hookwise.capture.settings import Settings
         from hookwise.capture.wake import ensure_worker
 
         # The worker re-merges them in the background (hookwise.worker.conflicts).
-        ensure_worker(paths.hookwise_dir)
+        if not Settings().no_worker:
+            ensure_worker(paths.hookwise_dir)
     if not quiet:
         rate = f", {result.commits_per_second:,.0f} commits/s" if result.commits >= 100 else ""
         conflicts = (
