@@ -173,3 +173,22 @@ def test_the_worker_operation_answers_a_handled_error_as_one(tmp_path: Path) -> 
     answer = serve_backfill({"hookwise_dir": str(tmp_path / "not-a-repo" / "hookwise")})
     assert answer["kind"] == "NotARepositoryError"
     assert answer["error"]
+
+
+@pytest.mark.parametrize("lookup", [0, 1000])
+def test_what_is_stored_is_skipped_however_it_is_looked_up(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, lookup: int
+) -> None:
+    """A walk up to ``LOOKUP_SHAS`` asks the store for its shas; a longer one reads them all."""
+    import hookwise.history.backfill as service
+
+    monkeypatch.setattr(service, "LOOKUP_SHAS", lookup)
+    repo.commit("one")
+    paths = discover(repo.path)
+    backfill(paths)
+    repo.commit("two")
+    # The state forgets its tips, so the walk starts again from the root.
+    state = json.loads((paths.store_dir / "backfill.json").read_text())
+    (paths.store_dir / "backfill.json").write_text(json.dumps({**state, "tips": {}}))
+    assert backfill(paths).commits == 1
+    assert len(rows(repo)) == 2
