@@ -2,6 +2,7 @@
 
     python bench/backfill.py REPO [--runs 3]
     python bench/backfill.py --history git --runs 1 --check-seconds 120
+    python bench/backfill.py --history git --incremental-only
 
 REPO (or a named history: pytest, flask, git, read from the local mirrors)
 is cloned bare into a temporary folder (objects hard-linked, so the
@@ -11,9 +12,12 @@ cancels out, times `git log --numstat` over the same commits and then
 backfill process's peak RSS. Then:
 
 - incremental: the default branch is rewound by `--incremental` first-parent
-  steps in a single-branch clone, backfilled, moved forward again (a fetch
-  of a few hundred commits on git.git), and the second backfill is timed
-  against `git log --numstat` over the same range;
+  steps in a single-branch clone, backfilled, moved forward again (80 steps:
+  a pull of 303 commits on git.git), and `hookwise backfill` is timed
+  `--incremental-runs` times each way from the same stored state, as a
+  command answered by a warm worker and as a command running in its own
+  process (`--foreground`), against `git log --numstat` over the same range
+  in the same run (`--incremental-only` skips the full backfills);
 - conflict checks: the worker's child (`python -m hookwise.worker.conflicts`,
   niced, one `git merge-tree --stdin` per core) answers the merges the full
   backfill left pending, for at most `--check-seconds`; its rate is printed,
@@ -31,12 +35,16 @@ import argparse
 import json
 import os
 import random
+import re
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -60,8 +68,19 @@ BACKFILL = (
 )
 
 
+#: The worker's state (socket, pid, registry) for this run only, set by ``main``; no
+#: backfill here starts a worker of its own (HOOKWISE_NO_WORKER), the one that
+#: answers the incremental runs is started by ``incremental``.
+STATE = Path()
+
+
 def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        "HOOKWISE_STATE_DIR": str(STATE),
+        "HOOKWISE_NO_WORKER": "1",
+    }
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, bytes, int, float]:
@@ -106,7 +125,36 @@ def backfill(repo: Path, fresh: bool = True) -> dict[str, float]:
     }
 
 
-def incremental(source: Path, tmp: Path, steps: int) -> dict[str, float]:
+#: The command as a user runs it; on exit it says whether this process loaded
+#: lancedb (when the worker answered, it did not).
+COMMAND = (
+    "import sys\nfrom hookwise.cli import run\n"
+    "sys.argv = ['hookwise', 'backfill', *sys.argv[1:]]\n"
+    "try:\n    run()\nfinally:\n    print('lancedb' in sys.modules, file=sys.stderr)\n"
+)
+SUMMARY = re.compile(r"backfilled ([\d,]+) commits? \(([\d,]+) merges?.* in ([\d.]+)s")
+
+
+def command(repo: Path, *options: str) -> tuple[float, float, bool]:
+    """Wall seconds of `hookwise backfill`, the seconds its summary states, whether it
+    loaded lancedb."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", COMMAND, "--repo", str(repo), *options],
+        capture_output=True,
+        text=True,
+        env=env(),
+        check=True,
+    )
+    seconds = time.perf_counter() - started
+    found = SUMMARY.search(proc.stdout)
+    assert found, proc.stdout + proc.stderr
+    return seconds, float(found[3]), proc.stderr.split()[-1] == "True"
+
+
+def incremental(source: Path, tmp: Path, steps: int, runs: int) -> dict[str, Any]:
+    """A fetch of ``steps`` first-parent steps, backfilled by the command through a
+    warm worker and in its own process, from the same stored state each time."""
     clone = tmp / "incremental.git"
     subprocess.run(
         ["git", "clone", "-q", "--bare", "--single-branch", str(source), str(clone)], check=True
@@ -119,11 +167,64 @@ def incremental(source: Path, tmp: Path, steps: int) -> dict[str, float]:
     ).stdout.strip()
     subprocess.run(["git", "update-ref", head, f"{tip}~{steps}"], cwd=clone, check=True)
     backfill(clone)
-    subprocess.run(["git", "update-ref", head, tip], cwd=clone, check=True)
-    base_seconds, _ = git_log(clone, f"{tip}~{steps}..{tip}")
-    run = backfill(clone, fresh=False)
-    run["git_log_seconds"] = base_seconds
-    return run
+    hookwise_dir = discover(clone).hookwise_dir
+    before = tmp / "incremental-store"
+    shutil.copytree(hookwise_dir, before)
+    # The worker is not told of this store (no hook registered it), so it does
+    # no background work on it: the figures are a settled worker's.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hookwise", "worker", "--foreground"], env=env()
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (STATE / "worker.sock").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        command(clone)  # the worker opens this store, as it has when it serves its hooks
+        subprocess.run(["git", "update-ref", head, tip], cwd=clone, check=True)
+        new = subprocess.run(
+            ["git", "rev-list", "--count", f"{tip}~{steps}..{tip}"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        merges = subprocess.run(
+            ["git", "rev-list", "--merges", "--parents", f"{tip}~{steps}..{tip}"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        pairs = "".join(" ".join(line.split()[1:3]) + "\n" for line in merges).encode()
+        figures: dict[str, list[float]] = {
+            k: [] for k in ("git", "merge_tree", "worker", "worker_inner", "here", "here_inner")
+        }
+        via_worker = True
+        for _ in range(runs):
+            figures["git"].append(git_log(clone, f"{tip}~{steps}..{tip}")[0])
+            started = time.perf_counter()
+            subprocess.run(
+                ["git", "merge-tree", "--write-tree", "--stdin"],
+                cwd=clone,
+                input=pairs,
+                capture_output=True,
+                check=True,
+            )
+            figures["merge_tree"].append(time.perf_counter() - started)
+            for way, options in (("worker", ()), ("here", ("--foreground",))):
+                shutil.rmtree(hookwise_dir)
+                shutil.copytree(before, hookwise_dir)
+                seconds, inner, loaded = command(clone, *options)
+                figures[way].append(seconds)
+                figures[f"{way}_inner"].append(inner)
+                if way == "worker":
+                    via_worker &= not loaded
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    result: dict[str, Any] = {k: statistics.median(v) for k, v in figures.items()}
+    result.update(commits=int(new), merges=len(merges), via_worker=via_worker)
+    return result
 
 
 def check_conflicts(repo: Path, seconds: float) -> dict[str, float]:
@@ -159,40 +260,17 @@ def verify(repo: Path, sample: int) -> tuple[int, int]:
     return agree, len(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("repo", type=Path, nargs="?")
-    parser.add_argument("--repo", dest="repo_option", type=Path)
-    parser.add_argument("--history", choices=sorted(HISTORIES))
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--incremental", type=int, default=40, help="first-parent steps")
-    parser.add_argument("--check-seconds", type=float, default=600.0)
-    parser.add_argument("--verify", type=int, default=300, help="merges compared with git")
-    args = parser.parse_args()
-    source = args.repo or args.repo_option or (args.history and Path(HISTORIES[args.history]))
-    if source is None:
-        parser.error("give REPO, --repo PATH or --history NAME")
-    with tempfile.TemporaryDirectory() as tmp:
-        clone = Path(tmp) / "repo.git"
-        subprocess.run(["git", "clone", "-q", "--bare", "--local", str(source), clone], check=True)
-        base, base_cpu, ours, runs = [], [], [], []
-        for _ in range(args.runs):
-            wall, cpu = git_log(clone)
-            base.append(wall)
-            base_cpu.append(cpu)
-            runs.append(backfill(clone))
-            ours.append(runs[-1]["seconds"])
-        last = runs[-1]
-        inc = incremental(clone, Path(tmp), args.incremental)
-        checks = check_conflicts(clone, args.check_seconds) if last["pending"] else {}
-        agree, compared = verify(clone, args.verify)
-    hw, git = statistics.median(ours), statistics.median(base)
+def print_full(
+    source: Path, runs: list[dict[str, float]], base: list[float], base_cpu: list[float]
+) -> None:
+    last = runs[-1]
+    hw, git = statistics.median(r["seconds"] for r in runs), statistics.median(base)
     hw_cpu = statistics.median(r["cpu"] for r in runs)
     git_cpu = statistics.median(base_cpu)
     peak = max(r["self_mb"] for r in runs)
     print(
         f"repository:             {source} ({last['commits']:,.0f} commits, "
-        f"{last['merges']:,.0f} merges), median of {args.runs} interleaved runs"
+        f"{last['merges']:,.0f} merges), median of {len(runs)} interleaved runs"
     )
     print(f"git log --numstat:      {git:8.1f} s")
     print(
@@ -208,19 +286,65 @@ def main() -> None:
         f"peak RSS of backfill:   {peak:8.0f} MB  (its git children: "
         f"{max(r['tree_mb'] for r in runs):.0f} MB; budget <= 600)"
     )
+
+
+def print_incremental(inc: dict[str, Any], runs: int) -> None:
     print(
-        f"incremental:            {inc['seconds']:8.2f} s process; "
-        f"{inc['inner_seconds']:.2f} s in "
-        f"backfill(), opening the store included; {inc['import_seconds']:.2f} s importing lancedb\n"
-        f"                        {inc['commits']:,.0f} new commits, {inc['merges']:,.0f} merges "
-        f"checked at once; git log --numstat of them {inc['git_log_seconds']:.2f} s"
+        f"incremental:            {inc['commits']:,} new commits, {inc['merges']:,} merges "
+        f"checked at once; median of {runs} interleaved runs\n"
+        f"  git log --numstat of them: {inc['git']:6.2f} s\n"
+        f"  git merge-tree of merges:  {inc['merge_tree']:6.2f} s (one process, as backfill)\n"
+        f"  backfill, warm worker:     {inc['worker']:6.2f} s command, "
+        f"{inc['worker_inner']:.1f} s in the worker's backfill(); "
+        f"ratio {inc['worker'] / inc['git']:.1f} to git log"
+        f"{'' if inc['via_worker'] else ' (NOT answered by the worker)'}\n"
+        f"  backfill, in-process:      {inc['here']:6.2f} s command, "
+        f"{inc['here_inner']:.1f} s in backfill(); ratio {inc['here'] / inc['git']:.1f} to git log"
     )
-    if checks:
-        print(
-            f"conflict checks:        {checks.get('rate') or 0:8.1f} merges/s (worker child, "
-            f"niced) over {checks['checked']:,} merges; {checks['pending']:,} still pending"
-        )
-    print(f"flags vs merge-tree:    {agree} of {compared} sampled answered merges agree")
+
+
+def main() -> None:
+    global STATE
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repo", type=Path, nargs="?")
+    parser.add_argument("--repo", dest="repo_option", type=Path)
+    parser.add_argument("--history", choices=sorted(HISTORIES))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--incremental", type=int, default=80, help="first-parent steps")
+    parser.add_argument("--incremental-runs", type=int, default=5)
+    parser.add_argument(
+        "--incremental-only", action="store_true", help="skip the full backfills and checks"
+    )
+    parser.add_argument("--check-seconds", type=float, default=600.0)
+    parser.add_argument("--verify", type=int, default=300, help="merges compared with git")
+    args = parser.parse_args()
+    source = args.repo or args.repo_option or (args.history and Path(HISTORIES[args.history]))
+    if source is None:
+        parser.error("give REPO, --repo PATH or --history NAME")
+    with tempfile.TemporaryDirectory() as tmp:
+        STATE = Path(tmp) / "state"
+        clone = Path(tmp) / "repo.git"
+        subprocess.run(["git", "clone", "-q", "--bare", "--local", str(source), clone], check=True)
+        base, base_cpu, runs = [], [], []
+        for _ in range(0 if args.incremental_only else args.runs):
+            wall, cpu = git_log(clone)
+            base.append(wall)
+            base_cpu.append(cpu)
+            runs.append(backfill(clone))
+        inc = incremental(clone, Path(tmp), args.incremental, args.incremental_runs)
+        if runs:
+            checks = check_conflicts(clone, args.check_seconds) if runs[-1]["pending"] else {}
+            agree, compared = verify(clone, args.verify)
+    if runs:
+        print_full(source, runs, base, base_cpu)
+    print_incremental(inc, args.incremental_runs)
+    if runs:
+        if checks:
+            print(
+                f"conflict checks:        {checks.get('rate') or 0:8.1f} merges/s (worker child, "
+                f"niced) over {checks['checked']:,} merges; {checks['pending']:,} still pending"
+            )
+        print(f"flags vs merge-tree:    {agree} of {compared} sampled answered merges agree")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +17,7 @@ import pytest
 from hookwise.git.repo import discover
 from tests.cli.console import hookwise, one_line
 from tests.gitrepo import GitRepo
+from tests.waiting import wait_for
 
 
 @pytest.mark.parametrize("command", ["backfill", "status", "export commits"])
@@ -215,3 +223,109 @@ def test_status_shows_the_maintenance_jobs(repo: GitRepo) -> None:
     report = json.loads(hookwise("status", "--json", "--repo", str(repo.path)).stdout)
     assert report["maintenance"]["compaction"]["did"]["tables"] >= 1
     assert report["maintenance"]["retention"]["last_run"] is None
+
+
+#: ``hookwise backfill`` in a subprocess that says, on exit, which heavy modules it loaded.
+BACKFILL_REPORTING_IMPORTS = """
+import sys
+from hookwise.cli import run
+sys.argv = ["hookwise", "backfill", *sys.argv[1:]]
+try:
+    run()
+except SystemExit as exc:
+    heavy = "numpy pyarrow lancedb".split()
+    print("exit", exc.code, *[name for name in heavy if name in sys.modules], file=sys.stderr)
+"""
+
+
+def _new_history(repo: GitRepo) -> None:
+    """A first backfill, then what a pull brings: a branch, a merge, two switches."""
+    repo.commit("feat: one", {"a.txt": "a\n"})
+    assert hookwise("backfill", "--repo", str(repo.path)).returncode == 0
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit("fix: two", {"b.txt": "b\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("docs: three", {"c.txt": "c\n"})
+    repo.git("merge", "-q", "--no-ff", "topic", "-m", "Merge branch 'topic'")
+
+
+def _summary(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 0, proc.stderr
+    return re.sub(r" in \d+\.\ds", " in N s", proc.stdout)
+
+
+def _commits(path: Path) -> list[dict[str, object]]:
+    out = hookwise("export", "commits", "--repo", str(path)).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    return sorted(({k: v for k, v in r.items() if k != "captured_at"} for r in rows), key=str)
+
+
+def test_an_incremental_backfill_is_the_workers_and_prints_the_same(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    from hookwise.capture import rpc
+
+    _new_history(repo)
+    twin = tmp_path / "twin"
+    shutil.copytree(repo.path, twin, symlinks=True)
+    worker = subprocess.Popen([sys.executable, "-m", "hookwise", "worker", "--foreground"])
+    try:
+        wait_for(lambda: rpc.socket_path().exists())
+        proc = subprocess.run(
+            [sys.executable, "-c", BACKFILL_REPORTING_IMPORTS, "--repo", str(repo.path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    # Stored, yet this process loaded none of the store's libraries: the worker ran it.
+    assert proc.stderr.splitlines()[-1] == "exit 0"
+    # The twin has no worker to ask (and may start none): it runs in its own process.
+    here = hookwise(
+        "backfill",
+        "--repo",
+        str(twin),
+        HOOKWISE_STATE_DIR=str(tmp_path / "no-worker"),
+        HOOKWISE_NO_WORKER="1",
+    )
+    assert _summary(proc) == _summary(here)
+    assert (
+        _summary(here)
+        == "backfilled 3 commits (1 merge, 0 with conflicts) and 2 branch events in N s\n"
+    )
+    assert _commits(repo.path) == _commits(twin)
+
+
+def test_a_worker_that_fails_is_asked_once_then_the_command_runs_here(
+    repo: GitRepo, state_dir: Path
+) -> None:
+    from hookwise.capture import rpc
+
+    _new_history(repo)
+    asked: list[bytes] = []
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    rpc.socket_path().parent.mkdir(parents=True, exist_ok=True)
+    listener.bind(rpc.socket_file())
+    listener.listen()
+
+    def hang_up() -> None:
+        # A worker that reads the question and dies before answering.
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                asked.append(conn.recv(65536))
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    try:
+        proc = hookwise("backfill", "--repo", str(repo.path), HOOKWISE_NO_WORKER="1")
+    finally:
+        listener.close()
+    assert _summary(proc).startswith("backfilled 3 commits (1 merge, 0 with conflicts)")
+    assert [json.loads(a)["op"] for a in asked] == ["backfill"]
+    assert len(_commits(repo.path)) == 4

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hookwise.git.repo import discover
-from hookwise.history.backfill import backfill
+from hookwise.history.backfill import backfill, serve_backfill
 from hookwise.store.db import Store
 from tests.git.test_conflicts import conflicted_merge
 from tests.gitrepo import GitRepo
@@ -150,4 +150,45 @@ def test_an_emptied_store_is_backfilled_again(repo: GitRepo) -> None:
     shutil.rmtree(paths.store_dir / "commits.lance")
     assert Store.open(paths).count("commits") == 0
     assert backfill(paths).commits == 2
+    assert len(rows(repo)) == 2
+
+
+def test_the_worker_operation_answers_what_backfill_returns(repo: GitRepo) -> None:
+    repo.commit("one")
+    paths = discover(repo.path)
+    backfill(paths)
+    repo.commit("two")
+    repo.git("checkout", "-q", "-b", "topic")
+    args = {"hookwise_dir": str(paths.hookwise_dir), "worktree": str(repo.path)}
+
+    answer = serve_backfill(args)
+
+    assert (answer["commits"], answer["merges"], answer["ref_events"]) == (1, 0, 1)
+    assert answer["seconds"] >= 0
+    assert len(rows(repo)) == 2
+    assert serve_backfill(args)["commits"] == 0
+
+
+def test_the_worker_operation_answers_a_handled_error_as_one(tmp_path: Path) -> None:
+    answer = serve_backfill({"hookwise_dir": str(tmp_path / "not-a-repo" / "hookwise")})
+    assert answer["kind"] == "NotARepositoryError"
+    assert answer["error"]
+
+
+@pytest.mark.parametrize("lookup", [0, 1000])
+def test_what_is_stored_is_skipped_however_it_is_looked_up(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, lookup: int
+) -> None:
+    """A walk up to ``LOOKUP_SHAS`` asks the store for its shas; a longer one reads them all."""
+    import hookwise.history.backfill as service
+
+    monkeypatch.setattr(service, "LOOKUP_SHAS", lookup)
+    repo.commit("one")
+    paths = discover(repo.path)
+    backfill(paths)
+    repo.commit("two")
+    # The state forgets its tips, so the walk starts again from the root.
+    state = json.loads((paths.store_dir / "backfill.json").read_text())
+    (paths.store_dir / "backfill.json").write_text(json.dumps({**state, "tips": {}}))
+    assert backfill(paths).commits == 1
     assert len(rows(repo)) == 2

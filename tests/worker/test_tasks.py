@@ -86,3 +86,29 @@ def test_a_real_worker_under_a_deadline_answers_at_once_then_in_full(
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+def test_a_real_worker_backfills_what_is_new(repo: GitRepo, state_dir: Path) -> None:
+    from hookwise.capture import rpc
+    from hookwise.history.backfill import backfill
+
+    repo.commit("one")
+    paths = discover(repo.path)
+    backfill(paths)
+    repo.git("checkout", "-q", "-b", "topic")
+    topic = repo.commit("two", {"b.txt": "b\n"})
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "topic", "-m", "Merge branch 'topic'")
+    args = {"hookwise_dir": str(paths.hookwise_dir), "worktree": str(repo.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "hookwise", "worker", "--foreground"])
+    try:
+        wait_for(lambda: rpc.socket_path().exists())
+        answer = rpc.call("backfill", args)
+        assert (answer["commits"], answer["merges"], answer["conflicted"]) == (2, 1, 0)
+        assert answer["ref_events"] == 2  # to topic and back
+        stored = Store.open(paths).read("commits", columns=["sha", "branch"]).to_pylist()
+        assert {r["sha"]: r["branch"] for r in stored}[topic] == "topic"
+        assert rpc.call("backfill", args)["commits"] == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0

@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,9 +16,41 @@ from hookwise.cli.views.figures import count, human_bytes
 from hookwise.errors import UsageError
 from hookwise.git.repo import discover
 
+if TYPE_CHECKING:
+    from hookwise.history.result import BackfillResult
 
-def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
-    """Backfill with a progress bar on a terminal, a one-line summary always."""
+
+#: How long the command waits for the worker's run before doing its own. A
+#: fetch of a few hundred commits takes under a second there; longer than
+#: the run's 120 s wait for the store lock, so a locked store comes back as
+#: that error. A run that outlives this still holds the lock, so the
+#: command's own run waits for it and finds nothing new (never a commit
+#: stored twice).
+WORKER_TIMEOUT = 150.0
+
+
+def _from_worker(paths: RepoPaths) -> BackfillResult | None:
+    """The warm worker's incremental run; None when this process should run it.
+
+    A first run reads the whole history behind a progress bar, so it runs
+    here; so does any run without a worker, or with one that fails, hangs
+    or does not know the operation (asked once, never twice).
+    """
+    from hookwise.capture.ask import ask
+    from hookwise.history.result import BackfillResult, state_path
+
+    if not state_path(paths).exists():
+        return None
+    args = {"worktree": str(paths.worktree)} if paths.worktree else {}
+    answer = ask("backfill", paths.hookwise_dir, args, timeout=WORKER_TIMEOUT)
+    try:
+        return BackfillResult.from_json(answer) if isinstance(answer, dict) else None
+    except (KeyError, TypeError):
+        return None
+
+
+def _in_process(paths: RepoPaths, *, quiet: bool) -> BackfillResult:
+    """Backfill here, with a progress bar on a terminal."""
     from hookwise.history.backfill import backfill as service
 
     if sys.stderr.isatty() and not quiet:
@@ -29,14 +62,22 @@ def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
             def progress(stage: str, advance: int, total: int) -> None:
                 bar.update(task, total=total, advance=advance)
 
-            result = service(paths, progress=progress)
-    else:
-        result = service(paths)
+            return service(paths, progress=progress)
+    return service(paths)
+
+
+def run_backfill(paths: RepoPaths, *, quiet: bool = False, foreground: bool = False) -> None:
+    """Backfill, in the warm worker when one runs (``_from_worker``) or here; one line always."""
+    result = None if foreground else _from_worker(paths)
+    if result is None:
+        result = _in_process(paths, quiet=quiet)
     if result.pending_checks:
+        from hookwise.capture.settings import Settings
         from hookwise.capture.wake import ensure_worker
 
         # The worker re-merges them in the background (hookwise.worker.conflicts).
-        ensure_worker(paths.hookwise_dir)
+        if not Settings().no_worker:
+            ensure_worker(paths.hookwise_dir)
     if not quiet:
         rate = f", {result.commits_per_second:,.0f} commits/s" if result.commits >= 100 else ""
         conflicts = (
@@ -56,9 +97,20 @@ def run_backfill(paths: RepoPaths, *, quiet: bool = False) -> None:
 @click.command()
 @repo_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def backfill(repo_path: Path, quiet: bool) -> None:
-    """Put the existing history into the store (incremental: reads only what is new)."""
-    run_backfill(discover(repo_path), quiet=quiet)
+@click.option(
+    "--foreground",
+    is_flag=True,
+    help="Run in this process even when the worker runs (with a progress bar on a terminal).",
+)
+def backfill(repo_path: Path, quiet: bool, foreground: bool) -> None:
+    """Put the existing history into the store (incremental: reads only what is new).
+
+    The first run reads the whole history here, with a progress bar on a
+    terminal. Later runs read only the commits and branch events that are
+    new since the last one; when the worker runs, it does that work and
+    this command prints its answer, which spares loading the store here.
+    """
+    run_backfill(discover(repo_path), quiet=quiet, foreground=foreground)
 
 
 @click.command()

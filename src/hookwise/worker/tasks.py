@@ -78,6 +78,7 @@ class Tables:
 def build() -> Tables:
     """The worker's tables, and the services behind them (built now, not at import)."""
     from hookwise.fixes.service import SuggestService
+    from hookwise.history.backfill import serve_backfill
     from hookwise.insights.answers import serve_insights
     from hookwise.search.service import SearchService
     from hookwise.worker.conflicts import ConflictChecker
@@ -99,6 +100,7 @@ def build() -> Tables:
             "click": _handler(search.serve_click),
             "suggest": _handler(suggest.serve_suggest),
             "insights": _handler(serve_insights),
+            "backfill": _handler(serve_backfill),
         },
         idle_tasks=(
             _idle_task(maintenance.when_idle),
