@@ -37,4 +37,4 @@ def test_importing_search_starts_nothing_and_the_worker_table_is_built_when_aske
     assert int(modules) >= 14  # every module of the package was imported
     assert (int(threads), int(services)) == (1, 0)
     # Built on request; its pools start threads on the first search, not before.
-    assert after_import == "1 1 ['click', 'insights', 'ping', 'search', 'suggest']"
+    assert after_import == "1 1 ['backfill', 'click', 'insights', 'ping', 'search', 'suggest']"
