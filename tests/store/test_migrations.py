@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 from typing import Any
 
 import pyarrow as pa
@@ -164,3 +166,37 @@ def test_a_v3_store_gets_the_patterns_table_and_keeps_its_fix_memory(
     assert sorted(store.known_shas()) == sorted(shas)
     schema.MIGRATIONS[3](store._db)  # a second run (a crash before the version file) is a no-op
     assert Store.open(paths).count("patterns") == 0
+
+
+@pytest.mark.parametrize("start", ["v3", "new"])
+def test_opens_at_once_from_many_threads_all_succeed(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    """A worker's first request after an upgrade opened the store from two threads: one
+    migrated it while the other, having listed the tables before, raised "Table 'patterns'
+    already exists" (seen by ``bench/search_latency.py --command`` on a v3 store)."""
+    repo.commit("change")
+    paths = discover(repo.path)
+    for attempt in range(4):
+        if start == "v3":
+            make_old_store(paths, monkeypatch, 3, V3_TABLES)
+        errors: list[BaseException] = []
+        ready = threading.Barrier(6)
+
+        def open_it(ready: threading.Barrier, errors: list[BaseException]) -> None:
+            ready.wait()
+            try:
+                Store.open(paths)
+            except BaseException as exc:  # every failure is the finding
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it, args=(ready, errors)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [], f"attempt {attempt}: {errors!r}"
+        store = Store.open(paths)
+        assert store.schema_version() == schema.SCHEMA_VERSION
+        assert sorted(store._db.list_tables().tables) == sorted(schema.TABLES)
+        shutil.rmtree(paths.store_dir)

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -118,7 +119,8 @@ class Store:
         else:
             try:
                 store_dir.mkdir(parents=True, exist_ok=True)
-                probe = store_dir / ".write-test"
+                # One probe per opener: two opening at once must not remove each other's.
+                probe = store_dir / f".write-test-{os.getpid()}-{threading.get_ident()}"
                 probe.touch()
                 probe.unlink()
             except OSError as exc:
@@ -174,10 +176,23 @@ class Store:
         version = self.schema_version()
         self._refuse_newer(version)
         with writing(self.paths.store_dir):
+            if version == schema.SCHEMA_VERSION and set(schema.TABLES) <= set(
+                self._db.list_tables().tables
+            ):
+                return  # current: nothing to create, no lock to take
+            # Openers at once (the worker's threads, a CLI beside it) take turns, so
+            # that a migration runs once and no one creates a table another just made.
+            with exclusive(self.paths.hookwise_dir / "schema.lock", timeout=120.0):
+                self._create_and_migrate()
+
+    def _create_and_migrate(self) -> None:
+        version = self.schema_version()
+        self._refuse_newer(version)
+        with writing(self.paths.store_dir):
             existing = set(self._db.list_tables().tables)
             for spec in schema.TABLES.values():
                 if spec.name not in existing:
-                    self._db.create_table(spec.name, schema=spec.schema)
+                    self._db.create_table(spec.name, schema=spec.schema, exist_ok=True)
             if version == 0:
                 version = schema.SCHEMA_VERSION  # a new store starts at the current version
             while version < schema.SCHEMA_VERSION:
