@@ -84,3 +84,69 @@ def test_without_a_worker_none_is_started_when_told_not_to(
     monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
     assert ask("suggest", tmp_path, {}, timeout=5) is None
     assert not (isolated_env / "worker.pid").exists()
+
+
+@pytest.fixture
+def hung_worker(isolated_env: Path) -> Iterator[list[socket.socket]]:
+    """A worker that takes every request and never answers (stuck on a long job)."""
+    Path(rpc.socket_file()).parent.mkdir(parents=True, exist_ok=True)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(rpc.socket_file())
+    server.listen()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)  # read nothing, answer nothing
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield held
+    server.shutdown(socket.SHUT_RDWR)
+    server.close()
+    thread.join(5)
+    for conn in held:
+        conn.close()
+
+
+def test_a_worker_that_timed_out_is_not_waited_for_twice_in_one_process(
+    hung_worker: list[socket.socket], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hookwise search``'s light entry waited its 60 s for a hung worker, then handed
+    over to the full command, which waited another 60 s before answering itself."""
+    import time
+
+    monkeypatch.setenv("HOOKWISE_NO_WORKER", "1")
+    monkeypatch.setattr(rpc, "_unanswered", {})
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        rpc.call("search", {}, timeout=0.3)
+    assert time.monotonic() - started >= 0.3
+
+    started = time.monotonic()
+    assert ask("search", tmp_path, {"query": "x"}, timeout=30) is None  # answers itself
+    assert time.monotonic() - started < 1.0
+    assert len(hung_worker) == 1  # the second question was never sent
+
+
+def test_a_worker_that_timed_out_is_asked_again_after_a_while(
+    hung_worker: list[socket.socket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived process (the MCP server) must not give up on its worker for good."""
+    now = [1000.0]
+    monkeypatch.setattr(rpc, "_unanswered", {})
+    monkeypatch.setattr(rpc, "_now", lambda: now[0])
+    with pytest.raises(TimeoutError):
+        rpc.call("search", {}, timeout=0.2)
+    now[0] += rpc.UNANSWERED_SECONDS - 1
+    with pytest.raises(TimeoutError):
+        rpc.call("search", {}, timeout=0.2)
+    assert len(hung_worker) == 1
+    now[0] += 2
+    with pytest.raises(TimeoutError):
+        rpc.call("search", {}, timeout=0.2)
+    assert len(hung_worker) == 2

@@ -20,6 +20,7 @@ from __future__ import annotations
 import _socket
 import json
 import os
+import time
 
 from hookwise.capture import settings
 from hookwise.errors import WorkerError
@@ -32,6 +33,16 @@ if TYPE_CHECKING:
 
 # AF_UNIX paths are limited to 108 bytes on Linux.
 MAX_SOCKET_PATH = 100
+#: After a worker let a question time out, this process does not wait on it again for
+#: this long: ``hookwise search``'s light entry waited 60 s for a hung worker, then the
+#: full command it handed over to waited 60 s more before answering itself.
+UNANSWERED_SECONDS = 60.0
+#: Socket path -> when this process last saw the worker there let a question time out.
+_unanswered: dict[str, float] = {}
+
+
+def _now() -> float:
+    return time.monotonic()
 
 
 def socket_file() -> str:
@@ -58,11 +69,15 @@ def call(op: str, args: dict[str, Any], *, timeout: float = 30.0) -> Any | None:
     """The worker's answer to ``op``, or None when no worker is listening.
 
     Raises ``TimeoutError`` when it does not answer within ``timeout``
-    seconds, ``WorkerError`` when its answer is an error or unreadable.
+    seconds (and at once, for ``UNANSWERED_SECONDS`` after that, without
+    asking), ``WorkerError`` when its answer is an error or unreadable.
     """
     path = socket_file()
     if not os.path.exists(path):
         return None
+    timed_out = _unanswered.get(path)
+    if timed_out is not None and _now() - timed_out < UNANSWERED_SECONDS:
+        raise TimeoutError(f"the worker at {path} did not answer this process's last question")
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.settimeout(timeout)
@@ -79,8 +94,12 @@ def call(op: str, args: dict[str, Any], *, timeout: float = 30.0) -> Any | None:
             chunks.append(chunk)
             if chunk.endswith(b"\n"):
                 break
+    except TimeoutError:
+        _unanswered[path] = _now()
+        raise
     finally:
         sock.close()
+    _unanswered.pop(path, None)
     try:
         answer = json.loads(b"".join(chunks))
     except ValueError as exc:
