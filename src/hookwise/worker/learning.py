@@ -20,7 +20,6 @@ after ``RETRY_SECONDS``; one that fails for a reason a retry cannot mend
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from hookwise.capture.hooklog import log_error
 from hookwise.capture.locations import RepoPaths
 from hookwise.errors import HookwiseError, StoreLockedError
 from hookwise.fixes.learn import NICENESS, finish_request, learn, pending_request
+from hookwise.worker.children import start_module
 
 if TYPE_CHECKING:
     from hookwise.store.db import Store
@@ -69,17 +69,7 @@ class Learner:
 
 def start_child(hookwise_dir: Path, module: str = __name__) -> subprocess.Popen[bytes]:
     """``python -m MODULE DIR`` (this one by default), its stderr into the repository's log."""
-    with contextlib.ExitStack() as stack:
-        log = None
-        with contextlib.suppress(OSError):
-            log = stack.enter_context((hookwise_dir / "log").open("ab"))
-        return subprocess.Popen(
-            [sys.executable, "-m", module, str(hookwise_dir)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log or subprocess.DEVNULL,
-            close_fds=True,
-        )
+    return start_module(hookwise_dir, module, [str(hookwise_dir)])
 
 
 def main(argv: list[str] | None = None) -> int:

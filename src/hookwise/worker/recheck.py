@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.jsonfile import read_object, write_object
 from hookwise.errors import HookwiseError
+from hookwise.worker.children import start_module
 
 if TYPE_CHECKING:
     from hookwise.checks.config import ConfiguredCheck
@@ -139,18 +140,9 @@ def _head(worktree: Path) -> str | None:
 def start_child(hookwise_dir: Path, worktree: Path, due: list[Due]) -> subprocess.Popen[bytes]:
     """``python -m hookwise.worker.recheck WORKTREE CHECKS``, its stderr into the log."""
     checks = [{"command": list(d.check.command), "format": d.check.format} for d in due]
-    with contextlib.ExitStack() as stack:
-        log = None
-        with contextlib.suppress(OSError):
-            log = stack.enter_context((hookwise_dir / "log").open("ab"))
-        return subprocess.Popen(
-            [sys.executable, "-m", __name__, str(worktree), json.dumps(checks)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log or subprocess.DEVNULL,
-            close_fds=True,
-            start_new_session=True,
-        )
+    return start_module(
+        hookwise_dir, __name__, [str(worktree), json.dumps(checks)], new_session=True
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

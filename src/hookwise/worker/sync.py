@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from hookwise.capture.hooklog import log_error
 from hookwise.capture.jsonfile import read_object, write_object
 from hookwise.errors import HookwiseError
+from hookwise.worker.children import start_module
 
 if TYPE_CHECKING:
     from hookwise.capture.locations import RepoPaths
@@ -124,17 +125,7 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 def start_child(hookwise_dir: Path, root: Path) -> subprocess.Popen[bytes]:
     """``python -m hookwise.worker.sync WORKTREE``, its stderr into the repository's log."""
-    with contextlib.ExitStack() as stack:
-        log = None
-        with contextlib.suppress(OSError):
-            log = stack.enter_context((hookwise_dir / "log").open("ab"))
-        return subprocess.Popen(
-            [sys.executable, "-m", __name__, str(root)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log or subprocess.DEVNULL,
-            close_fds=True,
-        )
+    return start_module(hookwise_dir, __name__, [str(root)])
 
 
 def main(argv: list[str] | None = None) -> int:
