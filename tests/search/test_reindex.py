@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hookwise.embed.testing import FakeEmbedder
@@ -82,3 +84,27 @@ def test_an_interrupted_reindex_leaves_the_store_on_its_embedder(
     assert state is not None and set(stored(store)) == {state.embedder_id}
     # What the interrupted run wrote was replaced, not appended to again.
     assert store.count("commit_vectors") == len(shas)
+
+
+def test_reindex_writes_many_rounds_at_a_time(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every write is a version of the vectors table: git.git's 81,966 commits written
+    256 at a time made 321 of them."""
+    from hookwise.search import reindex as module
+
+    monkeypatch.setenv("HOOKWISE_EMBED_BATCH", "2")
+    monkeypatch.setattr(module, "WRITE_ROWS", 4)
+    paths, shas = changes(repo, 10)
+    written: list[int] = []
+    real = module.stored.append
+
+    def append(store: Store, embedder_id: str, batch: list[str], vectors: Any) -> None:
+        written.append(len(batch))
+        real(store, embedder_id, batch, vectors)
+
+    monkeypatch.setattr(module.stored, "append", append)
+    result = reindex(paths, "hashing")
+
+    assert written == [4, 4, 2]
+    assert stored(Store.open(paths)) == {result.embedder: set(shas)}
