@@ -77,6 +77,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from hookwise.capture.locations import RepoPaths
 from hookwise.git.repo import discover
 from hookwise.search import fusion as fusions
+from hookwise.search import recipe
 from hookwise.search.engine import SearchEngine
 from hookwise.search.request import SearchRequest
 from hookwise.store.db import Store
@@ -280,7 +281,9 @@ def baseline_rankings(paths: RepoPaths, queries: Sequence[Query]) -> list[list[s
 def build_store(repo: Path, embedder: str, limit: int | None, cache_root: Path) -> RepoPaths:
     """A bare clone of ``repo`` with a backfilled, fully embedded store (cached)."""
     head = git_out(repo, "rev-parse", "HEAD").strip()
-    folder = cache_root / f"{head[:12]}-{limit or 'all'}-{embedder}"
+    # What the vectors are made of is part of the key (hookwise.search.recipe).
+    made_of = "+message" if embedder in recipe.MESSAGE_EMBEDDERS else ""
+    folder = cache_root / f"{head[:12]}-{limit or 'all'}-{embedder}{made_of}"
     clone = folder / "repo.git"
     ready = folder / "ready"
     if ready.exists():
@@ -370,13 +373,14 @@ def hookwise_rankings(
 # -- the weights, cross-validated -------------------------------------------------------
 
 # The weights tried for each embedder: the default's neighbourhood, the
-# same grids the defaults were chosen from (docs/search.md, "Fusion").
+# grids the defaults were chosen from (docs/search.md, "Fusion" and "What
+# generalised": MiniLM's over headline + message vectors).
 GRIDS = {
     "minilm": {
         "vector": [1.0],
-        "text": [0.25, 0.5, 0.75, 1.0],
-        "decay": [10.0, 20.0, 40.0],
-        "files": [0.0, 0.25, 0.5, 0.75, 1.0],
+        "text": [0.5, 1.0, 1.5, 2.0],
+        "decay": [5.0, 10.0, 20.0],
+        "files": [0.0, 0.25, 0.5, 0.75],
     },
     "hashing": {
         "vector": [0.0, 0.02, 0.05, 0.1, 0.2],
