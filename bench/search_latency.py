@@ -67,7 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hookwise.capture.locations import RepoPaths
 from search_quality import CACHE_ROOT, SETS, TUNING, build_store, load_queries
 
-DEFAULT_REPO, DEFAULT_QUERIES = SETS[TUNING]  # the tuning set's history and queries
+DEFAULT_REPO, DEFAULT_QUERIES = SETS[TUNING[0]]  # pytest: the first tuning set
 
 BUDGET_MS = 50.0
 COMMAND_BUDGET_MS = 150.0  # `hookwise search`, process start to output (DESIGN section 6)
