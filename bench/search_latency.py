@@ -124,7 +124,7 @@ def build_synthetic(source: RepoPaths, size: int, folder: Path) -> RepoPaths:
             pa.table(
                 {
                     "sha": pa.array(shas),
-                    "embedder": pa.array([embedder.id] * take),
+                    "embedder": pa.array([state.embedder_id] * take),
                     "vector": to_stored(block),
                 },
                 schema=schema.COMMIT_VECTORS,

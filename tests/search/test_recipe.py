@@ -126,8 +126,9 @@ def test_the_worker_moves_a_store_of_headlines_and_never_mixes_them(
     assert stored(store) == {target: set(shas)}
     rows = store.commits_by_sha(shas).select(vectors.TEXT_COLUMNS)
     expected = recipe.commit_vectors(fake, rows, target)
-    _, matrix = vectors.read_vectors(store, fake)  # the model's own id: none left
+    _, matrix = vectors.read_vectors(store, fake, vectors_id=fake.id)  # none left
     assert matrix.shape[0] == 0
+    assert len(vectors.read_vectors(store, fake)[0]) == len(shas)  # the store's own
     got = stored_vectors.read(store, target)
     by_sha = dict(zip(got.column("sha").to_pylist(), got.column("vector").to_pylist(), strict=True))
     for sha, vector in zip(rows.column("sha").to_pylist(), expected, strict=True):

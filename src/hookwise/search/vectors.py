@@ -103,10 +103,17 @@ def embed_commits(
 
 
 def read_vectors(
-    store: Store, embedder: Embedder, dtype: type[np.floating[Any]] = np.float32
+    store: Store,
+    embedder: Embedder,
+    dtype: type[np.floating[Any]] = np.float32,
+    vectors_id: str | None = None,
 ) -> tuple[list[str], npt.NDArray[Any]]:
-    """Every stored vector of ``embedder`` (shas, matrix; float32 unless asked)."""
-    rows = stored.read(store, embedder.id)
+    """Every stored vector ``vectors_id`` carries (shas, matrix; float32 unless
+    asked): by default the store's own (``vectors.json``), else the embedder's."""
+    if vectors_id is None:
+        state = read_state(store.paths)
+        vectors_id = state.embedder_id if state else embedder.id
+    rows = stored.read(store, vectors_id)
     matrix = stored.from_stored(rows.column("vector"), embedder.dimension, dtype)
     return rows.column("sha").to_pylist(), matrix
 
