@@ -448,8 +448,9 @@ def main() -> int:
         return 0
     print(f"## {args.embedder}: preparing the source store", flush=True)
     source = build_store(args.repo, args.embedder, None, args.cache_dir)
-    head = source.common_dir.parent.name.split("-")[0]
-    cache = args.cache_dir / f"latency-{head}-{args.embedder}"
+    # The source store's folder names its history, embedder and what its
+    # vectors are made of (search_quality.build_store): so do the copies.
+    cache = args.cache_dir / f"latency-{source.common_dir.parent.name}"
     if args.threshold:
         sizes = [int(s) for s in args.threshold_sizes.split(",")]
         threshold(source, sizes, queries, cache)
