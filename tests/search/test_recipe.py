@@ -123,6 +123,7 @@ def test_the_worker_moves_a_store_of_headlines_and_never_mixes_them(
         (fake.id, {fake.id: 5, target: 5}),
     ]
     assert read_state(paths) == VectorState("fake", target)
+    assert VectorState("fake", target).model_id == fake.id  # findings keep the model's id
     assert stored(store) == {target: set(shas)}
     rows = store.commits_by_sha(shas).select(vectors.TEXT_COLUMNS)
     expected = recipe.commit_vectors(fake, rows, target)

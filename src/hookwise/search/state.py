@@ -37,6 +37,12 @@ class VectorState:
     name: str
     embedder_id: str
 
+    @property
+    def model_id(self) -> str:
+        """The embedder's own id: what queries, findings and fix attempts carry
+        (``embedder_id`` also says what commit vectors are made of)."""
+        return model_id(self.embedder_id)
+
 
 def state_path(paths: RepoPaths) -> Path:
     return paths.store_dir / STATE_FILE
