@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from hookwise.capture.locations import RepoPaths
 from hookwise.embed.testing import FakeEmbedder
 from hookwise.history.backfill import backfill
 from hookwise.search import fusion, recipe, vectors
@@ -28,6 +29,18 @@ from tests.search.commits import changes, stored
 @pytest.fixture
 def message_recipe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(recipe, "MESSAGE_EMBEDDERS", frozenset({"minilm", "fake"}))
+
+
+def headline_store(
+    repo: GitRepo, n: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[RepoPaths, list[str], Store]:
+    """``n`` commits embedded by an older hookwise (headlines), then this release's recipe."""
+    paths, shas = changes(repo, n)
+    store = Store.open(paths)
+    while vectors.embed_waiting(store):
+        pass
+    monkeypatch.setattr(recipe, "MESSAGE_EMBEDDERS", frozenset({"fake"}))
+    return paths, shas, store
 
 
 def test_the_id_says_what_the_vectors_are_made_of(message_recipe: None) -> None:
@@ -143,11 +156,7 @@ def test_the_worker_moves_a_store_of_headlines_and_never_mixes_them(
 def test_a_new_commit_during_the_move_gets_the_stores_own_recipe_first(
     repo: GitRepo, fake: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    paths, shas = changes(repo, 2)
-    store = Store.open(paths)
-    while vectors.embed_waiting(store):
-        pass
-    monkeypatch.setattr(recipe, "MESSAGE_EMBEDDERS", frozenset({"fake"}))
+    paths, shas, store = headline_store(repo, 2, monkeypatch)
     newer = repo.commit("change number 9", {"f9.txt": "9"})
     backfill(paths)
     vectors.embed_waiting(store)  # the store's own recipe first: searchable at once
@@ -160,11 +169,7 @@ def test_a_new_commit_during_the_move_gets_the_stores_own_recipe_first(
 def test_reindex_moves_a_store_to_the_current_recipe(
     repo: GitRepo, fake: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    paths, shas = changes(repo, 3)
-    store = Store.open(paths)
-    while vectors.embed_waiting(store):
-        pass
-    monkeypatch.setattr(recipe, "MESSAGE_EMBEDDERS", frozenset({"fake"}))
+    paths, shas, store = headline_store(repo, 3, monkeypatch)
     result = reindex(paths, "fake")
     target = fake.id + recipe.MESSAGE
     assert (result.previous, result.embedder) == (fake.id, target)
