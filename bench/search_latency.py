@@ -67,7 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hookwise.capture.locations import RepoPaths
 from search_quality import CACHE_ROOT, SETS, TUNING, build_store, load_queries
 
-DEFAULT_REPO, DEFAULT_QUERIES = SETS[TUNING]  # the tuning set's history and queries
+DEFAULT_REPO, DEFAULT_QUERIES = SETS[TUNING[0]]  # pytest: the first tuning set
 
 BUDGET_MS = 50.0
 COMMAND_BUDGET_MS = 150.0  # `hookwise search`, process start to output (DESIGN section 6)
@@ -124,7 +124,7 @@ def build_synthetic(source: RepoPaths, size: int, folder: Path) -> RepoPaths:
             pa.table(
                 {
                     "sha": pa.array(shas),
-                    "embedder": pa.array([embedder.id] * take),
+                    "embedder": pa.array([state.embedder_id] * take),
                     "vector": to_stored(block),
                 },
                 schema=schema.COMMIT_VECTORS,
@@ -448,8 +448,9 @@ def main() -> int:
         return 0
     print(f"## {args.embedder}: preparing the source store", flush=True)
     source = build_store(args.repo, args.embedder, None, args.cache_dir)
-    head = source.common_dir.parent.name.split("-")[0]
-    cache = args.cache_dir / f"latency-{head}-{args.embedder}"
+    # The source store's folder names its history, embedder and what its
+    # vectors are made of (search_quality.build_store): so do the copies.
+    cache = args.cache_dir / f"latency-{source.common_dir.parent.name}"
     if args.threshold:
         sizes = [int(s) for s in args.threshold_sizes.split(",")]
         threshold(source, sizes, queries, cache)

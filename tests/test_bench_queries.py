@@ -1,10 +1,11 @@
-"""The held-out query set on flask's history keeps the shape the benchmark reads.
+"""The hand-written query sets on flask's and requests' histories keep the
+shape the benchmark reads.
 
-``bench/search_queries_flask.json`` is only ever scored by
-``bench/search_quality.py --queries``; these tests say it still loads there,
-that every label is a full sha, and -- when flask's history is on this
-machine -- that every labelled commit is in it and each query has an answer
-a backfilled store can hold (a commit on a local branch).
+``bench/search_queries_flask.json`` and ``bench/search_queries_requests.json``
+are scored by ``bench/search_quality.py`` beside the pytest set; these tests
+say each still loads there, that every label is a full sha, and -- when the
+history is on this machine -- that every labelled commit is in it and each
+query has an answer a backfilled store can hold (a commit on a local branch).
 """
 
 from __future__ import annotations
@@ -21,19 +22,29 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "bench" / "search_queries_flask.json"
-FLASK = Path("/work/.mirror/pallets+flask/repo")
+# set name -> (its labelled queries, where this machine keeps its history)
+SETS = {
+    "flask": (
+        ROOT / "bench" / "search_queries_flask.json",
+        Path("/work/.mirror/pallets+flask/repo"),
+    ),
+    "requests": (
+        ROOT / "bench" / "search_queries_requests.json",
+        Path("/work/.mirror/psf+requests/repo"),
+    ),
+}
 SHA = re.compile(r"[0-9a-f]{40}")
+each_set = pytest.mark.parametrize("name", sorted(SETS))
 
 
-def _data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(QUERIES.read_text())
+def _data(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SETS[name][0].read_text())
     return data
 
 
-def _git(*args: str, stdin: str | None = None) -> str:
+def _git(name: str, *args: str, stdin: str | None = None) -> str:
     return subprocess.run(
-        ["git", "--git-dir", str(FLASK), *args],
+        ["git", "--git-dir", str(SETS[name][1]), *args],
         input=stdin,
         capture_output=True,
         check=True,
@@ -53,8 +64,9 @@ def _bench(monkeypatch: pytest.MonkeyPatch) -> Any:
     return bench
 
 
-def test_the_flask_query_set_is_well_formed() -> None:
-    data = _data()
+@each_set
+def test_the_query_set_is_well_formed(name: str) -> None:
+    data = _data(name)
     queries = data["queries"]
     assert len(queries) >= 40
     assert SHA.fullmatch(data["head"])
@@ -74,30 +86,37 @@ def test_the_flask_query_set_is_well_formed() -> None:
     assert min(eras.values()) >= len(queries) // 4
 
 
-def test_the_benchmark_loads_it_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+@each_set
+def test_the_benchmark_loads_it_unchanged(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     bench = _bench(monkeypatch)
-    loaded = bench.load_queries(QUERIES)
-    assert [q.text for q in loaded] == [q["query"] for q in _data()["queries"]]
+    loaded = bench.load_queries(SETS[name][0])
+    assert [q.text for q in loaded] == [q["query"] for q in _data(name)["queries"]]
     assert all(q.accepted for q in loaded)
 
 
-@pytest.mark.skipif(not FLASK.exists(), reason="flask's history is not on this machine")
-def test_every_accepted_commit_is_in_flask_history() -> None:
-    data = _data()
+@each_set
+def test_every_accepted_commit_is_in_its_history(name: str) -> None:
+    if not SETS[name][1].exists():
+        pytest.skip(f"{name}'s history is not on this machine")
+    data = _data(name)
     shas = sorted({sha for q in data["queries"] for sha in q["accepted"]} | {data["head"]})
-    found = _git("cat-file", "--batch-check=%(objectname) %(objecttype)", stdin="\n".join(shas))
+    found = _git(
+        name, "cat-file", "--batch-check=%(objectname) %(objecttype)", stdin="\n".join(shas)
+    )
     assert found.split("\n")[:-1] == [f"{sha} commit" for sha in shas]
     # backfill stores what local branches reach: every query has an answer there
-    stored = set(_git("rev-list", "--branches").split())
+    stored = set(_git(name, "rev-list", "--branches").split())
     assert [q["query"] for q in data["queries"] if not stored & set(q["accepted"])] == []
 
 
-def test_the_benchmark_scores_both_sets_and_tunes_on_pytest_only(
+def test_the_benchmark_scores_every_set_and_holds_requests_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bench = _bench(monkeypatch)
-    assert bench.SETS["flask"][1] == QUERIES
-    assert bench.TUNING == "pytest"
+    assert {name: bench.SETS[name][1] for name in SETS} == {n: q for n, (q, _) in SETS.items()}
+    # pytest and flask are both tuning sets now; requests only decides
+    assert bench.TUNING == ("pytest", "flask")
+    assert "requests" not in bench.TUNING
 
 
 def test_remembered_vectors_are_the_models_own(

@@ -181,7 +181,7 @@ def test_recorded_attempts_wake_the_worker_which_embeds_them(repo: GitRepo) -> N
 
     def waiting() -> list[object]:
         store = Store.open(paths, readonly=True)
-        return list(table.fix_attempts_without_vector(store, state.embedder_id, 10))
+        return list(table.fix_attempts_without_vector(store, state.model_id, 10))
 
     wait_for(lambda: not waiting(), timeout=120)
 

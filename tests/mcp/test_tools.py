@@ -161,7 +161,7 @@ def test_a_recorded_outcome_wakes_the_worker_which_embeds_it_and_answers_search(
 
     def waiting() -> list[object]:
         store = Store.open(paths, readonly=True)
-        return list(table.fix_attempts_without_vector(store, state.embedder_id, 10))
+        return list(table.fix_attempts_without_vector(store, state.model_id, 10))
 
     wait_for(lambda: not waiting(), timeout=120)  # only the worker embeds them
     request = {"hookwise_dir": str(paths.hookwise_dir), "query": "parser", "limit": 1}

@@ -66,7 +66,7 @@ def _history(
     state = read_state(paths)
     known = {}
     if state is not None:
-        known[state.embedder_id] = stored_vectors(store, attempts, state.embedder_id)
+        known[state.model_id] = stored_vectors(store, attempts, state.model_id)
     return attempts, paths, known
 
 

@@ -23,7 +23,7 @@ from hookwise.embed.registry import (
     neural_available,
     register_embedder,
 )
-from hookwise.embed.text import commit_text, headline, search_text
+from hookwise.embed.text import commit_text, headline, message_text, search_text
 
 __all__ = [
     "EMBEDDERS",
@@ -38,6 +38,7 @@ __all__ = [
     "ensure_fitted",
     "get_embedder",
     "headline",
+    "message_text",
     "neural_available",
     "register_embedder",
     "search_text",

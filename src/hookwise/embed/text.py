@@ -8,8 +8,9 @@ characters and no further at 600, 1,000 or the model's own limit, while 600
 already takes 1.2-1.3x the time (1.5-1.9x on long messages). The paths
 summary costs 2-8% more time for recall@10 0.66 -> 0.71. Hand-written
 paraphrase queries (bench/search_queries.json) prefer the subject alone;
-search embeds headlines for that reason (``headline``, ``search_text``), see
-docs/embeddings.md.
+search embeds headlines for that reason (``headline``, ``search_text``), and
+with MiniLM the whole message beside it (``message_text``; how the two are
+combined is ``hookwise.search.recipe``'s), see docs/search.md.
 """
 
 from __future__ import annotations
@@ -136,3 +137,13 @@ def search_text(subject: str, body: str = "", paths: Sequence[str] = ()) -> str:
     covers the whole message.
     """
     return commit_text(headline(subject, body), "", (), with_paths=False)
+
+
+def message_text(subject: str, body: str = "") -> str:
+    """The whole commit message as git keeps it: subject, a blank line, the body.
+
+    Not cut here: the model's own limit (256 word pieces for MiniLM) is the
+    cut. This is the text of the baseline of bench/search_quality.py, plain
+    MiniLM over whole messages; search embeds it beside the headline.
+    """
+    return f"{subject.strip()}\n\n{body.strip()}".strip()

@@ -42,6 +42,9 @@ def searchable_commits(store: Store, columns: list[str]) -> pa.Table:
     return store.read("commits", SEARCHABLE, columns=columns)
 
 
+_DAY_MINUTES = 24 * 60
+
+
 @dataclass(frozen=True)
 class Corpus:
     """The commits search covers, row-aligned arrays (read once, reused while fresh)."""
@@ -77,5 +80,10 @@ class Corpus:
         row = {c: self.table.column(c)[i].as_py() for c in ("subject", "author_name")}
         when = int(self.table.column("author_time")[i].as_py() or 0)
         tz = int(self.table.column("author_tz")[i].as_py() or 0)
+        if not -_DAY_MINUTES < tz < _DAY_MINUTES:
+            # git keeps any offset as written (requests has a commit at
+            # +51800); no datetime holds one of a day or more: the instant
+            # is right, shown in UTC.
+            tz = 0
         date = datetime.fromtimestamp(when, timezone(timedelta(minutes=tz))).isoformat()
         return Hit(self.shas[i], row["subject"] or "", date, row["author_name"] or "", score)

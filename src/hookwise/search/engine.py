@@ -127,9 +127,10 @@ class SearchEngine:
             problem: str | None = None
             topics: FileTopics | None = None
             try:
-                embedder, _ = store_embedder(self.paths, self._embedders)
-                matrix = VectorMatrix.read(store, embedder, corpus)
-                if fusion.fusion_for(embedder.id).files > 0:  # not built where they weigh nothing
+                embedder, state = store_embedder(self.paths, self._embedders)
+                matrix = VectorMatrix.read(store, embedder, corpus, state.embedder_id)
+                # not built where they weigh nothing
+                if fusion.fusion_for(matrix.embedder_id).files > 0:
                     topics = FileTopics.build(
                         corpus.table.column("paths"),
                         corpus.second_parents(),

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hookwise.embed import embedder_name
+from hookwise.search.recipe import with_message
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,27 @@ class Fusion:
 # a worse one than BM25: its cosine only breaks ties between word matches,
 # and its file topics (as lexical as its vectors) gained nothing clear.
 FUSION = {"hashing": Fusion(vector=0.05, text=1.0, decay=5.0, files=0.0)}
+# Vectors of headlines only (``hookwise.search.recipe``): MiniLM stores made
+# before headline + message, until the worker or a reindex moves them.
 DEFAULT_FUSION = Fusion(vector=1.0, text=0.5, decay=20.0, files=0.5)
 TEXT_WEIGHT = DEFAULT_FUSION.text
+# Vectors of headline + message (MiniLM's now). Chosen on pytest and flask
+# together (bench/search_quality.py, docs/search.md "What generalised"):
+# MRR@10 0.313 / 0.317 here, and every text weight 1.5-2, decay 5-20 and
+# file weight 0.4-0.5 tried scores 0.286-0.313 on pytest and 0.310-0.335 on
+# flask, where the headline default scored 0.301 / 0.260 and the best
+# single method 0.247 / 0.293. The text weighs more than over headlines:
+# the message's share of the vector already covers part of what a
+# headline's cosine missed, and the BM25 rank is what still separates the
+# commit that uses the question's words.
+MESSAGE_FUSION = Fusion(vector=1.0, text=1.5, decay=10.0, files=0.5)
 
 
-def fusion_for(embedder_id: str) -> Fusion:
-    return FUSION.get(embedder_name(embedder_id), DEFAULT_FUSION)
+def fusion_for(vector_id: str) -> Fusion:
+    """The weights for a store whose vectors carry ``vector_id``."""
+    if with_message(vector_id):
+        return MESSAGE_FUSION
+    return FUSION.get(embedder_name(vector_id), DEFAULT_FUSION)
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,12 @@ class VectorMatrix:
     mixed: bool  # the table also holds another embedder's rows (a reindex runs)
 
     @classmethod
-    def read(cls, store: Store, embedder: Embedder, corpus: Corpus) -> VectorMatrix:
-        count = stored.count(store, embedder.id)
+    def read(
+        cls, store: Store, embedder: Embedder, corpus: Corpus, vector_id: str | None = None
+    ) -> VectorMatrix:
+        """The vectors ``vector_id`` carries (the store's; the embedder's own id if none)."""
+        vector_id = vector_id or embedder.id
+        count = stored.count(store, vector_id)
         indexed = count >= VECTOR_INDEX_MIN_ROWS and stored.has_index(store)
         dtype: type[np.floating[Any]] = np.float16 if indexed else np.float32
         matrix = np.zeros((len(corpus), embedder.dimension), dtype)
@@ -76,7 +80,7 @@ class VectorMatrix:
         read = 0
         # A batch at a time, straight into place: the worker's peak memory is
         # the matrix and one batch, not the matrix and the whole table.
-        for batch in stored.batches(store, embedder.id):
+        for batch in stored.batches(store, vector_id):
             shas = batch.column(0).to_pylist()
             rows = np.fromiter((corpus.row.get(s, -1) for s in shas), np.int64, len(shas))
             keep = rows >= 0
@@ -92,7 +96,7 @@ class VectorMatrix:
             chosen = np.sort(rng.choice(chosen, STATS_SAMPLE, replace=False))
         sample = np.ascontiguousarray(matrix[chosen], dtype=np.float32)
         mixed = stored.count(store) != read
-        return cls(embedder.id, matrix, present, sample, indexed, mixed)
+        return cls(vector_id, matrix, present, sample, indexed, mixed)
 
     @property
     def waiting(self) -> int:

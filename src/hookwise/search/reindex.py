@@ -14,6 +14,7 @@ from hookwise.capture.locations import RepoPaths
 from hookwise.embed import FittedEmbedder, default_embedder_name, get_embedder
 from hookwise.embed.protocol import Vectors
 from hookwise.search.corpus import SEARCHABLE, searchable_commits
+from hookwise.search.recipe import commit_vectors, vector_id
 from hookwise.search.state import VectorState, read_state, write_state
 from hookwise.search.vectors import LOCK_FILE, TEXT_COLUMNS, batch_size, commit_texts
 from hookwise.store import vectors as stored
@@ -85,7 +86,9 @@ def reindex(
     The new vectors are written next to the old ones, so search keeps using
     the old embedder until the last batch is in; then the state file switches
     and the old rows are deleted. An interrupted reindex leaves the store on
-    its old embedder (running it again finishes the job).
+    its old embedder (running it again finishes the job). The vectors are
+    made by the embedder's current recipe (``hookwise.search.recipe``), so a
+    store of headline vectors moves to headline + message ones this way too.
     """
     started = time.perf_counter()
     # As the worker does (hookwise.memory): without it, reindexing git.git
@@ -102,6 +105,7 @@ def reindex(
         embedder = get_embedder(name)
         if isinstance(embedder, FittedEmbedder):
             embedder = embedder.fit(commit_texts(searchable_commits(store, TEXT_COLUMNS)))
+        target = vector_id(embedder.id)
         total = store.count("commits", SEARCHABLE)
         if progress:
             progress(0, total)
@@ -109,31 +113,31 @@ def reindex(
         # reindex left: dropped, so that every batch is a plain append
         # (``stored.append``). The store's own id is replaced in place.
         write = stored.write
-        if previous is None or previous.embedder_id != embedder.id:
-            stored.drop(store, embedder.id)
+        if previous is None or previous.embedder_id != target:
+            stored.drop(store, target)
             write = stored.append
         done = 0
         pending = _Pending()
         for batch in text_batches(store, batch_size()):
             shas = batch.column("sha").to_pylist()
-            pending.add(shas, embedder.embed(commit_texts(batch)))
+            pending.add(shas, commit_vectors(embedder, batch, target))
             if pending.rows >= WRITE_ROWS:
-                pending.flush(lambda s, v: write(store, embedder.id, s, v))
+                pending.flush(lambda s, v: write(store, target, s, v))
             done += len(shas)
             if progress:
                 progress(min(done, total), total)
-        pending.flush(lambda s, v: write(store, embedder.id, s, v))
+        pending.flush(lambda s, v: write(store, target, s, v))
         if progress:
             progress(min(done, total), total)  # and now written
         if isinstance(embedder, FittedEmbedder):
             embedder.save(paths.store_dir)
-        write_state(paths, VectorState(name, embedder.id))
+        write_state(paths, VectorState(name, target))
         with store.lock():
-            stored.keep_only(store, embedder.id)
+            stored.keep_only(store, target)
             stored.drop_index(store)
     return ReindexResult(
         previous=previous.embedder_id if previous else None,
-        embedder=embedder.id,
+        embedder=target,
         commits=total,
         seconds=time.perf_counter() - started,
     )

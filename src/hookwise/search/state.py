@@ -24,16 +24,24 @@ from hookwise.capture.jsonfile import write_object
 from hookwise.capture.locations import RepoPaths
 from hookwise.embed import Embedder, get_embedder
 from hookwise.errors import StoreError
+from hookwise.search.recipe import model_id
 
 STATE_FILE = "vectors.json"
 
 
 @dataclass(frozen=True)
 class VectorState:
-    """The store's active embedder: its registry name and the id its vectors carry."""
+    """The store's active embedder: its registry name and the id its vectors carry
+    (the embedder's id, and what the vectors were made of: ``hookwise.search.recipe``)."""
 
     name: str
     embedder_id: str
+
+    @property
+    def model_id(self) -> str:
+        """The embedder's own id: what queries, findings and fix attempts carry
+        (``embedder_id`` also says what commit vectors are made of)."""
+        return model_id(self.embedder_id)
 
 
 def state_path(paths: RepoPaths) -> Path:
@@ -105,7 +113,9 @@ def store_embedder(
 
     Built afresh unless ``embedders`` keeps it. Raises StoreError when the
     store has no embedder yet or when the embedder now gives another id, and
-    ExtraMissingError when its extra is missing.
+    ExtraMissingError when its extra is missing. A store whose vectors were
+    made by another recipe of the same embedder (headlines only, from before
+    ``hookwise.search.recipe``) is fine: its queries are embedded the same way.
     """
     state = read_state(paths)
     if state is None:
@@ -114,6 +124,6 @@ def store_embedder(
             "background (or run `hookwise reindex`)"
         )
     embedder = (embedders or Embedders()).get(paths, state.name)
-    if embedder.id != state.embedder_id:
+    if embedder.id != model_id(state.embedder_id):
         raise StoreError(mismatch_message(state, embedder.id))
     return embedder, state

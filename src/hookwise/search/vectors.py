@@ -8,7 +8,12 @@ commit per embedder id; the store's active embedder is
 The worker fills rows that wait for a vector as an idle task
 (``Embedding.when_idle``), one batch per round, after the spool is drained:
 the metadata backfill never waits for embeddings, and a commit is
-searchable by text at once and by meaning a moment later.
+searchable by text at once and by meaning a moment later. A store whose
+vectors were made by an older recipe (``hookwise.search.recipe``: headlines
+only) is moved to the current one the same way, once nothing else waits:
+the new vectors are appended beside the old, a batch per round, and when
+every commit has one the store switches to them and drops the old, as
+``hookwise reindex`` does, so a search never mixes the two.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from hookwise.embed import (
 )
 from hookwise.errors import HookwiseError, StoreError, StoreLockedError
 from hookwise.search.corpus import searchable_commits
+from hookwise.search.recipe import commit_vectors, vector_id
 from hookwise.search.state import (
     Embedders,
     VectorState,
@@ -56,7 +62,8 @@ def batch_size() -> int:
 
 
 def commit_texts(rows: pa.Table) -> list[str]:
-    """What each commit of ``rows`` (subject, body, paths) is embedded from."""
+    """The headline text of each commit of ``rows`` (subject, body, paths); what a
+    learning embedder is fitted on (``commit_vectors`` says what is embedded)."""
     subjects = rows.column("subject").to_pylist()
     bodies = rows.column("body").to_pylist()
     paths = rows.column("paths").to_pylist()
@@ -81,21 +88,32 @@ def waiting_count(store: Store) -> int:
     return len(waiting_shas(store, state.embedder_id if state else None))
 
 
-def embed_commits(store: Store, embedder: Embedder, shas: Sequence[str]) -> int:
-    """Embed the commits ``shas`` and store their vectors; returns how many."""
+def embed_commits(
+    store: Store, embedder: Embedder, shas: Sequence[str], vectors_id: str, *, append: bool = False
+) -> int:
+    """Embed the commits ``shas`` by ``vectors_id``'s recipe and store their vectors
+    under that id (``append``: none of them has one yet); returns how many."""
     if not shas:
         return 0
     rows = store.commits_by_sha(shas).select(TEXT_COLUMNS)
-    vectors = embedder.embed(commit_texts(rows))
-    stored.write(store, embedder.id, rows.column("sha").to_pylist(), vectors)
+    vectors = commit_vectors(embedder, rows, vectors_id)
+    write = stored.append if append else stored.write
+    write(store, vectors_id, rows.column("sha").to_pylist(), vectors)
     return int(rows.num_rows)
 
 
 def read_vectors(
-    store: Store, embedder: Embedder, dtype: type[np.floating[Any]] = np.float32
+    store: Store,
+    embedder: Embedder,
+    dtype: type[np.floating[Any]] = np.float32,
+    vectors_id: str | None = None,
 ) -> tuple[list[str], npt.NDArray[Any]]:
-    """Every stored vector of ``embedder`` (shas, matrix; float32 unless asked)."""
-    rows = stored.read(store, embedder.id)
+    """Every stored vector ``vectors_id`` carries (shas, matrix; float32 unless
+    asked): by default the store's own (``vectors.json``), else the embedder's."""
+    if vectors_id is None:
+        state = read_state(store.paths)
+        vectors_id = state.embedder_id if state else embedder.id
+    rows = stored.read(store, vectors_id)
     matrix = stored.from_stored(rows.column("vector"), embedder.dimension, dtype)
     return rows.column("sha").to_pylist(), matrix
 
@@ -116,7 +134,7 @@ def start_store(store: Store) -> VectorState | None:
     if isinstance(embedder, FittedEmbedder) and not embedder.is_fitted:
         texts = commit_texts(searchable_commits(store, TEXT_COLUMNS))
         embedder = ensure_fitted(embedder, texts, paths.store_dir)
-    state = VectorState(name, embedder.id)
+    state = VectorState(name, vector_id(embedder.id))
     write_state(paths, state)
     return state
 
@@ -168,7 +186,9 @@ class Embedding:
                 return 0
             self._refused.discard(key)
             shas = waiting_shas(store, state.embedder_id)[: limit or batch_size()]
-            done = embed_commits(store, embedder, shas)
+            done = embed_commits(store, embedder, shas, state.embedder_id)
+            if done == 0:
+                done = _upgrade(store, embedder, state, limit or batch_size())
         if done == 0:
             self._idle_at[key] = self._versions(store)
         return done
@@ -184,6 +204,26 @@ class Embedding:
             # say so once, and keep the worker for ingest.
             self._refuse(store.paths.hookwise_dir, exc)
             return False
+
+
+def _upgrade(store: Store, embedder: Embedder, state: VectorState, limit: int) -> int:
+    """One batch of the move of a store made by an older recipe to the current one.
+
+    Returns how many commits got their new vector; 0 when the store is on
+    the current recipe, or when this round switched it (every commit had
+    one). Callers hold the vectors lock.
+    """
+    target = vector_id(embedder.id)
+    if target == state.embedder_id:
+        return 0
+    shas = waiting_shas(store, target)[:limit]
+    if shas:
+        return embed_commits(store, embedder, shas, target, append=True)
+    write_state(store.paths, VectorState(state.name, target))
+    with store.lock():
+        stored.keep_only(store, target)
+        stored.drop_index(store)
+    return 0
 
 
 def embed_waiting(store: Store, *, limit: int | None = None) -> int:

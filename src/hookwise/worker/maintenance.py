@@ -43,6 +43,7 @@ from hookwise.embed import Embedder
 from hookwise.errors import HookwiseError, StoreLockedError
 from hookwise.fixes.recommend import finding_text
 from hookwise.history.status import maintenance_path, read_maintenance
+from hookwise.search.recipe import vector_id
 from hookwise.search.state import Embedders, state_mtime, store_embedder
 from hookwise.search.vectors import LOCK_FILE, batch_size, embed_commits
 from hookwise.store import fixes as table
@@ -256,10 +257,14 @@ class Maintenance:
     def _reembed(store: Store, embedder: Embedder, active: str, limit: int) -> dict[str, int]:
         """Up to ``limit`` stale rows, commit vectors first (search reads them most)."""
         did = dict.fromkeys(FIGURES["reembedding"], 0)
-        shas = stored.stale_shas(store, active, limit)
+        # A store moving to its embedder's current recipe holds the new
+        # vectors beside the old until it switches (hookwise.search.vectors):
+        # they are not stale, and the switch drops whatever else there is.
+        moving = vector_id(embedder.id) != active
+        shas = [] if moving else stored.stale_shas(store, active, limit)
         if shas:
             have = stored.shas(store, active)
-            embed_commits(store, embedder, [sha for sha in shas if sha not in have])
+            embed_commits(store, embedder, [sha for sha in shas if sha not in have], active)
             with store.lock(timeout=1.0):
                 stored.drop_stale(store, active, shas)
             did["commit_vectors"] = len(shas)
@@ -269,9 +274,10 @@ class Maintenance:
             ("findings", upkeep.stale_findings, table.set_finding_vectors),
         )
         for name, stale, set_vectors in finding_tables:
-            rows = stale(store, active, limit) if limit > 0 else []
+            # Findings are embedded as they are, under the embedder's own id.
+            rows = stale(store, embedder.id, limit) if limit > 0 else []
             if rows:
-                set_vectors(store, rows, active, _finding_vectors(embedder, rows))
+                set_vectors(store, rows, embedder.id, _finding_vectors(embedder, rows))
                 did[name] = len(rows)
                 limit -= len(rows)
         return did
