@@ -104,6 +104,20 @@ class GitRepo:
             GIT_COMMITTER_EMAIL=email,
         )
 
+    def commit_raw_zone(self, message: str, zone: str) -> str:
+        """A commit on top of HEAD (same tree) dated in time zone ``zone`` as written,
+        however odd (``+51800``: git keeps it; requests' history has one), on ``main``."""
+        base = self.head()
+        tree = self.git("rev-parse", "HEAD^{tree}").strip()
+        raw = (
+            f"tree {tree}\nparent {base}\n"
+            f"author Ada <ada@example.com> 1313584730 {zone}\n"
+            f"committer Ada <ada@example.com> 1313584730 {zone}\n\n{message}\n"
+        )
+        sha = self.git("hash-object", "-t", "commit", "-w", "--literally", "--stdin", input=raw)
+        self.git("update-ref", "refs/heads/main", sha.strip())
+        return sha.strip()
+
     def head(self) -> str:
         return self.git("rev-parse", "HEAD").strip()
 

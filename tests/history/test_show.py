@@ -115,3 +115,14 @@ def test_showing_a_result_records_a_click_and_other_commits_do_not(
     show(paths, shas[2])  # not a result of the last search
     show(paths, "2", record=False)
     assert [(c.query, c.sha) for c in read_clicks(store)] == [("what broke", shas[1])]
+
+
+def test_a_commit_with_an_impossible_time_zone_is_shown_in_utc(repo: GitRepo) -> None:
+    """requests' commit 5e6ecdad is dated ``+51800``: no ``datetime`` holds that zone."""
+    repo.commit("a first commit")
+    odd = repo.commit_raw_zone("odd zone from a broken clock", "+51800")
+    paths = discover(repo.path)
+    backfill(paths)
+    view = show(paths, odd)
+    assert view.sha == odd
+    assert view.date == "2011-08-17T12:38:50+00:00"

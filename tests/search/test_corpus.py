@@ -13,18 +13,10 @@ def test_a_commit_with_an_impossible_time_zone_is_shown_in_utc(repo: GitRepo) ->
     """requests' history has a commit dated ``+51800`` (518 hours east), which
     git keeps as written and no ``datetime`` can hold: its instant is shown
     in UTC rather than the search failing."""
-    base = repo.commit("a first commit")
-    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
-    raw = (
-        f"tree {tree}\nparent {base}\n"
-        "author Ada <ada@example.com> 1313584730 +51800\n"
-        "committer Ada <ada@example.com> 1313584730 +51800\n\n"
-        "odd zone from a broken clock\n"
-    )
-    odd = repo.git("hash-object", "-t", "commit", "-w", "--literally", "--stdin", input=raw)
-    repo.git("update-ref", "refs/heads/main", odd.strip())
+    repo.commit("a first commit")
+    odd = repo.commit_raw_zone("odd zone from a broken clock", "+51800")
     paths = discover(repo.path)
     backfill(paths)
     [hit] = search_in_process(paths, SearchRequest("broken clock", mode="text")).hits
-    assert hit.sha == odd.strip()
+    assert hit.sha == odd
     assert hit.date == "2011-08-17T12:38:50+00:00"

@@ -16,6 +16,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, timedelta, timezone
 from pathlib import Path
 
 from hookwise.errors import GitError
@@ -48,6 +49,22 @@ def tz_minutes(raw: str) -> int:
     sign = -1 if raw.startswith("-") else 1
     digits = raw.lstrip("+-")
     return sign * (int(digits[:2]) * 60 + int(digits[2:4]))
+
+
+#: No ``datetime`` zone reaches a day from UTC.
+_DAY_MINUTES = 24 * 60
+
+
+def zone(minutes: int) -> timezone:
+    """The time zone ``minutes`` east of UTC, or UTC for an offset no zone can be.
+
+    git keeps any offset as written: requests' history has a commit at
+    ``+51800``, and ``timezone`` refuses a day or more. The instant stays
+    right; it is shown in UTC.
+    """
+    if not -_DAY_MINUTES < minutes < _DAY_MINUTES:
+        return UTC
+    return timezone(timedelta(minutes=minutes))
 
 
 def _raw_date(raw: str) -> tuple[int, int]:

@@ -14,14 +14,14 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hookwise.capture.jsonfile import write_object
 from hookwise.capture.locations import RepoPaths
 from hookwise.errors import GitError, StoreReadOnlyError, UsageError
-from hookwise.git.log import tz_minutes
+from hookwise.git.log import tz_minutes, zone
 from hookwise.git.runner import git
 from hookwise.store.faults import writing
 
@@ -174,7 +174,7 @@ def read_commit(paths: RepoPaths, sha: str) -> CommitView:
     )
     full, parents, name, email, when, offset, subject, body = out.split("\0", 7)
     minutes = tz_minutes(offset) if offset else 0
-    date = datetime.fromtimestamp(int(when), timezone(timedelta(minutes=minutes))).isoformat()
+    date = datetime.fromtimestamp(int(when), zone(minutes)).isoformat()
     parent_shas = tuple(parents.split())
     return CommitView(
         sha=full,

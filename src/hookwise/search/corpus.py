@@ -8,12 +8,13 @@ between them; ``Corpus.row`` turns a sha back into one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from hookwise.git.log import zone
 from hookwise.search.request import Hit
 from hookwise.store.db import Store
 
@@ -40,9 +41,6 @@ SEARCHABLE = "rewritten IS NOT TRUE"
 def searchable_commits(store: Store, columns: list[str]) -> pa.Table:
     """The commits search covers: every stored commit that was not rewritten."""
     return store.read("commits", SEARCHABLE, columns=columns)
-
-
-_DAY_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -80,10 +78,5 @@ class Corpus:
         row = {c: self.table.column(c)[i].as_py() for c in ("subject", "author_name")}
         when = int(self.table.column("author_time")[i].as_py() or 0)
         tz = int(self.table.column("author_tz")[i].as_py() or 0)
-        if not -_DAY_MINUTES < tz < _DAY_MINUTES:
-            # git keeps any offset as written (requests has a commit at
-            # +51800); no datetime holds one of a day or more: the instant
-            # is right, shown in UTC.
-            tz = 0
-        date = datetime.fromtimestamp(when, timezone(timedelta(minutes=tz))).isoformat()
+        date = datetime.fromtimestamp(when, zone(tz)).isoformat()
         return Hit(self.shas[i], row["subject"] or "", date, row["author_name"] or "", score)
