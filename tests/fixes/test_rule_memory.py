@@ -23,7 +23,7 @@ def test_the_memory_votes_as_much_as_the_window_each_commit_counting_its_root() 
     # Beyond the memory an attempt has no share; the window is never bigger than 100.
     short = dataclasses.replace(CONFIG, memory_limit=2, prior_recent=1)
     assert memory_shares(np.array([1, 1, 4]), short).tolist() == [0.5, 0.5, 0.0]
-    assert rule_rows_wanted(CONFIG) == 2_000
+    assert rule_rows_wanted(CONFIG) == 500
     assert rule_rows_wanted(dataclasses.replace(CONFIG, memory_share=0.0)) == 100
 
 

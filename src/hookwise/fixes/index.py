@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from hookwise.fixes.attempt_columns import Columns, from_attempts, read_columns
 from hookwise.fixes.calibration import IDENTITY, Calibration, fit
-from hookwise.fixes.common import common_choices, fill
+from hookwise.fixes.common import Common, common_choices, fill
 from hookwise.fixes.context import Context, SourceFile, pair_similarities
 from hookwise.fixes.index_replay import CALIBRATION_TOP as CALIBRATION_TOP
 from hookwise.fixes.index_replay import REPLAY_QUERIES
@@ -82,6 +82,7 @@ class AttemptIndex:
     examples: OrderedDict[int, Example] = field(default_factory=OrderedDict)
     # Files parsed for findings' complexity, by (path, mtime_ns, size): see suggest.
     sources: OrderedDict[tuple[str, int, int], SourceFile] = field(default_factory=OrderedDict)
+    common: Common = field(default_factory=Common)  # the fills counted so far
     stored_contexts: list[Context] = field(init=False)  # by context code
     rule_rows: Rows = field(init=False)  # rows by rule, each rule's newest first
     rule_starts: Rows = field(init=False)
@@ -301,7 +302,7 @@ class AttemptIndex:
         heard: list[set[int]] = [set() for _ in range(findings)]
         for f, s in zip((voted // span).tolist(), (voted % span).tolist(), strict=True):
             heard[f].add(s)
-        common = common_choices(self.columns, tools, before, config)
+        common = common_choices(self.columns, tools, before, config, self.common)
         return fill(chosen, common, places, heard)
 
     def examples_of(self, store: Store, rows: Sequence[int]) -> dict[int, Example]:

@@ -2,8 +2,10 @@
 
 The evidence for a finding is a set of past attempts (``Vote``): its
 nearest neighbours by the cosine of their texts (``finding_text``), and the
-most recent attempts at the same tool and rule (the exact-rule prior). Each
-attempt votes for its strategy with a weight
+most recent attempts at the same tool and rule with the rule's memory (the
+exact-rule prior, ``hookwise.fixes.rule_memory``: the ballot's ``prior``
+column says how much of it each attempt holds). Each attempt votes for its
+strategy with a weight
 
     w = similarity (if a neighbour at or above the floor) + prior_weight (if the same rule)
 
@@ -18,7 +20,8 @@ strategy is suggested while its votes add up to more than nothing, and its
 raw score is its share of all the positive votes with ``pseudo_votes`` of
 evidence for "something else" added, so one weak neighbour gives a low
 score and many agreeing attempts a high one. ``hookwise.fixes.calibration``
-maps the raw score to a confidence.
+maps the raw score to a confidence. Places a finding's own evidence leaves
+empty are filled afterwards (``AttemptIndex.choose``, ``hookwise.fixes.common``).
 
 Every choice is a field of ``RecommendConfig``, so a replay can switch each
 off (``neighbours=0``, ``prior_weight=0``, ``failure_weight=0``) and measure
