@@ -226,20 +226,25 @@ def ablations() -> dict[str, Any]:
     base = RecommendConfig()
     return {
         "defaults": base,
+        "before (floor 0.3, the newest 100 alone, no fill)": replace(
+            base, similarity_floor=0.3, memory_share=0.0, common_fill=0
+        ),
         "no neighbours (rule prior only)": replace(base, neighbours=0),
         "no rule prior (neighbours only)": replace(base, prior_weight=0.0),
         "outcomes ignored (failures do not count)": replace(base, failure_weight=0.0),
         "other languages count fully": replace(base, cross_language_weight=1.0),
         # Tuned on pytest only (the held-out set is only ever scored):
         "neighbours 20 (the first default)": replace(base, neighbours=20),
-        "neighbours 10": replace(base, neighbours=10),
+        "loose neighbours vote (floor 0.3, the last default)": replace(base, similarity_floor=0.3),
         "other rules do not count": replace(base, other_rule_weight=0.0),
-        "prior weight 0.25": replace(base, prior_weight=0.25),
         "prior weight 1.0": replace(base, prior_weight=1.0),
-        "the rule's 50 newest vote (the last default)": replace(base, prior_recent=50),
-        "the rule's 500 newest vote": replace(base, prior_recent=500),
+        "the newest 100 alone (no memory, the last default)": replace(base, memory_share=0.0),
+        "half the prior from the memory": replace(base, memory_share=0.5),
+        "the memory counts every attempt": replace(base, memory_batch_power=0.0),
+        "the memory counts each commit once": replace(base, memory_batch_power=1.0),
+        "empty places stay empty (no common fill)": replace(base, common_fill=0),
+        "the rule's 50 newest vote": replace(base, prior_recent=50),
         "a commit's n fixes at a rule count sqrt(n)": replace(base, batch_power=0.5),
-        "a commit's fixes at a rule count once": replace(base, batch_power=1.0),
         "similarity cubed": replace(base, similarity_power=3.0),
     }
 

@@ -124,7 +124,6 @@ def score(
     from hookwise.fixes.attempt import FixAttempt
     from hookwise.fixes.index import build_index
     from hookwise.fixes.memory import CurrentAttempt
-    from hookwise.fixes.recommend import choose
 
     attempts = [CurrentAttempt(FixAttempt.from_json(_attempt(r)), r["outcome"], None) for r in rows]
     results = {label: Scored() for label in [*configs, "rule majority", "global majority"]}
@@ -172,7 +171,7 @@ def score(
                 [columns.language_code(rows[i].get("language")) for i in wanted],
                 config,
             )
-            chosen = choose(ballot, len(wanted), index.strategy_rank, config, limit=3)
+            chosen = index.choose(ballot, [rows[i]["tool"] for i in wanted], config, limit=3)
             tally, seen = Tally(), Tally()
             scored = results[label]
             for i, choices in zip(wanted, chosen, strict=True):

@@ -250,7 +250,7 @@ def main() -> None:
     from hookwise.blas import blas_threads
     from hookwise.capture import rpc
     from hookwise.fixes.index import AttemptIndex
-    from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
+    from hookwise.fixes.recommend import RecommendConfig, finding_text
     from hookwise.fixes.service import SuggestService
     from hookwise.fixes.suggest import EMBED_ON_READ
     from hookwise.store import fixes as table
@@ -296,7 +296,7 @@ def main() -> None:
             rules = [c.rule_code(f.tool, f.rule) for f in findings]
             languages = [c.language_code(f.language) for f in findings]
             ballot, _ = index.votes(queries, rules, languages, config)
-            choose(ballot, len(findings), index.strategy_rank, config, limit=5)
+            index.choose(ballot, [f.tool for f in findings], config, limit=5)
 
         exact = [set(np.argsort(-(matrix @ q))[:k].tolist()) for q in queries]
         found = [set(rows.tolist()) for rows, _ in index.neighbours(queries, k)]

@@ -40,12 +40,13 @@ def test_a_neighbour_on_the_same_rule_counts_similarity_plus_prior() -> None:
 
 
 def test_near_duplicates_can_outweigh_loose_matches_and_other_rules_count_less() -> None:
-    sharp = replace(CONFIG, similarity_power=3.0, other_rule_weight=0.5, prior_weight=0.0)
+    loosely = replace(CONFIG, similarity_floor=0.3)  # loose matches vote
+    sharp = replace(loosely, similarity_power=3.0, other_rule_weight=0.5, prior_weight=0.0)
     assert weight(vote("a", similarity=0.9), sharp) == pytest.approx(0.729)
     assert weight(vote("a", similarity=0.9, same_rule=False), sharp) == pytest.approx(0.3645)
     close = [vote("near", similarity=0.98)]
     loose = [vote("loose", similarity=0.55), vote("loose", similarity=0.55)]
-    plain = replace(CONFIG, prior_weight=0.0)
+    plain = replace(loosely, prior_weight=0.0)
     assert rank(close + loose, plain)[0].strategy == "loose"
     assert rank(close + loose, sharp)[0].strategy == "near"
 

@@ -123,7 +123,8 @@ def test_each_finding_is_answered_by_its_arm_configured_in_the_worktree(memory: 
 
     worktree = memory.paths.common_dir.parent
     (worktree / ".hookwise.toml").write_text(
-        "[ab]\nwith_prior = { neighbours = 0 }\nnothing = { neighbours = 0, prior_weight = 0 }\n"
+        "[ab]\nwith_prior = { neighbours = 0, common_fill = 0 }\n"
+        "nothing = { neighbours = 0, prior_weight = 0, common_fill = 0 }\n"
     )
     service = SuggestService(Only(HashingEmbedder()))
     findings = [
@@ -143,7 +144,8 @@ def test_each_finding_is_answered_by_its_arm_configured_in_the_worktree(memory: 
     assert [r["arm"] for r in results] == expected
     assert set(expected) == set(names)  # both arms answered some
     for result, arm in zip(results, expected, strict=True):
-        # Arm "nothing" has no evidence at all; the other has the rule's attempts.
+        # Arm "nothing" has no evidence at all; the other has the rule's attempts (and
+        # neither fills places with the store's common strategies).
         strategies = [s["strategy"] for s in result["suggestions"]]
         assert strategies == ([] if arm == "nothing" else ["remove unused import"])
     # Without arms configured, the answer names none (DESIGN §5's shape).
@@ -167,7 +169,9 @@ def test_the_worktree_settings_configure_the_recommender(memory: Store) -> None:
 
     suggested = strategies()
     assert suggested[0] == "remove unused import"
-    (worktree / ".hookwise.toml").write_text("suggest = { neighbours = 0, prior_weight = 0 }\n")
+    (worktree / ".hookwise.toml").write_text(
+        "suggest = { neighbours = 0, prior_weight = 0, common_fill = 0 }\n"
+    )
     assert strategies() == []  # no evidence may vote: nothing to suggest
     in_process = suggest_in_process(memory, [UNSEEN[0]])
     assert [

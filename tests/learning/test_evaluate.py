@@ -71,7 +71,7 @@ def test_a_hand_computed_accuracy_and_interval() -> None:
 
 def test_an_arm_that_wins_by_construction_has_an_interval_clear_of_zero() -> None:
     history = as_current(consistent())
-    arms = arms_of(["prior:neighbours=0", "blind:neighbours=0,prior_weight=0"])
+    arms = arms_of(["prior:neighbours=0", "blind:neighbours=0,prior_weight=0,common_fill=0"])
     result = evaluate(history, arms, fake, iterations=4)
     found = by_name(result)
     assert found["prior"]["overall"]["top1"] == 1.0

@@ -59,6 +59,10 @@ ARM_FIELDS: dict[str, bool] = {
     "batch_power": False,
     "half_life_days": False,  # None (no decay) is the default, not a setting: TOML has no null
     "context_weight": False,
+    "memory_share": False,
+    "memory_limit": True,
+    "memory_batch_power": False,
+    "common_fill": True,
 }
 #: An online A/B test compares exactly two arms.
 ARM_COUNT = 2

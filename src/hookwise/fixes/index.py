@@ -37,35 +37,29 @@ import pyarrow as pa
 
 from hookwise.fixes.attempt_columns import Columns, from_attempts, read_columns
 from hookwise.fixes.calibration import IDENTITY, Calibration, fit
+from hookwise.fixes.common import Common, common_choices, fill
 from hookwise.fixes.context import Context, SourceFile, pair_similarities
+from hookwise.fixes.index_replay import CALIBRATION_TOP as CALIBRATION_TOP
+from hookwise.fixes.index_replay import REPLAY_QUERIES
+from hookwise.fixes.index_replay import replay as replay
 from hookwise.fixes.memory import CurrentAttempt
 from hookwise.fixes.partition import FloatMatrix, Partition, Rows, unit
 from hookwise.fixes.recommend import (
-    SUCCESS,
+    PENDING,
     Ballot,
+    Choice,
     Example,
     RecommendConfig,
     choose,
+    weights,
 )
+from hookwise.fixes.rule_memory import memory_shares, prior_factors, remembers, rule_rows_wanted
 from hookwise.store import fixes as table
 from hookwise.store.db import Store
 
 #: From this many attempts with vectors on, neighbours come from the inverted
 #: file; below, brute force takes at most 10-15 ms for 20 findings.
 PARTITION_MIN_ROWS = 20_000
-#: Successful attempts replayed to calibrate confidence: one per commit and
-#: rule, spread evenly over the store's history. The 300 most recent were
-#: asked before, and on flask's history they were one mass commit's: fitted on
-#: them, suggestions given 0.3-0.5 were right 1-13% of the time. 1,000, not
-#: 300: blocks of 50 pairs (``calibration.MIN_PAIRS``) need them to reach the
-#: high raw scores (docs/suggest.md, "Confidence").
-REPLAY_QUERIES = 1_000
-#: Suggestions per replayed query that give a calibration pair: the first
-#: only. A second or third suggestion with the raw score of a first is right
-#: less often, and pairs of all three pulled first suggestions' confidence
-#: off (pytest's replay: ECE of first suggestions 0.047 fitted on the top
-#: three, 0.035 on the first; of all three suggestions 0.034 and 0.027).
-CALIBRATION_TOP = 1
 #: Queries compared with the whole matrix at once: 64 x 20k float32 is 5 MB.
 BRUTE_BLOCK = 64
 #: Examples (commit and diff) the index remembers: a check run's findings are
@@ -88,6 +82,7 @@ class AttemptIndex:
     examples: OrderedDict[int, Example] = field(default_factory=OrderedDict)
     # Files parsed for findings' complexity, by (path, mtime_ns, size): see suggest.
     sources: OrderedDict[tuple[str, int, int], SourceFile] = field(default_factory=OrderedDict)
+    common: Common = field(default_factory=Common)  # the fills counted so far
     stored_contexts: list[Context] = field(init=False)  # by context code
     rule_rows: Rows = field(init=False)  # rows by rule, each rule's newest first
     rule_starts: Rows = field(init=False)
@@ -222,15 +217,16 @@ class AttemptIndex:
     ) -> tuple[Ballot, Rows]:
         """The ballot of findings (their vectors, rule and language codes, and contexts)
         and the row of each entry: each finding's neighbours and its rule's recent
-        attempts, newest first."""
+        attempts and memory (``hookwise.fixes.rule_memory``), newest first."""
         c = self.columns
         near: list[tuple[Rows, FloatMatrix]] = []
         if queries is not None and config.neighbours > 0:
             near = self.neighbours(queries, config.neighbours, before=before)
         recent: list[Rows] = []
         if config.prior_weight > 0:
+            span = rule_rows_wanted(config)
             recent = [
-                self.rule_recent(rule, config.prior_recent, None if before is None else before[i])
+                self.rule_recent(rule, span, None if before is None else before[i])
                 for i, rule in enumerate(rules)
             ]
         if not near and not recent:
@@ -246,7 +242,14 @@ class AttemptIndex:
         similarity = np.concatenate(
             [sims.astype(np.float64) for _, sims in near] + [np.full(len(rows), np.nan)]
         )[: len(rows)]
-        _, first = np.unique(finding * max(1, len(c)) + rows, return_index=True)
+        _, first, inverse = np.unique(
+            finding * max(1, len(c)) + rows, return_index=True, return_inverse=True
+        )
+        prior = None
+        if remembers(config):
+            shares = [memory_shares(self.batch[r], config) for r in recent]
+            sizes = [len(r) for r, _ in near]
+            prior = prior_factors(sizes, recent, shares, inverse, len(first), config)
         rows, finding, similarity = rows[first], finding[first], similarity[first]
         newest_first = np.lexsort((c.recency[rows], finding))
         rows, finding = rows[newest_first], finding[newest_first]
@@ -268,11 +271,39 @@ class AttemptIndex:
             share=(self.batch[rows] ** -config.batch_power).astype(np.float64)
             if config.batch_power
             else None,
+            prior=None if prior is None else prior[newest_first],
             context=None
             if contexts is None or not config.context_weight
             else pair_similarities(finding, c.context[rows], contexts, self.stored_contexts),
         )
         return ballot, rows
+
+    def choose(
+        self,
+        ballot: Ballot,
+        tools: Sequence[str],
+        config: RecommendConfig,
+        *,
+        limit: int | None = None,
+        before: Rows | None = None,
+    ) -> list[list[Choice]]:
+        """``recommend.choose`` for findings of ``tools`` over this index's strategies,
+        the places under ``common_fill`` (and ``limit``) left empty filled with the
+        most common ones at each finding's tool (``hookwise.fixes.common``)."""
+        findings = len(tools)
+        chosen = choose(ballot, findings, self.strategy_rank, config, limit=limit)
+        places = config.common_fill if limit is None else min(limit, config.common_fill)
+        if places <= 0 or all(len(c) >= places for c in chosen):
+            return chosen
+        # A strategy the finding's own evidence voted down (or not up) is not brought back.
+        span = max(1, len(self.columns.strategies))
+        spoke = (ballot.outcome != PENDING) & (weights(ballot, config, findings) > 0.0)
+        voted = np.unique(ballot.finding[spoke].astype(np.int64) * span + ballot.strategy[spoke])
+        heard: list[set[int]] = [set() for _ in range(findings)]
+        for f, s in zip((voted // span).tolist(), (voted % span).tolist(), strict=True):
+            heard[f].add(s)
+        common = common_choices(self.columns, tools, before, config, self.common)
+        return fill(chosen, common, places, heard)
 
     def examples_of(self, store: Store, rows: Sequence[int]) -> dict[int, Example]:
         """The commit and diff of each of ``rows``, from the index's cache or the store."""
@@ -295,63 +326,6 @@ class AttemptIndex:
     def calibrate(self, config: RecommendConfig, *, queries: int = REPLAY_QUERIES) -> None:
         """Fit the confidence on a chronological replay of this index's attempts."""
         self.calibration = fit(replay(self, config, queries=queries, top=CALIBRATION_TOP))
-
-
-def replay(
-    index: AttemptIndex,
-    config: RecommendConfig,
-    *,
-    queries: int = REPLAY_QUERIES,
-    top: int = 3,
-    before: int | None = None,
-) -> list[tuple[float, bool]]:
-    """(raw score, was right) for the top suggestions of each replayed success.
-
-    Successful attempts are each suggested for from the attempts made
-    strictly before them, as if the finding had just been met: one per
-    commit and rule (of the attempts made at the same moment at the same
-    rule), at most ``queries`` of them spread evenly over time, so one
-    commit that fixed a rule a thousand times is one query, not the whole
-    sample, with the neighbours found as a live request finds them (the
-    inverted file's recall included); a suggestion is right when its
-    strategy is the one recorded. Outcomes are today's (a later
-    confirmation is known to the replay), which matters only for attempts
-    confirmed long after they were made. ``before`` (epoch seconds): only
-    successes made earlier are replayed, the calibration as it was then.
-    """
-    c = index.columns
-    successes = np.flatnonzero(c.outcome == SUCCESS)
-    if before is not None:
-        successes = successes[c.time[successes] < before]
-    successes = successes[np.argsort(c.recency[successes], kind="stable")]  # newest first
-    successes = successes[np.argsort(c.time[successes], kind="stable")]
-    if not len(successes):
-        return []
-    # One query per commit and rule (its newest attempt), spread evenly over time.
-    moment = c.time[successes].astype(np.int64) * max(1, len(c.rules)) + c.rule[successes]
-    _, last = np.unique(moment[::-1], return_index=True)
-    successes = successes[np.sort(len(successes) - 1 - last)]
-    if len(successes) > queries:
-        spread = np.linspace(0, len(successes) - 1, queries).round().astype(np.int64)
-        successes = successes[np.unique(spread)]
-    pairs: list[tuple[float, bool]] = []
-    with_vector = successes[successes < index.rows_with_vector]
-    without = successes[successes >= index.rows_with_vector]
-    for rows, vectors in ((with_vector, index.matrix[with_vector]), (without, None)):
-        if not len(rows):
-            continue
-        ballot, _ = index.votes(
-            vectors,
-            c.rule[rows].tolist(),
-            c.language[rows].tolist(),
-            config,
-            before=c.time[rows],
-            contexts=[index.stored_contexts[code] for code in c.context[rows].tolist()],
-        )
-        chosen = choose(ballot, len(rows), index.strategy_rank, config, limit=top)
-        for row, choices in zip(rows.tolist(), chosen, strict=True):
-            pairs.extend((choice.raw, choice.strategy == c.strategy[row]) for choice in choices)
-    return pairs
 
 
 def _top(rows: Rows, sims: FloatMatrix, k: int) -> tuple[Rows, FloatMatrix]:

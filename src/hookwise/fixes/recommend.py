@@ -2,8 +2,10 @@
 
 The evidence for a finding is a set of past attempts (``Vote``): its
 nearest neighbours by the cosine of their texts (``finding_text``), and the
-most recent attempts at the same tool and rule (the exact-rule prior). Each
-attempt votes for its strategy with a weight
+most recent attempts at the same tool and rule with the rule's memory (the
+exact-rule prior, ``hookwise.fixes.rule_memory``: the ballot's ``prior``
+column says how much of it each attempt holds). Each attempt votes for its
+strategy with a weight
 
     w = similarity (if a neighbour at or above the floor) + prior_weight (if the same rule)
 
@@ -18,7 +20,8 @@ strategy is suggested while its votes add up to more than nothing, and its
 raw score is its share of all the positive votes with ``pseudo_votes`` of
 evidence for "something else" added, so one weak neighbour gives a low
 score and many agreeing attempts a high one. ``hookwise.fixes.calibration``
-maps the raw score to a confidence.
+maps the raw score to a confidence. Places a finding's own evidence leaves
+empty are filled afterwards (``AttemptIndex.choose``, ``hookwise.fixes.common``).
 
 Every choice is a field of ``RecommendConfig``, so a replay can switch each
 off (``neighbours=0``, ``prior_weight=0``, ``failure_weight=0``) and measure
@@ -41,86 +44,13 @@ import numpy as np
 import numpy.typing as npt
 
 from hookwise.fixes.decay import decay, relative_decay
+from hookwise.fixes.recommend_config import RecommendConfig as RecommendConfig
 
 #: Votes that add up to no more than this are nothing: float32 cosines of
 #: one text against two copies of another differ in the 7th digit (measured:
 #: 0.86995375 and 0.86995381), so two successes and two failures of the same
 #: finding would otherwise leave a vote of 6e-8.
 TIE = 1e-5
-
-
-@dataclass(frozen=True)
-class RecommendConfig:
-    """The recommender's choices, each one a replay can switch off.
-
-    - ``neighbours``: how many nearest attempts vote (0: similarity off).
-      Five, chosen on pytest's replay (``bench/replay.py``, the tuning set;
-      flask is only scored): top-1/top-3 0.203/0.306 against 0.165/0.297
-      with twenty, whose farther neighbours, often at other rules,
-      outvote the rule's own history; 50 scored 0.155/0.258.
-    - ``similarity_floor``: neighbours below this cosine do not vote; under
-      about 0.3 texts of unrelated rules meet with both the hashing embedder
-      and MiniLM (the cosine of two random findings' texts is 0.1-0.25).
-    - ``prior_weight``: the vote an attempt at the same tool and rule gets
-      on top of its similarity (0: prior off); half a perfect neighbour's.
-    - ``prior_recent``: how many of the rule's most recent attempts vote,
-      so the prior follows how the rule is fixed now and stays cheap.
-    - ``failure_weight``: a failure's vote against its strategy, against a
-      success's for it (0: outcomes ignored, failures do not count).
-    - ``pseudo_votes``: evidence for "something else" every finding starts
-      with; the raw score of one lone neighbour of cosine s is s / (s + 1).
-    - ``cross_language_weight``: what an attempt in another language counts
-      (0: nothing, a Python fix never teaches a JavaScript file).
-    - ``examples``: successful attempts shown per strategy.
-    - ``similarity_power``: a neighbour votes its cosine to this power;
-      above 1 a near-duplicate of the finding outweighs several loose
-      matches.
-    - ``other_rule_weight``: what a neighbour at another rule counts (1:
-      as much as one at the same rule).
-    - ``batch_power``: an attempt that is one of n made at the same moment
-      at the same rule (one commit's: a mass rewrite) votes ``n **
-      -batch_power``, so the commit counts ``n ** (1 - batch_power)``
-      (0: every attempt counts alone). One pytest commit holds 1,647 of its
-      6,975 mined fixes and would otherwise decide every rule it touched.
-    - ``half_life_days``: an attempt counts half as much as one made this
-      many days after it (None: no decay). Ages run back from the newest
-      attempt speaking to the finding, never from the clock, so old memory
-      is never silenced (``hookwise.fixes.decay``). Off by default: on
-      pytest's mined fixes (the tuning set; every success from the second
-      fifteenth on suggested for from the attempts before it, in-process,
-      hashing embedder) top-1/top-3 were 0.183/0.284 without decay,
-      0.110/0.170 at 90 days, 0.175/0.278 at 365 and 0.180/0.287 at 730:
-      mined strategies are noisy, and a short half-life hands a rare rule
-      to whatever fixed it last. 90 days is the documented choice where
-      practice changes faster than that (docs/learning.md).
-    - ``context_weight``: how much a mismatched context (another project,
-      language, complexity or skill; ``hookwise.fixes.context``) takes
-      off an attempt's vote: it counts ``1 - context_weight * (1 -
-      similarity)`` (0: context ignored; 1: a fully mismatched attempt
-      counts nothing). At 0.5 an attempt that differs in everything counts
-      half; unknown parts of a context never count against it. Off by
-      default: on pytest's replay (``hookwise eval``, tuning set) 0.5
-      changed top-1/top-3 by -0.000 [-0.001, +0.001] / -0.001 [-0.003,
-      +0.000] and 1 by -0.001 / -0.002 [-0.004, -0.000]: in one project's
-      history only complexity differs, and it tells fixes apart no better
-      than the text does; reading the finding's file for its complexity
-      costs a check up to 40 ms of parsing. Another language is already
-      ``cross_language_weight``'s.
-    """
-
-    neighbours: int = 5
-    similarity_floor: float = 0.3
-    prior_weight: float = 0.5
-    prior_recent: int = 100
-    failure_weight: float = 1.0
-    pseudo_votes: float = 1.0
-    cross_language_weight: float = 0.0
-    examples: int = 3
-    similarity_power: float = 1.0
-    other_rule_weight: float = 1.0
-    batch_power: float = 0.0
-    half_life_days: float | None = None
-    context_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -254,6 +184,8 @@ class Ballot:
     share: Floats | None = None
     # Context similarity with the finding, in [0, 1]; None: every entry's is 1.
     context: Floats | None = None
+    # What each entry's rule prior is multiplied by; None: 1.
+    prior: Floats | None = None
 
     def __len__(self) -> int:
         return len(self.finding)
@@ -281,7 +213,8 @@ def weights(ballot: Ballot, config: RecommendConfig, findings: int | None = None
             similarity >= config.similarity_floor, similarity**config.similarity_power, 0.0
         )
     near = np.where(ballot.same_rule, near, near * config.other_rule_weight)
-    total = near + np.where(ballot.same_rule, config.prior_weight, 0.0)
+    prior = config.prior_weight if ballot.prior is None else config.prior_weight * ballot.prior
+    total = near + np.where(ballot.same_rule, prior, 0.0)
     total = np.where(ballot.other_language, total * config.cross_language_weight, total)
     if config.half_life_days is not None and len(ballot):
         # Ages behind the newest attempt that votes (a pending one does not).

@@ -47,7 +47,7 @@ from hookwise.errors import (
 from hookwise.fixes.context import Context, SourceFile, repository_id
 from hookwise.fixes.index import AttemptIndex
 from hookwise.fixes.partition import FloatMatrix
-from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
+from hookwise.fixes.recommend import RecommendConfig, finding_text
 from hookwise.fixes.record import BadLine, numbered_lines, parse_json
 from hookwise.search.state import Embedders, store_embedder
 from hookwise.store import fixes as table
@@ -268,7 +268,7 @@ def suggest_with(
         config,
         contexts=finding_contexts(store, index, findings) if config.context_weight else None,
     )
-    chosen = choose(ballot, len(findings), index.strategy_rank, config, limit=limit)
+    chosen = index.choose(ballot, [f.tool for f in findings], config, limit=limit)
     shown = index.examples_of(store, [int(rows[i]) for c in chosen for r in c for i in r.examples])
     confidences = iter(index.calibration.confidences([c.raw for cs in chosen for c in cs]))
     answers = []

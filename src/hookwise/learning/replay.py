@@ -34,7 +34,7 @@ from hookwise.fixes.calibration import fit
 from hookwise.fixes.context import Context
 from hookwise.fixes.index import CALIBRATION_TOP, AttemptIndex, replay
 from hookwise.fixes.memory import CurrentAttempt
-from hookwise.fixes.recommend import RecommendConfig, choose, finding_text
+from hookwise.fixes.recommend import RecommendConfig, finding_text
 from hookwise.learning.arms import GLOBAL_MAJORITY, RULE_MAJORITY
 from hookwise.learning.baselines import Baselines, chunks
 from hookwise.learning.vectors import Vectors
@@ -147,7 +147,9 @@ def answer(
             before=np.full(len(asked), now, np.int64),
             contexts=[question_context(a) for a in attempts] if config.context_weight else None,
         )
-        chosen = choose(ballot, len(asked), index.strategy_rank, config, limit=RANKED)
+        tools = [a.tool for a in attempts]
+        when = np.full(len(asked), now, np.int64)
+        chosen = index.choose(ballot, tools, config, limit=RANKED, before=when)
         for question, choices in zip(asked, chosen, strict=True):
             names = [columns.strategies.names[c.strategy] for c in choices]
             rank = names.index(question.truth) + 1 if question.truth in names else 0
