@@ -142,8 +142,10 @@ def embedded(repo: Path, timeout: float = 1800.0) -> None:
         state = read_state(paths)
         if state is not None:
             store = Store.open(paths, readonly=True)
-            if not fix_attempts_without_vector(store, state.embedder_id, 1):
-                print(f"fix memory embedded with {state.embedder_id}", flush=True)
+            # Fix attempts are embedded under the model's id; the commits'
+            # vector id also names what of a commit is embedded.
+            if not fix_attempts_without_vector(store, state.model_id, 1):
+                print(f"fix memory embedded with {state.model_id}", flush=True)
                 return
         time.sleep(1.0)
     raise SystemExit("the worker did not embed the fix memory in time")
