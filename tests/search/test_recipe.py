@@ -175,3 +175,19 @@ def test_reindex_moves_a_store_to_the_current_recipe(
     assert (result.previous, result.embedder) == (fake.id, target)
     assert read_state(paths) == VectorState("fake", target)
     assert stored(store) == {target: set(shas)}
+
+
+def test_status_shows_how_far_the_move_to_the_current_recipe_has_come(
+    repo: GitRepo, fake: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookwise.history.status import status
+
+    monkeypatch.setenv("HOOKWISE_EMBED_BATCH", "2")
+    paths, _, store = headline_store(repo, 5, monkeypatch)
+    target = fake.id + recipe.MESSAGE
+    assert status(paths).embedder["moving"] == {"to": target, "done": 0, "of": 5}
+    vectors.embed_waiting(store)
+    assert status(paths).embedder["moving"] == {"to": target, "done": 2, "of": 5}
+    while vectors.embed_waiting(store):
+        pass
+    assert status(paths).embedder["moving"] is None

@@ -57,8 +57,9 @@ class Status:
     # none waits (it is still shown, marked resolved, until a newer one).
     last_error_resolved: bool = False
     schema_version: int | None = None
-    # {"id", "waiting", "description"}: the store's embedder, how many commits
-    # wait for a vector from it, and how to get a better one.
+    # {"id", "waiting", "description", "moving"}: the store's embedder, how many
+    # commits wait for a vector from it, how to get a better one, and how far
+    # the move to the current recipe's vectors has come (None: not moving).
     embedder: dict[str, Any] | None = None
     missing_tables: list[str] = field(default_factory=list)
     damaged_tables: list[str] = field(default_factory=list)
@@ -224,6 +225,26 @@ def _embedder(store: Store) -> dict[str, Any]:
         "id": embedder_id,
         "waiting": waiting_count(store),
         "description": describe_embedder(embedder_id),
+        "moving": _move(store, embedder_id),
+    }
+
+
+def _move(store: Store, embedder_id: str | None) -> dict[str, Any] | None:
+    """How far the worker has moved a store of an older recipe's vectors to the current
+    one (``hookwise.search.recipe``): ``{"to", "done", "of"}``, None when it is current."""
+    from hookwise.search.corpus import SEARCHABLE
+    from hookwise.search.recipe import model_id, vector_id
+    from hookwise.store import vectors as stored
+
+    if embedder_id is None:
+        return None
+    target = vector_id(model_id(embedder_id))
+    if target == embedder_id:
+        return None
+    return {
+        "to": target,
+        "done": stored.count(store, target),
+        "of": store.count("commits", SEARCHABLE),
     }
 
 

@@ -44,6 +44,12 @@ def status_table(report: Status, paths: RepoPaths) -> Table:
             vectors = "every commit has a vector"
         else:
             vectors = "no commits yet"
+        moving = report.embedder.get("moving")
+        if moving:
+            vectors += (
+                f"; moving to {moving['to']} vectors in the background: "
+                f"{moving['done']:,} of {moving['of']:,} commits"
+            )
         table.add_row("embedder", f"{report.embedder['description']}; {vectors}")
     if report.conflict_checks is not None and report.conflict_checks["pending"]:
         table.add_row("conflict checks", describe_conflict_checks(report.conflict_checks))
