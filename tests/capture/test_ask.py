@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,9 @@ class Worker:
         self.asked: list[dict[str, Any]] = []
 
 
-@pytest.fixture
-def worker(isolated_env: Path) -> Iterator[Worker]:
-    """A stand-in worker listening on the real socket path."""
-    stand_in = Worker()
+@contextlib.contextmanager
+def listening(handle: Callable[[socket.socket], None]) -> Iterator[None]:
+    """A stand-in worker on the real socket path, giving each connection to ``handle``."""
     Path(rpc.socket_file()).parent.mkdir(parents=True, exist_ok=True)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(rpc.socket_file())
@@ -39,16 +39,30 @@ def worker(isolated_env: Path) -> Iterator[Worker]:
                 conn, _ = server.accept()
             except OSError:
                 return
-            with conn:
-                stand_in.asked.append(json.loads(conn.makefile().readline()))
-                conn.sendall(json.dumps(stand_in.replies.pop(0)).encode() + b"\n")
+            handle(conn)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield stand_in
-    server.shutdown(socket.SHUT_RDWR)  # wakes the accept(); close() alone does not
-    server.close()
-    thread.join(5)
+    try:
+        yield
+    finally:
+        server.shutdown(socket.SHUT_RDWR)  # wakes the accept(); close() alone does not
+        server.close()
+        thread.join(5)
+
+
+@pytest.fixture
+def worker(isolated_env: Path) -> Iterator[Worker]:
+    """A stand-in worker that answers each request with the next of its replies."""
+    stand_in = Worker()
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            stand_in.asked.append(json.loads(conn.makefile().readline()))
+            conn.sendall(json.dumps(stand_in.replies.pop(0)).encode() + b"\n")
+
+    with listening(answer):
+        yield stand_in
 
 
 def test_the_answer_is_returned_and_the_repository_named(worker: Worker, tmp_path: Path) -> None:
@@ -89,26 +103,9 @@ def test_without_a_worker_none_is_started_when_told_not_to(
 @pytest.fixture
 def hung_worker(isolated_env: Path) -> Iterator[list[socket.socket]]:
     """A worker that takes every request and never answers (stuck on a long job)."""
-    Path(rpc.socket_file()).parent.mkdir(parents=True, exist_ok=True)
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(rpc.socket_file())
-    server.listen()
     held: list[socket.socket] = []
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            held.append(conn)  # read nothing, answer nothing
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield held
-    server.shutdown(socket.SHUT_RDWR)
-    server.close()
-    thread.join(5)
+    with listening(held.append):  # read nothing, answer nothing
+        yield held
     for conn in held:
         conn.close()
 
